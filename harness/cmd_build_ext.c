@@ -1,0 +1,198 @@
+/* `ftstress build-ext`: build an extension from source with the TSan interpreter, install it into a
+ * site folder, and verify that it is instrumented and says whether it keeps the GIL off. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "elf_tsan.h"
+#include "log.h"
+#include "options.h"
+#include "preflight.h"
+#include "proc.h"
+
+enum { O_SITE, O_HELP };
+static const ft_option build_options[] = {
+    [O_SITE] = {"site", 0, "DIR", "install into DIR (default .ftstress/site, which `run` uses)"},
+    [O_HELP] = {"help", 'h', NULL, "this help"},
+    {0},
+};
+
+/* A single .c file, built as the module named after the file through setuptools, so the
+ * interpreter's own compiler and flags (-fsanitize=thread among them) and $CFLAGS apply. */
+static const char build_one_file[] =
+    "import os, sys, tempfile\n"
+    "from setuptools import Distribution, Extension\n"
+    "src, site = sys.argv[1], sys.argv[2]\n"
+    "name = os.path.splitext(os.path.basename(src))[0]\n"
+    "dist = Distribution({'name': name, 'ext_modules': [Extension(name, [src])]})\n"
+    "cmd = dist.get_command_obj('build_ext')\n"
+    "cmd.build_lib = site\n"
+    "cmd.build_temp = tempfile.mkdtemp(prefix='ftstress-build-')\n"
+    "cmd.force = True\n"
+    "dist.run_command('build_ext')\n";
+
+typedef struct build_args {
+    const char *site;
+} build_args;
+
+static int on_option(void *ctx, int index, const char *arg)
+{
+    build_args *a = ctx;
+    if (index == O_SITE)
+        a->site = arg;
+    else {
+        ft_options_help(stdout, "ftstress build-ext SRC [--site DIR]", build_options,
+                        "SRC is a project folder (setup.py, or pyproject.toml with setuptools) or one .c file.\n"
+                        "The environment passes through (CFLAGS, a package's own switches); nothing is\n"
+                        "downloaded: the build uses the interpreter's own setuptools, without isolation.\n");
+        exit(0);
+    }
+    return 0;
+}
+
+/* Shared objects below `dir` changed since `since`, as paths. */
+static void find_built(const char *dir, time_t since, ft_strlist *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *path = NULL;
+        struct stat st;
+        if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+            continue;
+        if (stat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                find_built(path, since, out);
+            else if (strstr(e->d_name, ".so") && st.st_mtime >= since)
+                ft_strlist_push(out, path);
+        }
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* "pkg/_speedups.cpython-313td-x86_64-linux-gnu.so" below the site -> "pkg._speedups". */
+static char *module_name(const char *site, const char *path)
+{
+    char *name = strdup(path + strlen(site) + 1), *dot;
+    char *slash = strrchr(name, '/');
+    dot = strchr(slash ? slash : name, '.');
+    if (dot)
+        *dot = '\0';
+    for (char *p = name; *p; p++)
+        if (*p == '/')
+            *p = '.';
+    return name;
+}
+
+/* Imports the module in a fresh interpreter with PYTHON_GIL unset: "False" when the GIL stays off. */
+static int gil_stays_off(const char *site, const char *module)
+{
+    char code[512], out[64] = "", *pypath = NULL;
+    snprintf(code, sizeof code,
+             "import sys, warnings; warnings.simplefilter('ignore'); import %s; print(sys._is_gil_enabled())", module);
+    if (asprintf(&pypath, "PYTHONPATH=%s", site) < 0)
+        abort();
+    char *argv[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, "-c", code, NULL};
+    char *env[] = {pypath, "TSAN_OPTIONS=report_bugs=0", NULL};
+    int rc = ft_run_command(argv, env, out, sizeof out);
+    free(pypath);
+    if (rc != 0)
+        return -1;
+    return !strncmp(out, "False", 5);
+}
+
+static int build_ext(int argc, char **argv)
+{
+    build_args a = {.site = ".ftstress/site"};
+    int first, rc, problems = 0;
+    struct stat st;
+    char *site, *src;
+    ft_strlist built = {0};
+    time_t start = time(NULL);
+
+    if (ft_options_parse(argc, argv, build_options, on_option, &a, &first) != 0 || first != argc - 1) {
+        fprintf(stderr, "usage: ftstress build-ext SRC [--site DIR]\n");
+        return 2;
+    }
+    if (ft_preflight_interpreter() != 0)
+        return 3;
+    src = realpath(argv[first], NULL);
+    if (!src || stat(src, &st) != 0) {
+        ft_error("build-ext: no such file or folder: %s", argv[first]);
+        return 2;
+    }
+    char *mk = NULL;
+    if (asprintf(&mk, "mkdir -p '%s'", a.site) < 0 || (mkdir(a.site, 0755) != 0 && errno != EEXIST && system(mk) != 0)) {
+        ft_error("build-ext: cannot create %s", a.site);
+        return 3;
+    }
+    free(mk);
+    site = realpath(a.site, NULL);
+    if (!site) {
+        ft_error("build-ext: cannot create %s", a.site);
+        return 3;
+    }
+    start -= 1; /* file times have one-second resolution on some file systems */
+
+    if (S_ISDIR(st.st_mode)) {
+        char *argv_pip[] = {FTSTRESS_PYTHON_EXE, "-m", "pip", "install", "--no-build-isolation", "--no-deps",
+                            "--no-index", "--disable-pip-version-check", "--upgrade", "--target", site, src, NULL};
+        ft_info("building %s with %s (setuptools, no isolation, no network)", src, FTSTRESS_PYTHON_EXE);
+        rc = ft_run_command(argv_pip, NULL, NULL, 0);
+    } else if (strlen(src) > 2 && !strcmp(src + strlen(src) - 2, ".c")) {
+        char *argv_one[] = {FTSTRESS_PYTHON_EXE, "-c", (char *)build_one_file, src, site, NULL};
+        ft_info("building %s with %s", src, FTSTRESS_PYTHON_EXE);
+        rc = ft_run_command(argv_one, NULL, NULL, 0);
+    } else {
+        ft_error("build-ext: %s is neither a project folder nor a .c file", src);
+        return 2;
+    }
+    if (rc != 0) {
+        ft_error("build-ext: the build failed (exit %d); the compiler's messages are above", rc);
+        return 1;
+    }
+
+    find_built(site, start, &built);
+    if (built.count == 0) {
+        ft_error("build-ext: the build succeeded but installed no extension module into %s", site);
+        return 1;
+    }
+    for (size_t i = 0; i < built.count; i++) {
+        char *name = module_name(site, built.items[i]);
+        int inst = ft_elf_is_tsan_instrumented(built.items[i]);
+        int gil_off = inst == 1 ? gil_stays_off(site, name) : -1;
+        printf("%s\n  file: %s\n", name, built.items[i]);
+        if (inst == 1)
+            printf("  instrumented: yes (calls the TSan runtime)\n");
+        else {
+            printf("  instrumented: NO - built without -fsanitize=thread; TSan cannot see its memory accesses.\n"
+                   "    Build it with this interpreter's flags (do not override CFLAGS' -fsanitize=thread).\n");
+            problems++;
+        }
+        if (gil_off == 1)
+            printf("  GIL: stays off after import (declares Py_mod_gil = Py_MOD_GIL_NOT_USED)\n");
+        else if (gil_off == 0)
+            printf("  GIL: RE-ENABLED on import - the module does not declare Py_mod_gil. Most races hide with the GIL\n"
+                   "    on: set env: {PYTHON_GIL: \"0\"} in scenarios to force it off; PYTHON_GIL: \"1\" makes a control run.\n");
+        else if (inst == 1)
+            printf("  GIL: unknown - importing %s failed (try it in a scenario to see the error)\n", name);
+        free(name);
+    }
+    printf("installed into %s%s\n", site,
+           strcmp(a.site, ".ftstress/site") ? " (pass --site to `ftstress run` too)" : " (ftstress run uses it)");
+    ft_strlist_free(&built);
+    free(site);
+    free(src);
+    return problems ? 1 : 0;
+}
+
+const ft_command ft_cmd_build_ext = {"build-ext", "SRC", "build an extension from source with the TSan interpreter",
+                                     build_ext};

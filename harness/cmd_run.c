@@ -1,0 +1,266 @@
+/* `ftstress run`: validate, select, supervise, aggregate, report, and exit with a meaningful code. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "commands.h"
+#include "log.h"
+#include "options.h"
+#include "preflight.h"
+#include "reporters.h"
+#include "results_io.h"
+#include "supervisor.h"
+#include "suppressions.h"
+
+enum {
+    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_SEED, O_JOBS, O_FILTER, O_SHARD, O_SITE,
+    O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+};
+
+static const ft_option run_options[] = {
+    [O_ROUNDS] = {"rounds", 0, "N", "rounds per scenario (overrides the files)"},
+    [O_THREADS] = {"threads", 0, "N", "threads of every role (overrides the files)"},
+    [O_ITERATIONS] = {"iterations", 0, "N", "body runs per thread per round (overrides the files)"},
+    [O_DURATION] = {"duration", 0, "SECONDS", "repeat the scenarios until this much time has passed"},
+    [O_UNTIL_FAILURE] = {"until-failure", 0, NULL, "repeat until a scenario fails its expectation"},
+    [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
+    [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1)"},
+    [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
+    [O_SHARD] = {"shard", 0, "I/N", "run the I-th of N disjoint, deterministic parts of the selection"},
+    [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
+    [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
+    [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
+    [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
+    [O_UPDATE_BASELINE] = {"update-baseline", 0, NULL, "write this run's findings into the --baseline file"},
+    [O_JSON] = {"json", 0, "FILE", "write the results document (schema: docs/results-schema.md)"},
+    [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML: a testsuite per file, a testcase per scenario"},
+    [O_OUT] = {"out", 'o', "DIR", "results.json, logs and one folder per finding (default ftstress-out)"},
+    [O_QUIET] = {"quiet", 'q', NULL, "only the summary and errors"},
+    [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
+    [O_HELP] = {"help", 'h', NULL, "this help"},
+    {0},
+};
+
+static const char run_epilog[] =
+    "exit codes: 0 every scenario met its expectation and nothing new was found; 1 a finding or an\n"
+    "unmet expectation; 2 usage or scenario error; 3 could not run (no interpreter, import failed,\n"
+    "GIL re-enabled).\n\n"
+    "examples:\n"
+    "  ftstress run                                   the bundled demo\n"
+    "  ftstress run scenarios/stdlib -j 2 --json out.json --junit out.xml\n"
+    "  ftstress run one.yaml --until-failure --duration 600\n"
+    "  ftstress run myext/ --baseline known.json      only new findings fail\n";
+
+typedef struct run_args {
+    ft_supervise_opts sup;
+    ft_strlist filters, sites, supp_files;
+    long shard_i, shard_n;
+    int no_default_supp, update_baseline, seed_given;
+    const char *baseline, *json, *junit;
+} run_args;
+
+static int on_option(void *ctx, int index, const char *arg)
+{
+    run_args *a = ctx;
+    long v;
+    switch (index) {
+    case O_ROUNDS: if (ft_parse_long("rounds", arg, 1, 1000000000, &v)) return -1; a->sup.rounds = v; break;
+    case O_THREADS: if (ft_parse_long("threads", arg, 1, 1024, &v)) return -1; a->sup.threads = (int)v; break;
+    case O_ITERATIONS: if (ft_parse_long("iterations", arg, 1, 1000000000, &v)) return -1; a->sup.iterations = (int)v; break;
+    case O_DURATION: return ft_parse_seconds("duration", arg, &a->sup.duration);
+    case O_UNTIL_FAILURE: a->sup.until_failure = 1; break;
+    case O_SEED: if (ft_parse_long("seed", arg, 0, 4294967295L, &v)) return -1; a->sup.seed = (unsigned long)v; a->seed_given = 1; break;
+    case O_JOBS: if (ft_parse_long("jobs", arg, 1, 64, &v)) return -1; a->sup.jobs = (int)v; break;
+    case O_FILTER: ft_strlist_push(&a->filters, arg); break;
+    case O_SHARD:
+        if (sscanf(arg, "%ld/%ld", &a->shard_i, &a->shard_n) != 2 || a->shard_n < 1 || a->shard_i < 1 ||
+            a->shard_i > a->shard_n) {
+            fprintf(stderr, "ftstress: option --shard: expected I/N with 1 <= I <= N, got '%s'\n", arg);
+            return -1;
+        }
+        break;
+    case O_SITE: ft_strlist_push(&a->sites, arg); break;
+    case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
+    case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
+    case O_BASELINE: a->baseline = arg; break;
+    case O_UPDATE_BASELINE: a->update_baseline = 1; break;
+    case O_JSON: a->json = arg; break;
+    case O_JUNIT: a->junit = arg; break;
+    case O_OUT: a->sup.out_dir = arg; break;
+    case O_QUIET: ft_set_verbosity(FT_QUIET); break;
+    case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
+    case O_HELP:
+        ft_options_help(stdout, "ftstress run [PATH...] [options]", run_options, run_epilog);
+        exit(0);
+    }
+    return 0;
+}
+
+static int selected_by_filter(const ft_scenario *s, const ft_strlist *filters)
+{
+    if (!filters->count)
+        return 1;
+    for (size_t i = 0; i < filters->count; i++) {
+        if (!fnmatch(filters->items[i], s->name, 0))
+            return 1;
+        for (size_t t = 0; t < s->tags.count; t++)
+            if (!fnmatch(filters->items[i], s->tags.items[t], 0))
+                return 1;
+    }
+    return 0;
+}
+
+/* The command line that repeats one scenario of this run, for a developer chasing it. */
+static void print_repro(const ft_results *r, const run_args *a)
+{
+    int printed = 0;
+    for (size_t i = 0; i < r->nscenarios; i++) {
+        const ft_scenario_result *sr = &r->scenarios[i];
+        if (sr->status != FT_ST_RAN || sr->passed)
+            continue;
+        if (!printed++)
+            fprintf(stderr, "\nto repeat a failure:\n");
+        fprintf(stderr, "  scripts/ftstress run %s --filter %s --seed %lu", sr->scenario->file, sr->scenario->name,
+                a->sup.seed);
+        if (a->sup.rounds)
+            fprintf(stderr, " --rounds %ld", a->sup.rounds);
+        if (a->sup.threads)
+            fprintf(stderr, " --threads %d", a->sup.threads);
+        if (a->sup.iterations)
+            fprintf(stderr, " --iterations %d", a->sup.iterations);
+        fprintf(stderr, " --until-failure\n");
+    }
+}
+
+static char *repeat_command(int argc, char **argv, unsigned long seed, int seed_given)
+{
+    char *cmd = strdup("ftstress run");
+    for (int i = 1; i < argc; i++) {
+        char *next = NULL;
+        if (asprintf(&next, "%s %s", cmd, argv[i]) < 0)
+            abort();
+        free(cmd);
+        cmd = next;
+    }
+    if (!seed_given) {
+        char *next = NULL;
+        if (asprintf(&next, "%s --seed %lu", cmd, seed) < 0)
+            abort();
+        free(cmd);
+        cmd = next;
+    }
+    return cmd;
+}
+
+static int run(int argc, char **argv)
+{
+    run_args a = {.sup = {.jobs = 1, .out_dir = "ftstress-out"}};
+    ft_scenario_set set = {0};
+    ft_diags diags = {0};
+    ft_suppressions supp = {0};
+    ft_baseline baseline = {0};
+    ft_results results;
+    size_t *selected, nselected = 0, k = 0;
+    int first, rc;
+
+    a.sup.seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+    a.sup.seed %= 4294967296UL;
+    if (ft_options_parse(argc, argv, run_options, on_option, &a, &first) != 0) {
+        fprintf(stderr, "see 'ftstress run --help'\n");
+        return 2;
+    }
+    if (a.update_baseline && !a.baseline) {
+        fprintf(stderr, "ftstress: --update-baseline needs --baseline FILE\n");
+        return 2;
+    }
+    if (ft_preflight_interpreter() != 0)
+        return 3;
+
+    const char *demo[] = {FTSTRESS_SOURCE_DIR "/scenarios/demo"};
+    if (first >= argc)
+        ft_info("no scenario given: running the bundled demo (%s)", demo[0]);
+    ft_scenarios_load(first < argc ? (const char *const *)argv + first : demo, first < argc ? (size_t)(argc - first) : 1,
+                      &set, &diags);
+    if (ft_load_suppressions(&supp, &a.supp_files, !a.no_default_supp, &diags) != 0 ||
+        (a.baseline && ft_baseline_load(&baseline, a.baseline, a.update_baseline, &diags) != 0) || diags.count) {
+        ft_diags_print(&diags);
+        return 2;
+    }
+    if (ft_compile_check(&set) != 0)
+        return 2;
+
+    selected = calloc(set.count ? set.count : 1, sizeof *selected);
+    for (size_t i = 0; i < set.count; i++)
+        if (selected_by_filter(&set.items[i], &a.filters) && (a.shard_n <= 1 || (long)(k++ % (size_t)a.shard_n) == a.shard_i - 1))
+            selected[nselected++] = i;
+    if (nselected == 0)
+        ft_warn("no scenario matches the filter%s", a.shard_n > 1 ? " in this shard" : "");
+
+    ft_strlist sites = {0};
+    struct stat st;
+    if (stat(".ftstress/site", &st) == 0 && S_ISDIR(st.st_mode)) {
+        char *abs = realpath(".ftstress/site", NULL);
+        ft_strlist_push(&sites, abs);
+        free(abs);
+    }
+    ft_strlist_push(&sites, FTSTRESS_BUNDLED_SITE);
+    for (size_t i = 0; i < a.sites.count; i++) {
+        char *abs = realpath(a.sites.items[i], NULL);
+        ft_strlist_push(&sites, abs ? abs : a.sites.items[i]);
+        free(abs);
+    }
+    a.sup.sites = &sites;
+    a.sup.progress = isatty(STDERR_FILENO) && ft_verbosity() >= FT_NORMAL;
+    a.sup.symbolizer = FTSTRESS_SYMBOLIZER;
+    char *out_abs = NULL;
+    mkdir(a.sup.out_dir, 0755);
+    out_abs = realpath(a.sup.out_dir, NULL);
+    if (!out_abs) {
+        ft_error("cannot create output folder %s", a.sup.out_dir);
+        return 3;
+    }
+    a.sup.out_dir = out_abs;
+
+    ft_results_init(&results, &set, selected, nselected, &supp, a.baseline ? &baseline : NULL);
+    results.seed = a.sup.seed;
+    results.command = repeat_command(argc, argv, a.sup.seed, a.seed_given);
+    ft_info("seed %lu; %zu scenario%s; output in %s", a.sup.seed, nselected, nselected == 1 ? "" : "s", out_abs);
+    ft_supervise(&set, selected, nselected, &a.sup, &results);
+    ft_results_finish(&results);
+
+    ft_results_save_dir(&results, out_abs);
+    json_t *doc = ft_results_to_json(&results);
+    if (ft_verbosity() >= FT_QUIET)
+        ft_report_text(doc, stdout, ft_verbosity() >= FT_VERBOSE);
+    ft_report_stale_suppressions(&supp);
+    if (a.json && ft_json_write_atomic(doc, a.json) != 0)
+        ft_error("cannot write %s", a.json);
+    if (a.junit && ft_report_junit(doc, a.junit) != 0)
+        ft_error("cannot write %s", a.junit);
+    if (a.update_baseline) {
+        if (ft_baseline_write(&baseline, &results, a.baseline) != 0)
+            ft_error("cannot write %s", a.baseline);
+        else
+            ft_info("baseline written to %s", a.baseline);
+    }
+    rc = ft_results_exit_code(&results);
+    if (rc == 1)
+        print_repro(&results, &a);
+    if (results.interrupted)
+        ft_warn("interrupted: the results above are partial");
+    json_decref(doc);
+    ft_results_free(&results);
+    ft_baseline_free(&baseline);
+    ft_suppressions_free(&supp);
+    ft_scenarios_free(&set);
+    free(selected);
+    free(out_abs);
+    return rc;
+}
+
+const ft_command ft_cmd_run = {"run", "[PATH...]", "run scenario files or folders (no PATH: the bundled demo)", run};

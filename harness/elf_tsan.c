@@ -1,0 +1,60 @@
+/* Whether a shared object was compiled with -fsanitize=thread, read off its dynamic symbols.
+ * Instrumented code calls __tsan_read8, __tsan_func_entry and friends, which an extension module
+ * leaves undefined for the TSan runtime in the executable to provide. */
+#include "elf_tsan.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ft_elf_is_tsan_instrumented(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    const unsigned char *map;
+    int result = -1;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        close(fd);
+        return -1;
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return -1;
+    const Elf64_Ehdr *eh = (const void *)map;
+    size_t size = (size_t)st.st_size;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+        goto done;
+    const Elf64_Shdr *sh = (const void *)(map + eh->e_shoff);
+    result = 0;
+    for (int i = 0; i < eh->e_shnum && result == 0; i++) {
+        if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        const Elf64_Shdr *strtab = &sh[sh[i].sh_link];
+        if (sh[i].sh_offset + sh[i].sh_size > size || strtab->sh_offset + strtab->sh_size > size)
+            break;
+        const Elf64_Sym *syms = (const void *)(map + sh[i].sh_offset);
+        size_t n = sh[i].sh_size / sizeof(Elf64_Sym);
+        for (size_t k = 0; k < n; k++) {
+            const char *name;
+            if (syms[k].st_shndx != SHN_UNDEF || syms[k].st_name >= strtab->sh_size)
+                continue;
+            name = (const char *)map + strtab->sh_offset + syms[k].st_name;
+            if (!strncmp(name, "__tsan_read", 11) || !strncmp(name, "__tsan_write", 12) ||
+                !strcmp(name, "__tsan_func_entry")) {
+                result = 1;
+                break;
+            }
+        }
+    }
+done:
+    munmap((void *)map, size);
+    return result;
+}

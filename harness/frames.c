@@ -1,0 +1,102 @@
+/* What a native stack frame is: TSan runtime, CPython plumbing, harness, target, or meaningful. */
+#include "frames.h"
+
+#include <string.h>
+
+ft_frame ft_frame_from_json(const json_t *f)
+{
+    ft_frame r = {"", "", 0, ""};
+    const char *fn = json_string_value(json_array_get(f, 0));
+    r.function = fn && strcmp(fn, "<null>") ? fn : "??";
+    r.file = json_string_value(json_array_get(f, 1)) ? json_string_value(json_array_get(f, 1)) : "";
+    r.line = (int)json_integer_value(json_array_get(f, 2));
+    r.module = json_string_value(json_array_get(f, 3)) ? json_string_value(json_array_get(f, 3)) : "";
+    return r;
+}
+
+static int starts_with(const char *s, const char *prefix) { return !strncmp(s, prefix, strlen(prefix)); }
+
+int ft_frame_is_runtime(const ft_frame *f)
+{
+    /* e.g. "memcpy .../compiler-rt/lib/tsan/rtl/../../sanitizer_common/sanitizer_common_interceptors_memintrinsics.inc:115" */
+    return strstr(f->file, "compiler-rt/") || strstr(f->file, "/sanitizer_common/") || strstr(f->file, "/tsan/rtl/") ||
+           starts_with(f->function, "__interceptor_") || starts_with(f->function, "__tsan_") ||
+           starts_with(f->function, "__sanitizer_") || starts_with(f->function, "___interceptor_") ||
+           strstr(f->module, "libclang_rt.");
+}
+
+/* The eval loop and the machinery that calls from Python into C: never the interesting frame. */
+int ft_frame_is_eval_loop(const ft_frame *f)
+{
+    static const char *const prefixes[] = {
+        "_PyEval_", "PyEval_", "_PyObject_Vectorcall", "PyObject_Vectorcall", "_PyObject_Call", "PyObject_Call",
+        "_PyObject_MakeTpCall", "_PyFunction_Vectorcall", "cfunction_vectorcall", "cfunction_call",
+        "method_vectorcall", "vectorcall_", "_PyVectorcall_", "PyVectorcall_", "run_eval_code_obj", "run_mod",
+        "builtin_exec", "_PyRun_", "PyRun_", "slot_tp_call", "object_vacall", "_PyObject_VectorcallTstate",
+    };
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (starts_with(f->function, prefixes[i]))
+            return 1;
+    return 0;
+}
+
+int ft_frame_is_harness(const ft_frame *f) { return starts_with(f->file, FTSTRESS_HARNESS_DIR "/"); }
+
+int ft_frame_is_plumbing(const ft_frame *f)
+{
+    if (ft_frame_is_runtime(f) || ft_frame_is_eval_loop(f) || ft_frame_is_harness(f))
+        return 1;
+    /* _Py_atomic_load_ssize_relaxed, Py_INCREF, PyList_GET_SIZE...: inline helpers from CPython's
+     * public headers that sit on top of the code that actually races. */
+    if (starts_with(f->function, "_Py_atomic_") || (strstr(f->file, "/Include/") && strstr(f->file, ".h")) ||
+        (strstr(f->file, "/include/python3") && strstr(f->file, ".h")))
+        return 1;
+    return !strcmp(f->function, "??");
+}
+
+int ft_frame_is_target(const ft_frame *f)
+{
+    size_t n = strlen(f->module);
+    /* The executable holds libpython and the harness; extension modules are shared objects. */
+    if (n < 3 || !strstr(f->module, ".so"))
+        return 0;
+    if (starts_with(f->module, FTSTRESS_PYTHON_PREFIX "/") || starts_with(f->module, "/lib") ||
+        starts_with(f->module, "/usr/lib") || strstr(f->module, "libclang_rt."))
+        return 0;
+    return 1;
+}
+
+int ft_top_meaningful(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!ft_frame_is_plumbing(&f))
+            return (int)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!ft_frame_is_runtime(&f) && !ft_frame_is_harness(&f) && strcmp(f.function, "??"))
+            return (int)i;
+    }
+    return n ? 0 : -1;
+}
+
+const char *ft_stack_owner(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    int top = ft_top_meaningful(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f))
+            break;
+        if (ft_frame_is_target(&f))
+            return "target";
+    }
+    if (top >= 0) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
+        if (ft_frame_is_harness(&f))
+            return "harness";
+    }
+    return "cpython";
+}

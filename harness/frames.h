@@ -1,0 +1,34 @@
+/* What a native stack frame is: TSan runtime, CPython plumbing, harness, target, or meaningful. */
+#ifndef FTSTRESS_FRAMES_H
+#define FTSTRESS_FRAMES_H
+
+#include <jansson.h>
+
+/* A frame as the hook sends it: [function, file, line, module]. */
+typedef struct ft_frame {
+    const char *function;
+    const char *file;
+    int line;
+    const char *module;
+} ft_frame;
+
+ft_frame ft_frame_from_json(const json_t *f);
+
+/* Frames a signature skips: sanitizer runtime and interceptors, _Py_atomic_* and other inline
+ * helpers from CPython's headers, the eval loop and call plumbing, and the harness itself. */
+int ft_frame_is_plumbing(const ft_frame *f);
+int ft_frame_is_runtime(const ft_frame *f); /* sanitizer runtime only */
+int ft_frame_is_eval_loop(const ft_frame *f);
+int ft_frame_is_harness(const ft_frame *f);
+/* Code of the extension under test: a shared object outside the interpreter and the system. */
+int ft_frame_is_target(const ft_frame *f);
+
+/* Index of the top meaningful frame of a JSON frame array; falls back to the first frame that is
+ * not sanitizer runtime when every frame is plumbing; -1 for an empty stack. */
+int ft_top_meaningful(const json_t *frames);
+
+/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
+ * the top meaningful frame is the harness's, else "cpython". */
+const char *ft_stack_owner(const json_t *frames);
+
+#endif

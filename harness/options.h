@@ -1,0 +1,25 @@
+/* Command options in one table per command: getopt_long parsing and --help generated from it. */
+#ifndef FTSTRESS_OPTIONS_H
+#define FTSTRESS_OPTIONS_H
+
+#include <stdio.h>
+
+typedef struct ft_option {
+    const char *name; /* long name, without dashes */
+    char short_name;  /* 0 for none */
+    const char *arg;  /* argument name for help ("N", "FILE"), NULL for a flag */
+    const char *help;
+} ft_option;
+
+/* Parses argv against `opts` (terminated by a zero entry); calls `each` with the option index and
+ * argument. Non-option arguments are left in argv[*first_operand..argc). Returns 0, or 2 after
+ * printing a usage error. */
+int ft_options_parse(int argc, char **argv, const ft_option *opts, int (*each)(void *ctx, int index, const char *arg),
+                     void *ctx, int *first_operand);
+void ft_options_help(FILE *out, const char *usage, const ft_option *opts, const char *epilog);
+
+/* Parsers for option values: on a bad value print "option --NAME: ..." and return -1. */
+int ft_parse_long(const char *opt, const char *arg, long lo, long hi, long *out);
+int ft_parse_seconds(const char *opt, const char *arg, double *out);
+
+#endif

@@ -1,0 +1,139 @@
+/* Checks and set-up that `run` and `check` share: the interpreter, suppressions, compiling blocks. */
+#include "preflight.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linebuf.h"
+#include "log.h"
+#include "proc.h"
+
+const char *ft_cpython_suppressions_path(void)
+{
+    return FTSTRESS_PYTHON_PREFIX "/share/ftstress/cpython-suppressions.txt";
+}
+
+int ft_preflight_interpreter(void)
+{
+    if (access(FTSTRESS_PYTHON_PREFIX "/.ftstress-complete", F_OK) == 0)
+        return 0;
+    ft_error("the interpreter this ftstress was built for is missing: %s", FTSTRESS_PYTHON_PREFIX);
+    ft_error("run scripts/bootstrap to build it (about 6-12 minutes the first time)");
+    return 3;
+}
+
+int ft_load_suppressions(ft_suppressions *s, const ft_strlist *files, int defaults, ft_diags *diags)
+{
+    int rc = 0;
+    if (defaults) {
+        DIR *d = opendir(FTSTRESS_SOURCE_DIR "/suppressions");
+        struct dirent *e;
+        ft_strlist names = {0};
+        if (access(ft_cpython_suppressions_path(), R_OK) == 0)
+            rc |= ft_suppressions_load(s, ft_cpython_suppressions_path(), diags);
+        while (d && (e = readdir(d)))
+            if (strstr(e->d_name, ".supp"))
+                ft_strlist_push(&names, e->d_name);
+        if (d)
+            closedir(d);
+        for (size_t i = 0; i < names.count; i++) {
+            char *path = NULL;
+            if (asprintf(&path, "%s/suppressions/%s", FTSTRESS_SOURCE_DIR, names.items[i]) < 0)
+                abort();
+            rc |= ft_suppressions_load(s, path, diags);
+            free(path);
+        }
+        ft_strlist_free(&names);
+    }
+    for (size_t i = 0; files && i < files->count; i++)
+        rc |= ft_suppressions_load(s, files->items[i], diags);
+    return rc ? -1 : 0;
+}
+
+void ft_report_stale_suppressions(const ft_suppressions *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->items[i].hits == 0 && strcmp(s->items[i].file, ft_cpython_suppressions_path()))
+            ft_warn("stale suppression (matched nothing in this run): %s:%d: %s:%s", s->items[i].file,
+                    s->items[i].line, s->items[i].type, s->items[i].pattern);
+}
+
+typedef struct compile_ctx {
+    const ft_scenario_set *set;
+    int failed;
+    int finished;
+} compile_ctx;
+
+static void on_compile_event(void *vctx, char *line)
+{
+    compile_ctx *c = vctx;
+    json_error_t err;
+    json_t *ev = json_loads(line, 0, &err);
+    const char *kind = json_string_value(json_object_get(ev, "ev"));
+
+    if (kind && !strcmp(kind, "syntax")) {
+        const ft_scenario *s = ft_scenarios_find(c->set, json_string_value(json_object_get(ev, "scenario")) ?: "");
+        ft_diags d = {0};
+        ft_diags_add(&d, s ? s->file : "?", (int)json_integer_value(json_object_get(ev, "line")),
+                     (int)json_integer_value(json_object_get(ev, "column")), "Python %s in '%s' of scenario '%s'",
+                     json_string_value(json_object_get(ev, "message")) ?: "syntax error",
+                     json_string_value(json_object_get(ev, "block")) ?: "?", s ? s->name : "?");
+        ft_diags_print(&d);
+        ft_diags_free(&d);
+        c->failed = 1;
+    } else if (kind && !strcmp(kind, "fatal")) {
+        ft_error("the interpreter could not start: %s", json_string_value(json_object_get(ev, "message")) ?: "");
+        c->failed = 1;
+    } else if (kind && !strcmp(kind, "compiled"))
+        c->finished = 1;
+    json_decref(ev);
+}
+
+int ft_compile_check(const ft_scenario_set *set)
+{
+    ft_strlist files = {0}, args = {0};
+    compile_ctx c = {.set = set};
+    ft_linebuf events = {0};
+    ft_proc p;
+    int status = 0;
+
+    for (size_t i = 0; i < set->count; i++)
+        if (!ft_strlist_contains(&files, set->items[i].file))
+            ft_strlist_push(&files, set->items[i].file);
+    ft_strlist_push(&args, "--compile-only");
+    for (size_t i = 0; i < files.count; i++) {
+        ft_strlist_push(&args, "--file");
+        ft_strlist_push(&args, files.items[i]);
+    }
+    ft_strlist_push(&args, "--rounds");
+    ft_strlist_push(&args, "0");
+    args.items = realloc(args.items, (args.count + 1) * sizeof *args.items);
+    args.items[args.count] = NULL;
+    if (ft_proc_spawn(&p, args.items, NULL, NULL) != 0) {
+        ft_error("cannot start a worker: %s", strerror(errno));
+        ft_strlist_free(&files);
+        ft_strlist_free(&args);
+        return -1;
+    }
+    /* Only events matter here: the other pipes are closed so the worker never blocks on them. */
+    close(p.reports_fd), p.reports_fd = -1;
+    close(p.stacks_fd), p.stacks_fd = -1;
+    while (ft_linebuf_read(&events, p.events_fd, on_compile_event, &c) > 0)
+        ;
+    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!c.finished && !c.failed) {
+        ft_error("compiling the scenarios' Python blocks failed (worker status %d)", status);
+        c.failed = 1;
+    }
+    ft_linebuf_free(&events);
+    ft_proc_close(&p);
+    ft_strlist_free(&files);
+    ft_strlist_free(&args);
+    return c.failed ? -1 : 0;
+}

@@ -1,0 +1,206 @@
+/* Spawning a worker process (posix_spawn of this same binary) and the supervisor's ends of it.
+ * The supervisor may have threads of TSan's own, so it never forks: posix_spawn only. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+extern char **environ;
+
+/* Moves a descriptor to 10 or above, close-on-exec, so that the child's dup2 onto 3..7 can never
+ * collide with a descriptor that already has that number. */
+static int high_fd(int fd)
+{
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return h;
+}
+
+static int pipe_high(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    fds[0] = high_fd(fds[0]);
+    fds[1] = high_fd(fds[1]);
+    return fds[0] < 0 || fds[1] < 0 ? -1 : 0;
+}
+
+static size_t env_key_len(const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+char **ft_env_merge(char *const *extra)
+{
+    size_t n = 0, m = 0, k = 0;
+    char **env;
+
+    while (environ[n])
+        n++;
+    while (extra && extra[m])
+        m++;
+    env = calloc(n + m + 1, sizeof *env);
+    for (size_t i = 0; i < n; i++) {
+        int overridden = 0;
+        for (size_t j = 0; j < m && !overridden; j++)
+            overridden = env_key_len(environ[i]) == env_key_len(extra[j]) &&
+                         !strncmp(environ[i], extra[j], env_key_len(extra[j]));
+        if (!overridden)
+            env[k++] = strdup(environ[i]);
+    }
+    for (size_t j = 0; j < m; j++) {
+        /* A later duplicate in `extra` wins: drop the earlier one. */
+        for (size_t i = 0; i < k; i++)
+            if (env_key_len(env[i]) == env_key_len(extra[j]) && !strncmp(env[i], extra[j], env_key_len(extra[j]))) {
+                free(env[i]);
+                env[i] = env[--k];
+            }
+        env[k++] = strdup(extra[j]);
+    }
+    env[k] = NULL;
+    return env;
+}
+
+void ft_env_free(char **env)
+{
+    for (size_t i = 0; env && env[i]; i++)
+        free(env[i]);
+    free(env);
+}
+
+int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path)
+{
+    int ev[2] = {-1, -1}, rep[2] = {-1, -1}, st[2] = {-1, -1}, ctl[2] = {-1, -1}, status_fd = -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    char **argv = NULL, **env = NULL;
+    size_t nargs = 0;
+    int rc = -1, err = 0;
+
+    *p = (ft_proc){.pid = -1, .events_fd = -1, .reports_fd = -1, .stacks_fd = -1, .control_fd = -1};
+    if (pipe_high(ev) < 0 || pipe_high(rep) < 0 || pipe_high(st) < 0 || pipe_high(ctl) < 0)
+        goto cleanup;
+    status_fd = memfd_create("ftstress-status", MFD_CLOEXEC);
+    if (status_fd < 0 || (status_fd = high_fd(status_fd)) < 0 || ftruncate(status_fd, sizeof(ft_status)) < 0)
+        goto cleanup;
+    p->status = mmap(NULL, sizeof(ft_status), PROT_READ | PROT_WRITE, MAP_SHARED, status_fd, 0);
+    if (p->status == MAP_FAILED) {
+        p->status = NULL;
+        goto cleanup;
+    }
+    atomic_store(&p->status->round, -1);
+
+    while (args[nargs])
+        nargs++;
+    argv = calloc(nargs + 3, sizeof *argv);
+    argv[0] = (char *)ft_self_exe();
+    argv[1] = "__worker";
+    memcpy(argv + 2, args, nargs * sizeof *argv);
+    env = ft_env_merge(extra_env);
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, ev[1], FT_FD_EVENTS);
+    posix_spawn_file_actions_adddup2(&fa, rep[1], FT_FD_REPORTS);
+    posix_spawn_file_actions_adddup2(&fa, st[1], FT_FD_STACKS);
+    posix_spawn_file_actions_adddup2(&fa, status_fd, FT_FD_STATUS);
+    posix_spawn_file_actions_adddup2(&fa, ctl[0], FT_FD_CONTROL);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (log_path) {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    }
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    err = posix_spawn(&p->pid, argv[0], &fa, &attr, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (err) {
+        errno = err;
+        p->pid = -1;
+        goto cleanup;
+    }
+    p->events_fd = ev[0], ev[0] = -1;
+    p->reports_fd = rep[0], rep[0] = -1;
+    p->stacks_fd = st[0], st[0] = -1;
+    p->control_fd = ctl[1], ctl[1] = -1;
+    rc = 0;
+cleanup:
+    err = errno;
+    for (int i = 0; i < 2; i++) {
+        if (ev[i] >= 0) close(ev[i]);
+        if (rep[i] >= 0) close(rep[i]);
+        if (st[i] >= 0) close(st[i]);
+        if (ctl[i] >= 0) close(ctl[i]);
+    }
+    if (status_fd >= 0)
+        close(status_fd);
+    if (rc < 0 && p->status) {
+        munmap(p->status, sizeof(ft_status));
+        p->status = NULL;
+    }
+    free(argv);
+    ft_env_free(env);
+    errno = err;
+    return rc;
+}
+
+void ft_proc_close(ft_proc *p)
+{
+    int *fds[] = {&p->events_fd, &p->reports_fd, &p->stacks_fd, &p->control_fd};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+    if (p->status) {
+        munmap(p->status, sizeof(ft_status));
+        p->status = NULL;
+    }
+}
+
+int ft_run_command(char *const *argv, char *const *extra_env, char *output, size_t n)
+{
+    posix_spawn_file_actions_t fa;
+    char **env = ft_env_merge(extra_env);
+    int out[2] = {-1, -1}, status = 0, err;
+    pid_t pid;
+    size_t got = 0;
+
+    posix_spawn_file_actions_init(&fa);
+    if (output) {
+        if (pipe_high(out) < 0) {
+            ft_env_free(env);
+            return -1;
+        }
+        posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    }
+    err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    ft_env_free(env);
+    if (output) {
+        close(out[1]);
+        while (!err && got + 1 < n) {
+            ssize_t r = read(out[0], output + got, n - 1 - got);
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        output[got] = '\0';
+        close(out[0]);
+    }
+    if (err)
+        return -1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

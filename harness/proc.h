@@ -1,0 +1,37 @@
+/* Spawning a worker process (posix_spawn of this same binary) and the supervisor's ends of it. */
+#ifndef FTSTRESS_PROC_H
+#define FTSTRESS_PROC_H
+
+#include <sys/types.h>
+
+#include "worker_channel.h"
+
+typedef struct ft_proc {
+    pid_t pid;
+    int events_fd;  /* read end */
+    int reports_fd; /* read end */
+    int stacks_fd;  /* read end */
+    int control_fd; /* write end */
+    ft_status *status;
+} ft_proc;
+
+/* Spawns `ftstress __worker ARGS...` in its own process group (a terminal's Ctrl-C reaches only the
+ * supervisor), with the descriptors of worker_channel.h, `extra_env` ("K=V", may be NULL-ended
+ * list) on top of the current environment, and stdout+stderr appended to `log_path` (or the
+ * supervisor's own stderr when NULL). Returns 0, or -1 with errno. */
+int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path);
+
+/* Closes the supervisor's ends and unmaps the status page (does not wait or kill). */
+void ft_proc_close(ft_proc *p);
+
+/* Builds the environment for a worker: the current one, then each of `extra` (later wins).
+ * Returns a malloc'd NULL-terminated array of malloc'd strings. */
+char **ft_env_merge(char *const *extra);
+void ft_env_free(char **env);
+
+/* Runs a program to completion (posix_spawnp), stdout and stderr shared with ours unless
+ * `output` is given, where stdout is captured (up to `n` bytes). Returns its exit status (128+sig
+ * for a signal), or -1 if it could not start. */
+int ft_run_command(char *const *argv, char *const *extra_env, char *output, size_t n);
+
+#endif

@@ -1,0 +1,57 @@
+/* The terminal summary of a results document: verdicts, then one line per finding. */
+#include <string.h>
+
+#include "reporters.h"
+
+static double hit_rate(const json_t *f)
+{
+    double run = (double)json_integer_value(json_object_get(f, "rounds_run"));
+    return run > 0 ? 100.0 * (double)json_integer_value(json_object_get(f, "rounds_hit")) / run : 0.0;
+}
+
+void ft_report_text(const json_t *doc, FILE *out, int verbose)
+{
+    json_t *scenarios = json_object_get(doc, "scenarios"), *findings = json_object_get(doc, "findings"), *s, *f;
+    size_t i, passed = 0, shown = 0;
+
+    fprintf(out, "\n%-6s %-34s %-7s %-7s %8s %8s\n", "", "scenario", "expect", "outcome", "rounds", "seconds");
+    json_array_foreach(scenarios, i, s) {
+        const char *status = json_string_value(json_object_get(s, "status")) ?: "";
+        const char *verdict = json_is_true(json_object_get(s, "passed")) ? "ok"
+                              : !strcmp(status, "not-run")              ? "NOTRUN"
+                              : !strcmp(status, "scenario-error")       ? "ERROR"
+                              : !strcmp(status, "pending")              ? "SKIP"
+                                                                        : "FAIL";
+        passed += json_is_true(json_object_get(s, "passed"));
+        fprintf(out, "%-6s %-34s %-7s %-7s %8lld %8.2f\n", verdict, json_string_value(json_object_get(s, "name")),
+                json_string_value(json_object_get(s, "expect")), json_string_value(json_object_get(s, "outcome")),
+                (long long)json_integer_value(json_object_get(s, "rounds_run")),
+                json_number_value(json_object_get(s, "seconds")));
+        if (json_is_string(json_object_get(s, "message")))
+            fprintf(out, "       %s\n", json_string_value(json_object_get(s, "message")));
+    }
+    if (json_array_size(findings)) {
+        fprintf(out, "\n%-6s %-8s %-7s %-58s %6s %7s %s\n", "", "kind", "owner", "finding", "count", "hit", "scenario");
+        json_array_foreach(findings, i, f) {
+            const char *mark = json_is_true(json_object_get(f, "suppressed")) ? "supp"
+                               : json_is_true(json_object_get(f, "baselined")) ? "known"
+                                                                              : "NEW";
+            if (!verbose && strcmp(mark, "NEW") && json_array_size(findings) > 30)
+                continue; /* long runs: known and suppressed findings only with -v */
+            shown++;
+            fprintf(out, "%-6s %-8s %-7s %-58s %6lld %6.1f%% %s\n", mark, json_string_value(json_object_get(f, "kind")),
+                    json_string_value(json_object_get(f, "owner")), json_string_value(json_object_get(f, "title")),
+                    (long long)json_integer_value(json_object_get(f, "count")), hit_rate(f),
+                    json_string_value(json_object_get(f, "scenario")));
+            if (json_is_string(json_object_get(f, "location")))
+                fprintf(out, "       at %s\n", json_string_value(json_object_get(f, "location")));
+            if (verbose)
+                fprintf(out, "\n%s\n", json_string_value(json_object_get(f, "report")) ?: "");
+        }
+    }
+    fprintf(out, "\n%zu of %zu scenarios met their expectation; %zu findings", passed, json_array_size(scenarios),
+            json_array_size(findings));
+    if (shown < json_array_size(findings))
+        fprintf(out, " (%zu known or suppressed not shown; -v shows all)", json_array_size(findings) - shown);
+    fprintf(out, ".\n");
+}

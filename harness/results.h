@@ -1,0 +1,93 @@
+/* The results of a run: per-scenario verdicts and the deduplicated findings, and how events from
+ * workers become them (signatures, attribution, counts, suppressions, baseline). */
+#ifndef FTSTRESS_RESULTS_H
+#define FTSTRESS_RESULTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "scenario.h"
+
+struct ft_suppressions;
+struct ft_baseline;
+
+typedef enum ft_run_status {
+    FT_ST_PENDING = 0,     /* not started */
+    FT_ST_RAN,             /* ran; outcome is meaningful */
+    FT_ST_SCENARIO_ERROR,  /* the scenario itself is wrong (syntax): exit 2 */
+    FT_ST_NOT_RUN,         /* could not run (import failed, GIL re-enabled): exit 3 */
+} ft_run_status;
+
+typedef struct ft_finding {
+    char *kind;      /* race, tsan, crash, hang, error */
+    char *signature; /* stable across runs and builds: no addresses, no line numbers */
+    char *title;
+    ft_strlist functions; /* top meaningful function of each stack */
+    char *owner;          /* target, cpython, harness */
+    size_t scenario;      /* index into ft_results.scenarios */
+    ft_strlist roles;
+    ft_strlist threads; /* "fts:N" names of harness threads involved */
+    long count;
+    long rounds_hit;
+    long first_round;
+    long last_round; /* to count each round once */
+    double first_seconds; /* since the scenario started: time to first detection */
+    char *suppressed_by;  /* "file:line: type:pattern" or NULL */
+    char *baseline_note;  /* set when the baseline knows the signature */
+    char *report;         /* the first full report, as text */
+    char *location;       /* "file:line" in the scenario or source where it was seen, or NULL */
+} ft_finding;
+
+typedef struct ft_scenario_result {
+    const ft_scenario *scenario;
+    ft_run_status status;
+    char *message; /* why it did not run, or the scenario error */
+    ft_outcome outcome;
+    int passed;
+    long rounds_run;
+    double seconds; /* time spent in rounds */
+    double wall_seconds;
+    double startup_seconds; /* worker start to first round, the last worker's */
+    long skew_ns;           /* median spread of threads leaving the barrier */
+    int workers;
+    int gil_enabled;
+    json_t *ignored; /* {type: count} of ignore_exceptions hits */
+    long errors;     /* unexpected exceptions and failed checks, in all */
+    ft_strlist target_modules;
+} ft_scenario_result;
+
+typedef struct ft_results {
+    ft_scenario_result *scenarios;
+    size_t nscenarios;
+    ft_finding *findings;
+    size_t nfindings;
+    unsigned long seed;
+    char *command; /* a command line that repeats the run */
+    const struct ft_suppressions *suppressions;
+    const struct ft_baseline *baseline;
+    int interrupted;
+    int changed; /* set when something worth saving arrived */
+} ft_results;
+
+/* One result per selected scenario, in order. Suppressions and baseline are borrowed (may be NULL). */
+void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *selected, size_t n,
+                     const struct ft_suppressions *supp, const struct ft_baseline *baseline);
+void ft_results_free(ft_results *r);
+
+/* Inputs from the supervisor; `sc` indexes r->scenarios. */
+void ft_results_event(ft_results *r, size_t sc, json_t *event, double elapsed);
+void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
+void ft_results_crash(ft_results *r, size_t sc, int signal, int exit_code, long round, const char *stacks,
+                      const char *tsan_log, double elapsed);
+void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, double elapsed);
+/* Worker ended; rounds it completed per the status page (used when it sent no "done"). */
+void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done);
+
+/* Computes outcomes and verdicts; call after the run (or any time, for a partial result). */
+void ft_results_finish(ft_results *r);
+/* Whether a finding counts (not suppressed, not baselined). */
+int ft_finding_counts(const ft_finding *f);
+/* The process exit code the results call for (0, 1, 2, 3; see README). */
+int ft_results_exit_code(const ft_results *r);
+
+#endif

@@ -1,0 +1,193 @@
+/* The results document: built from a run, written atomically, merged across shards and reruns. */
+#include "results_io.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *status_name(ft_run_status st)
+{
+    switch (st) {
+    case FT_ST_RAN: return "ran";
+    case FT_ST_SCENARIO_ERROR: return "scenario-error";
+    case FT_ST_NOT_RUN: return "not-run";
+    default: return "pending";
+    }
+}
+
+static json_t *strlist_json(const ft_strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(a, json_string(l->items[i]));
+    return a;
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+json_t *ft_results_to_json(const ft_results *r)
+{
+    json_t *scenarios = json_array(), *findings = json_array();
+
+    for (size_t i = 0; i < r->nscenarios; i++) {
+        const ft_scenario_result *sr = &r->scenarios[i];
+        const ft_scenario *s = sr->scenario;
+        json_t *sigs = json_array();
+        for (size_t k = 0; k < r->nfindings; k++)
+            if (r->findings[k].scenario == i)
+                json_array_append_new(sigs, json_string(r->findings[k].signature));
+        json_array_append_new(scenarios, json_pack(
+            "{s:s, s:s, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:b, s:O, s:I, s:o}",
+            "name", s->name, "file", s->file, "line", s->line, "tags", strlist_json(&s->tags), "expect",
+            ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
+            status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
+            "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
+            "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
+            sr->workers, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
+            (json_int_t)sr->errors, "findings", sigs));
+    }
+    for (size_t k = 0; k < r->nfindings; k++) {
+        const ft_finding *f = &r->findings[k];
+        const ft_scenario_result *sr = &r->scenarios[f->scenario];
+        json_array_append_new(findings, json_pack(
+            "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:f, s:b, s:o, s:b, s:o, s:b, s:o, s:s}",
+            "kind", f->kind, "signature", f->signature, "title", f->title ? f->title : f->signature, "functions",
+            strlist_json(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario", sr->scenario->name,
+            "file", sr->scenario->file, "roles", strlist_json(&f->roles), "threads", strlist_json(&f->threads),
+            "scenario_threads", ft_scenario_threads(sr->scenario), "count", (json_int_t)f->count, "rounds_hit",
+            (json_int_t)f->rounds_hit, "rounds_run", (json_int_t)sr->rounds_run, "first_round",
+            (json_int_t)f->first_round, "first_seconds", f->first_seconds, "suppressed", f->suppressed_by != NULL,
+            "suppressed_by", str_or_null(f->suppressed_by), "baselined", f->baseline_note != NULL, "baseline_note",
+            str_or_null(f->baseline_note), "new", ft_finding_counts(f), "location", str_or_null(f->location),
+            "report", f->report ? f->report : ""));
+    }
+    return json_pack("{s:{s:s, s:i}, s:I, s:o, s:b, s:i, s:o, s:o}", "ftstress", "version", FTSTRESS_VERSION, "schema",
+                     FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command", str_or_null(r->command),
+                     "interrupted", r->interrupted, "exit_code", ft_results_exit_code(r), "scenarios", scenarios,
+                     "findings", findings);
+}
+
+int ft_json_write_atomic(const json_t *doc, const char *path)
+{
+    char *tmp = NULL;
+    int rc;
+    if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+        abort();
+    rc = json_dump_file(doc, tmp, JSON_INDENT(2));
+    if (rc == 0)
+        rc = rename(tmp, path);
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* Outcome order, for merging reruns of one scenario. */
+static int outcome_rank(const char *o)
+{
+    static const char *const order[] = {"clean", "error", "race", "hang", "crash"};
+    for (int i = 0; i < 5; i++)
+        if (o && !strcmp(o, order[i]))
+            return i;
+    return 0;
+}
+
+static json_t *find_by(json_t *list, const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        if (strcmp(json_string_value(json_object_get(item, k1)) ?: "", v1))
+            continue;
+        if (k2 && strcmp(json_string_value(json_object_get(item, k2)) ?: "", v2))
+            continue;
+        return item;
+    }
+    return NULL;
+}
+
+static void add_int(json_t *into, const json_t *from, const char *key)
+{
+    json_object_set_new(into, key, json_integer(json_integer_value(json_object_get(into, key)) +
+                                                json_integer_value(json_object_get(from, key))));
+}
+
+json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n, char **error)
+{
+    json_t *out = json_pack("{s:{s:s, s:i}, s:o, s:n, s:b, s:[], s:[]}", "ftstress", "version", FTSTRESS_VERSION,
+                            "schema", FT_RESULTS_SCHEMA, "seed", n ? json_incref(json_object_get(docs[0], "seed")) : json_integer(0),
+                            "command", "interrupted", 0, "scenarios", "findings");
+    json_t *scenarios = json_object_get(out, "scenarios"), *findings = json_object_get(out, "findings");
+
+    for (size_t d = 0; d < n; d++) {
+        json_t *sl = json_object_get(docs[d], "scenarios"), *fl = json_object_get(docs[d], "findings"), *item;
+        size_t i;
+        if (!json_is_array(sl) || !json_is_array(fl) || !json_is_object(json_object_get(docs[d], "ftstress"))) {
+            if (asprintf(error, "%s: not an ftstress results document (no scenarios/findings)", names[d]) < 0)
+                abort();
+            json_decref(out);
+            return NULL;
+        }
+        if (json_is_true(json_object_get(docs[d], "interrupted")))
+            json_object_set_new(out, "interrupted", json_true());
+        json_array_foreach(sl, i, item) {
+            const char *name = json_string_value(json_object_get(item, "name")) ?: "";
+            json_t *have = find_by(scenarios, "name", name, NULL, NULL);
+            if (!have) {
+                json_array_append_new(scenarios, json_deep_copy(item));
+                continue;
+            }
+            /* A rerun of the same scenario: rounds add up, the worst outcome stands. */
+            add_int(have, item, "rounds_run");
+            add_int(have, item, "errors");
+            json_object_set_new(have, "seconds", json_real(json_number_value(json_object_get(have, "seconds")) +
+                                                           json_number_value(json_object_get(item, "seconds"))));
+            if (outcome_rank(json_string_value(json_object_get(item, "outcome"))) >
+                outcome_rank(json_string_value(json_object_get(have, "outcome"))))
+                json_object_set(have, "outcome", json_object_get(item, "outcome"));
+            json_object_set_new(have, "passed", json_boolean(json_is_true(json_object_get(have, "passed")) &&
+                                                             json_is_true(json_object_get(item, "passed"))));
+            json_t *sig;
+            size_t k;
+            json_array_foreach(json_object_get(item, "findings"), k, sig) {
+                int known = 0;
+                size_t m;
+                json_t *s2;
+                json_array_foreach(json_object_get(have, "findings"), m, s2) known |= json_equal(s2, sig);
+                if (!known)
+                    json_array_append(json_object_get(have, "findings"), sig);
+            }
+        }
+        json_array_foreach(fl, i, item) {
+            json_t *have = find_by(findings, "scenario", json_string_value(json_object_get(item, "scenario")) ?: "",
+                                   "signature", json_string_value(json_object_get(item, "signature")) ?: "");
+            if (!have) {
+                json_array_append_new(findings, json_deep_copy(item));
+                continue;
+            }
+            add_int(have, item, "count");
+            add_int(have, item, "rounds_hit");
+            add_int(have, item, "rounds_run");
+        }
+    }
+    json_object_set_new(out, "exit_code", json_integer(ft_results_json_exit_code(out)));
+    return out;
+}
+
+int ft_results_json_exit_code(const json_t *doc)
+{
+    int code = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s) {
+        const char *st = json_string_value(json_object_get(s, "status")) ?: "";
+        if (!strcmp(st, "scenario-error"))
+            return 2;
+        if (!strcmp(st, "not-run"))
+            code = 3;
+        else if (!json_is_true(json_object_get(s, "passed")) && code == 0)
+            code = 1;
+    }
+    return code;
+}

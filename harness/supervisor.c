@@ -1,0 +1,379 @@
+/* The supervisor: runs selected scenarios in worker processes and feeds what they say to results.
+ *
+ * It never runs Python. One thread polls every worker's pipes; the shared status page gives each
+ * round's start time, so a hung worker is noticed even when it says nothing. A worker's end is
+ * acted on only after all three of its pipes reached EOF, so every event it sent is kept first. */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linebuf.h"
+#include "log.h"
+#include "proc.h"
+#include "progress.h"
+#include "results_io.h"
+
+#define DUMP_GRACE_NS 3000000000LL /* time a hung worker gets to write its stacks */
+
+typedef struct job {
+    size_t sc;              /* index into results->scenarios */
+    const ft_scenario *s;
+    long first_round;       /* of the current worker */
+    long rounds_left;       /* in this pass over the scenario */
+    long round_base;        /* rounds of earlier passes, so round numbers stay unique */
+    int active;
+    ft_proc proc;
+    ft_linebuf events, reports, stacks;
+    int got_done, got_fatal;
+    int64_t dump_sent_ns, killed_ns;
+    double started; /* seconds since the run began, for time to first detection */
+    ft_results *results;
+    double now;
+} job;
+
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void on_event_line(void *ctx, char *line)
+{
+    job *j = ctx;
+    json_error_t err;
+    json_t *ev = *line ? json_loads(line, 0, &err) : NULL;
+    const char *kind;
+
+    if (!ev) {
+        if (*line)
+            ft_warn("unreadable event from worker %d: %.120s", (int)j->proc.pid, line);
+        return;
+    }
+    kind = json_string_value(json_object_get(ev, "ev"));
+    if (kind && !strcmp(kind, "report"))
+        ft_results_report(j->results, j->sc, ev, j->now - j->started);
+    else {
+        if (kind && !strcmp(kind, "done"))
+            j->got_done = 1;
+        if (kind && (!strcmp(kind, "fatal") || !strcmp(kind, "syntax") ||
+                     (!strcmp(kind, "gil") && json_is_true(json_object_get(ev, "enabled")) &&
+                      !json_is_true(json_object_get(ev, "allowed")))))
+            j->got_fatal = 1;
+        ft_results_event(j->results, j->sc, ev, j->now - j->started);
+    }
+    json_decref(ev);
+}
+
+static char *scenario_log_dir(const ft_supervise_opts *o, const ft_scenario *s)
+{
+    char *dir = NULL;
+    if (asprintf(&dir, "%s/logs/%s", o->out_dir, s->name) < 0)
+        abort();
+    mkdir(o->out_dir, 0755);
+    char *logs = NULL;
+    if (asprintf(&logs, "%s/logs", o->out_dir) < 0)
+        abort();
+    mkdir(logs, 0755);
+    free(logs);
+    mkdir(dir, 0755);
+    return dir;
+}
+
+/* Starts the next worker of a job: the next chunk of rounds (rounds_per_worker, or all). */
+static int start_worker(job *j, const ft_supervise_opts *o)
+{
+    const ft_scenario *s = j->s;
+    long chunk = s->rounds_per_worker > 0 && s->rounds_per_worker < j->rounds_left ? s->rounds_per_worker
+                                                                                 : j->rounds_left;
+    char first[32], rounds[32], seed[32], threads[32], iters[32];
+    char *args[32], *env[64], *tsan = NULL, *log = NULL, *dir = scenario_log_dir(o, s);
+    size_t na = 0, ne = 0;
+    const char *user_tsan = getenv("TSAN_OPTIONS");
+
+    snprintf(first, sizeof first, "%ld", j->first_round);
+    snprintf(rounds, sizeof rounds, "%ld", chunk);
+    snprintf(seed, sizeof seed, "%lu", o->seed);
+    args[na++] = "--file", args[na++] = s->file;
+    args[na++] = "--scenario", args[na++] = s->name;
+    args[na++] = "--first-round", args[na++] = first;
+    args[na++] = "--rounds", args[na++] = rounds;
+    args[na++] = "--seed", args[na++] = seed;
+    if (o->threads > 0) {
+        snprintf(threads, sizeof threads, "%d", o->threads);
+        args[na++] = "--threads", args[na++] = threads;
+    }
+    if (o->iterations > 0) {
+        snprintf(iters, sizeof iters, "%d", o->iterations);
+        args[na++] = "--iterations", args[na++] = iters;
+    }
+    for (size_t i = 0; o->sites && i < o->sites->count && na < 28; i++)
+        args[na++] = "--site", args[na++] = o->sites->items[i];
+    args[na] = NULL;
+
+    /* halt_on_error=0: keep going after the first report, each one gets its own verdict. Suppressions
+     * are applied by ftstress, not TSan, so that suppressed reports are still counted. */
+    if (asprintf(&tsan, "TSAN_OPTIONS=%s%shalt_on_error=0 log_path=%s/tsan external_symbolizer_path=%s",
+                 user_tsan ? user_tsan : "", user_tsan ? " " : "", dir, o->symbolizer) < 0 ||
+        asprintf(&log, "%s/worker.log", dir) < 0)
+        abort();
+    env[ne++] = tsan;
+    for (size_t i = 0; i < s->env.count && ne < 63; i++)
+        env[ne++] = s->env.items[i];
+    env[ne] = NULL;
+
+    int rc = ft_proc_spawn(&j->proc, args, env, log);
+    if (rc < 0)
+        ft_error("cannot start a worker for '%s': %s", s->name, strerror(errno));
+    else {
+        j->active = 1;
+        j->got_done = j->got_fatal = 0;
+        j->dump_sent_ns = j->killed_ns = 0;
+        j->first_round += chunk;
+        j->rounds_left -= chunk;
+        j->results->scenarios[j->sc].workers++;
+        ft_debug("worker %d: %s rounds %s..+%s", (int)j->proc.pid, s->name, first, rounds);
+    }
+    free(tsan);
+    free(log);
+    free(dir);
+    return rc;
+}
+
+/* The last 256 KiB of a dead worker's log file `name` ("tsan.PID" for TSan's log_path, or
+ * "worker.log"), or NULL. A crash report sits at the end, after any number of race reports. */
+static char *read_log_tail(const ft_supervise_opts *o, const job *j, const char *name)
+{
+    char *path = NULL, *text = NULL;
+    FILE *f;
+    long n;
+    if (asprintf(&path, "%s/logs/%s/%s", o->out_dir, j->s->name, name) < 0)
+        abort();
+    f = fopen(path, "r");
+    free(path);
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    if (n > 262144)
+        fseek(f, n - 262144, SEEK_SET);
+    else
+        fseek(f, 0, SEEK_SET);
+    text = calloc(1, 262145);
+    if (fread(text, 1, 262144, f) == 0) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* A worker's pipes are all closed: reap it and decide what its end means. */
+static void finish_worker(job *j, const ft_supervise_opts *o)
+{
+    int wstatus = 0;
+    long rounds_done = atomic_load(&j->proc.status->rounds_done);
+    long round = atomic_load(&j->proc.status->round);
+    double elapsed = j->now - j->started;
+
+    while (waitpid(j->proc.pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    if (!j->got_done) /* the round it died in was run too, as far as it got */
+        ft_results_worker_ended(j->results, j->sc,
+                                rounds_done + (round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE));
+    if (j->killed_ns && j->dump_sent_ns) {
+        ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", elapsed);
+        j->rounds_left = 0; /* a hang is the scenario's verdict; the next scenario runs */
+    } else if (!j->got_done && !j->got_fatal && !interrupted) {
+        char tsan_name[32];
+        snprintf(tsan_name, sizeof tsan_name, "tsan.%d", (int)j->proc.pid);
+        char *tsan_log = read_log_tail(o, j, tsan_name);
+        /* CPython's fatal errors (debug allocator checks, assertions) print their stacks on stderr. */
+        char *worker_log = j->stacks.len ? NULL : read_log_tail(o, j, "worker.log");
+        int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+        int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+        ft_results_crash(j->results, j->sc, sig, code, round,
+                         j->stacks.len ? j->stacks.data : worker_log ? worker_log : "", tsan_log, elapsed);
+        free(tsan_log);
+        free(worker_log);
+        j->rounds_left = 0;
+    } else if (j->got_fatal)
+        j->rounds_left = 0;
+    ft_proc_close(&j->proc);
+    ft_linebuf_free(&j->events);
+    ft_linebuf_free(&j->reports);
+    ft_linebuf_free(&j->stacks);
+    j->active = 0;
+    j->results->changed = 1;
+}
+
+/* Deadlines: a round past its timeout gets its stacks dumped, then the worker is killed. */
+static void check_deadline(job *j)
+{
+    int64_t t = now_ns();
+    int64_t started = atomic_load(&j->proc.status->round_started_ns);
+    int64_t limit = (int64_t)(j->s->timeout * 1e9);
+
+    if (!j->dump_sent_ns && started && t - started > limit) {
+        char cmd = FT_CMD_DUMP_STACKS;
+        ft_debug("worker %d: round %ld passed its %.1fs timeout; dumping stacks", (int)j->proc.pid,
+                 (long)atomic_load(&j->proc.status->round), j->s->timeout);
+        j->dump_sent_ns = t;
+        if (write(j->proc.control_fd, &cmd, 1) != 1)
+            j->dump_sent_ns = t - DUMP_GRACE_NS; /* no watchdog listening: kill at once */
+    }
+    if (j->dump_sent_ns && !j->killed_ns && t - j->dump_sent_ns >= DUMP_GRACE_NS) {
+        kill(-j->proc.pid, SIGKILL);
+        kill(j->proc.pid, SIGKILL);
+        j->killed_ns = t;
+    }
+}
+
+static int expectation_failed(const ft_results *r)
+{
+    ft_results_finish((ft_results *)r);
+    for (size_t i = 0; i < r->nscenarios; i++)
+        if (r->scenarios[i].status != FT_ST_PENDING && !r->scenarios[i].passed)
+            return 1;
+    return 0;
+}
+
+int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nselected, const ft_supervise_opts *o,
+                 ft_results *results)
+{
+    int jobs = o->jobs > 0 ? o->jobs : 1;
+    job *js = calloc(nselected, sizeof *js);
+    size_t next = 0, pass = 0;
+    int64_t t0 = now_ns(), last_save = 0;
+    struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+    ft_progress progress;
+
+    (void)set;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    signal(SIGPIPE, SIG_IGN);
+    ft_progress_init(&progress, o->progress);
+    for (size_t i = 0; i < nselected; i++)
+        js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results};
+
+    for (;;) {
+        struct pollfd pfd[3 * 64];
+        job *owner[3 * 64];
+        int kind[3 * 64], nfd = 0, running = 0;
+        double now = (double)(now_ns() - t0) / 1e9;
+
+        /* Start work while there are free slots. */
+        for (size_t i = 0; i < nselected; i++)
+            running += js[i].active;
+        while (!interrupted && running < jobs && running < 64) {
+            job *j = NULL;
+            for (size_t i = 0; i < nselected && !j; i++)
+                if (!js[i].active && js[i].rounds_left > 0)
+                    j = &js[i]; /* a scenario with rounds left in a later worker */
+            if (!j && next < nselected) {
+                j = &js[next++];
+                long rounds = o->rounds > 0 ? o->rounds : j->s->rounds;
+                j->round_base += pass ? rounds : 0;
+                j->first_round = j->round_base;
+                j->rounds_left = rounds;
+                j->started = now;
+            }
+            if (!j)
+                break;
+            j->now = now;
+            if (start_worker(j, o) < 0) {
+                j->rounds_left = 0;
+                continue;
+            }
+            running++;
+        }
+        if (running == 0) {
+            int again = (o->duration > 0 && now < o->duration) || (o->until_failure && o->duration <= 0);
+            if (o->until_failure && expectation_failed(results))
+                again = 0;
+            if (interrupted || !again)
+                break;
+            next = 0; /* another pass over the selection */
+            pass++;
+            continue;
+        }
+
+        for (size_t i = 0; i < nselected; i++) {
+            job *j = &js[i];
+            int fds[3] = {j->proc.events_fd, j->proc.reports_fd, j->proc.stacks_fd};
+            if (!j->active)
+                continue;
+            for (int k = 0; k < 3; k++)
+                if (fds[k] >= 0 && nfd < 3 * 64) {
+                    pfd[nfd] = (struct pollfd){.fd = fds[k], .events = POLLIN};
+                    owner[nfd] = j;
+                    kind[nfd++] = k;
+                }
+        }
+        if (poll(pfd, (nfds_t)nfd, 100) < 0 && errno != EINTR)
+            break;
+        now = (double)(now_ns() - t0) / 1e9;
+        for (int k = 0; k < nfd; k++) {
+            job *j = owner[k];
+            long n;
+            if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            j->now = now;
+            if (kind[k] == 0)
+                n = ft_linebuf_read(&j->events, j->proc.events_fd, on_event_line, j);
+            else if (kind[k] == 1)
+                n = ft_linebuf_read(&j->reports, j->proc.reports_fd, on_event_line, j);
+            else
+                n = ft_linebuf_read_raw(&j->stacks, j->proc.stacks_fd);
+            if (n <= 0 && !(n < 0 && errno == EINTR)) {
+                int *fd = kind[k] == 0 ? &j->proc.events_fd : kind[k] == 1 ? &j->proc.reports_fd
+                                                                          : &j->proc.stacks_fd;
+                close(*fd);
+                *fd = -1;
+            }
+        }
+        for (size_t i = 0; i < nselected; i++) {
+            job *j = &js[i];
+            if (!j->active)
+                continue;
+            j->now = now;
+            if (j->proc.events_fd < 0 && j->proc.reports_fd < 0 && j->proc.stacks_fd < 0)
+                finish_worker(j, o);
+            else if (interrupted && !j->killed_ns) {
+                kill(-j->proc.pid, SIGKILL);
+                j->killed_ns = now_ns();
+            } else
+                check_deadline(j);
+        }
+        if (o->until_failure && results->changed && expectation_failed(results)) {
+            for (size_t i = 0; i < nselected; i++)
+                js[i].rounds_left = 0; /* finish what runs, start nothing new */
+            next = nselected; /* the loop ends once running workers are done */
+        }
+        ft_progress_update(&progress, results, now);
+        if (results->changed && now_ns() - last_save > 1000000000LL) {
+            ft_results_finish(results);
+            ft_results_save_dir(results, o->out_dir);
+            results->changed = 0;
+            last_save = now_ns();
+        }
+    }
+    ft_progress_end(&progress);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    free(js);
+    results->interrupted = interrupted;
+    return interrupted ? -1 : 0;
+}

@@ -1,0 +1,27 @@
+/* The supervisor: runs selected scenarios in worker processes and feeds what they say to results. */
+#ifndef FTSTRESS_SUPERVISOR_H
+#define FTSTRESS_SUPERVISOR_H
+
+#include "results.h"
+#include "scenario.h"
+
+typedef struct ft_supervise_opts {
+    int jobs;           /* scenarios run at once, each in its own worker */
+    double duration;    /* > 0: repeat the selection until this many seconds have passed */
+    int until_failure;  /* repeat until a scenario fails its expectation */
+    long rounds;        /* > 0: overrides each scenario's rounds */
+    int threads;        /* > 0: overrides every role's threads */
+    int iterations;     /* > 0: overrides every role's iterations */
+    unsigned long seed;
+    const ft_strlist *sites;
+    const char *out_dir;    /* logs go below it; results.json is rewritten as the run goes */
+    int progress;           /* draw a live progress line (a terminal is attached) */
+    const char *symbolizer; /* llvm-symbolizer for TSan */
+} ft_supervise_opts;
+
+/* Runs scenarios `selected` (indices into `set`) and records everything in `results`. Returns 0,
+ * or -1 if it was interrupted (what was recorded until then is kept). */
+int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nselected, const ft_supervise_opts *o,
+                 ft_results *results);
+
+#endif

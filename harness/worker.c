@@ -1,0 +1,345 @@
+/* A worker process: embeds the interpreter and runs one scenario's rounds for its supervisor.
+ *
+ * Everything it learns goes out on descriptors the supervisor set up (worker_channel.h): events
+ * from the main thread, TSan reports from the hook, Python stacks from faulthandler and the hang
+ * watchdog. It ends with _exit() so that interpreter finalization, which has known races of its
+ * own in 3.13, never runs into the findings. */
+#include "worker.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scenario.h"
+#include "tsan_hook.h"
+#include "worker_channel.h"
+#include "worker_python.h"
+#include "worker_team.h"
+
+extern const char *_Py_DumpTracebackThreads(int fd, PyInterpreterState *interp, PyThreadState *current);
+
+typedef struct worker_args {
+    ft_strlist files;
+    const char *scenario;
+    long first_round, rounds;
+    int threads, iterations;
+    unsigned long seed;
+    ft_strlist sites;
+    int compile_only;
+} worker_args;
+
+static ft_status *status;
+static PyInterpreterState *interp; /* set before the watchdog starts */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int parse_args(int argc, char **argv, worker_args *a)
+{
+    static const struct option opts[] = {
+        {"file", required_argument, 0, 'f'},       {"scenario", required_argument, 0, 's'},
+        {"first-round", required_argument, 0, 'r'}, {"rounds", required_argument, 0, 'n'},
+        {"threads", required_argument, 0, 't'},    {"iterations", required_argument, 0, 'i'},
+        {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
+        {"compile-only", no_argument, 0, 'c'},     {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': ft_strlist_push(&a->files, optarg); break;
+        case 's': a->scenario = optarg; break;
+        case 'r': a->first_round = atol(optarg); break;
+        case 'n': a->rounds = atol(optarg); break;
+        case 't': a->threads = atoi(optarg); break;
+        case 'i': a->iterations = atoi(optarg); break;
+        case 'S': a->seed = strtoul(optarg, NULL, 10); break;
+        case 'p': ft_strlist_push(&a->sites, optarg); break;
+        case 'c': a->compile_only = 1; break;
+        default: return -1;
+        }
+    }
+    return a->files.count ? 0 : -1;
+}
+
+/* Waits for supervisor commands. A hang dump reads every thread's frames while they run, so the
+ * dump's own accesses are hidden from TSan and reports during it are dropped by the hook. */
+static void *watchdog_main(void *arg)
+{
+    char cmd;
+    (void)arg;
+    pthread_setname_np(pthread_self(), "fts:watchdog");
+    while (read(FT_FD_CONTROL, &cmd, 1) == 1) {
+        if (cmd == FT_CMD_DUMP_STACKS) {
+            atomic_store(&status->phase, FT_PHASE_DUMP);
+            ft_tsan_ignore_begin();
+            _Py_DumpTracebackThreads(FT_FD_STACKS, interp, NULL);
+            ft_tsan_ignore_end();
+            (void)!write(FT_FD_STACKS, "\n", 1);
+        }
+    }
+    _exit(0); /* supervisor gone: no one is listening */
+    return NULL;
+}
+
+static int compile_scenario(const ft_scenario *s, PyObject **blocks, PyObject **bodies)
+{
+    static const char *const names[] = {"setup_once", "setup", "check", "teardown"};
+    const ft_block *b[] = {&s->setup_once, &s->setup, &s->check, &s->teardown};
+    int failed = 0;
+
+    for (int i = 0; i < 4; i++)
+        if (!(blocks[i] = ft_py_compile(s, b[i], names[i])))
+            failed = 1;
+    for (size_t r = 0; r < s->nroles; r++) {
+        char name[256];
+        snprintf(name, sizeof name, "body[%s]", s->roles[r].name);
+        if (!(bodies[r] = ft_py_compile(s, &s->roles[r].body, name)))
+            failed = 1;
+    }
+    return failed ? -1 : 0;
+}
+
+/* Compile-only mode: every block of every scenario in the files, for `check` and `run`. */
+static int compile_all(const worker_args *a)
+{
+    int failed = 0;
+    for (size_t f = 0; f < a->files.count; f++) {
+        ft_scenario_set set = {0};
+        ft_diags diags = {0};
+        ft_scenarios_load_file(a->files.items[f], &set, &diags);
+        for (size_t i = 0; i < set.count; i++) {
+            PyObject *blocks[4] = {0}, **bodies = calloc(set.items[i].nroles, sizeof *bodies);
+            if (compile_scenario(&set.items[i], blocks, bodies) < 0)
+                failed = 1;
+            free(bodies); /* the process ends right after: the code objects may stay */
+        }
+        ft_diags_free(&diags);
+        ft_scenarios_free(&set);
+    }
+    ft_event_send(json_pack("{s:s, s:b}", "ev", "compiled", "ok", !failed));
+    return failed;
+}
+
+static PyObject *make_namespace(const ft_scenario *s)
+{
+    PyObject *ns = PyDict_New();
+    PyObject *threads = PyLong_FromLong(ft_scenario_threads(s));
+    if (!ns || !threads || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0 ||
+        PyDict_SetItemString(ns, "__name__", PyUnicode_FromString("__ftstress__")) < 0 ||
+        PyDict_SetItemString(ns, "threads", threads) < 0) {
+        Py_XDECREF(threads);
+        return NULL;
+    }
+    Py_DECREF(threads);
+    return ns;
+}
+
+/* Imports the scenario's modules into the shared namespace as `import X` would. */
+static int import_modules(const ft_scenario *s, PyObject *ns)
+{
+    for (size_t i = 0; i < s->imports.count; i++) {
+        char *stmt = NULL;
+        PyObject *r;
+        if (asprintf(&stmt, "import %s\n", s->imports.items[i]) < 0)
+            abort();
+        r = PyRun_String(stmt, Py_file_input, ns, ns);
+        free(stmt);
+        if (!r) {
+            PyObject *info = ft_py_take_exception(NULL, NULL);
+            ft_event_exception("fatal", "import", -1, -1, info);
+            Py_XDECREF(info);
+            return -1;
+        }
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+/* After imports: a module without Py_mod_gil turns the GIL back on, silently hiding most races. */
+static int report_gil(const ft_scenario *s)
+{
+    PyObject *r = PyRun_String("__import__('sys')._is_gil_enabled()", Py_eval_input, PyEval_GetBuiltins(),
+                               NULL);
+    const char *forced = getenv("PYTHON_GIL");
+    int enabled = r ? PyObject_IsTrue(r) : 0;
+    int allowed = forced && !strcmp(forced, "1");
+    json_t *targets = json_array();
+
+    Py_XDECREF(r);
+    PyErr_Clear();
+    /* Imports that are not the standard library are the code under test: findings without native
+     * frames (exceptions, hangs) are attributed to them. */
+    for (size_t i = 0; i < s->imports.count; i++) {
+        char code[512];
+        snprintf(code, sizeof code,
+                 "(lambda m, p: bool(getattr(m, '__file__', None)) and not m.__file__.startswith(p))"
+                 "(__import__('sys').modules[%s%s%s], __import__('sysconfig').get_paths()['stdlib'])",
+                 "'", s->imports.items[i], "'");
+        PyObject *v = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
+        if (v && PyObject_IsTrue(v))
+            json_array_append_new(targets, json_string(s->imports.items[i]));
+        Py_XDECREF(v);
+        PyErr_Clear();
+    }
+    ft_event_send(json_pack("{s:s, s:b, s:b, s:o}", "ev", "gil", "enabled", enabled, "allowed", allowed, "targets",
+                            targets));
+    return enabled && !allowed ? -1 : 0;
+}
+
+static int enable_faulthandler(void)
+{
+    char code[128];
+    snprintf(code, sizeof code, "__import__('faulthandler').enable(file=%d, all_threads=True)", FT_FD_STACKS);
+    PyObject *r = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return r ? 0 : -1;
+}
+
+static void set_phase(int phase) { atomic_store(&status->phase, phase); }
+
+/* Runs a main-thread block; an exception becomes an error event of that kind. */
+static int run_block(PyObject *code, PyObject *ns, const char *kind, long round)
+{
+    if (ft_py_exec(code, ns, NULL) == 0)
+        return 0;
+    PyObject *info = ft_py_take_exception(NULL, NULL);
+    ft_event_exception("error", kind, round, -1, info);
+    Py_XDECREF(info);
+    return -1;
+}
+
+static int64_t median(int64_t *v, long n)
+{
+    /* insertion sort: n is the number of rounds of one worker, and this runs once */
+    for (long i = 1; i < n; i++)
+        for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            int64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : 0;
+}
+
+static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **blocks, PyObject *ns,
+                       ft_team *team)
+{
+    int n = ft_team_size(team);
+    int64_t *skews = calloc((size_t)(a->rounds > 0 ? a->rounds : 1), sizeof *skews);
+    int64_t in_rounds = 0;
+    long done = 0;
+
+    for (long r = a->first_round; r < a->first_round + a->rounds; r++, done++) {
+        int64_t started = now_ns(), first = INT64_MAX, last = 0;
+        PyObject *round = PyLong_FromLong(r);
+        atomic_store(&status->round_started_ns, started);
+        atomic_store(&status->round, r);
+        PyDict_SetItemString(ns, "round", round);
+        Py_DECREF(round);
+
+        set_phase(FT_PHASE_SETUP);
+        if (run_block(blocks[1], ns, "setup", r) < 0)
+            continue; /* a round without its fresh state would only report noise */
+        set_phase(FT_PHASE_BODY);
+        ft_team_round(team, r);
+        for (int t = 0; t < n; t++) {
+            const ft_thread_result *res = ft_team_result(team, t);
+            if (res->error)
+                ft_event_exception("error", "exception", r, t, res->error);
+            if (res->left_barrier_ns < first)
+                first = res->left_barrier_ns;
+            if (res->left_barrier_ns > last)
+                last = res->left_barrier_ns;
+        }
+        skews[done] = last - first;
+        set_phase(FT_PHASE_CHECK);
+        run_block(blocks[2], ns, "check", r);
+        set_phase(FT_PHASE_TEARDOWN);
+        run_block(blocks[3], ns, "teardown", r);
+        in_rounds += now_ns() - started;
+        atomic_fetch_add(&status->rounds_done, 1);
+    }
+    set_phase(FT_PHASE_DONE);
+
+    PyObject *ignored = ft_team_ignored(team);
+    json_t *ign = json_object();
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (ignored && PyDict_Next(ignored, &pos, &k, &v))
+        json_object_set_new(ign, PyUnicode_AsUTF8(k), json_integer(PyLong_AsLong(v)));
+    Py_XDECREF(ignored);
+    ft_event_send(json_pack("{s:s, s:I, s:f, s:I, s:o}", "ev", "done", "rounds", (json_int_t)done, "seconds",
+                            (double)in_rounds / 1e9, "skew_ns_median", (json_int_t)median(skews, done),
+                            "ignored", ign));
+    free(skews);
+}
+
+int ft_worker_main(int argc, char **argv)
+{
+    int64_t t0 = now_ns();
+    worker_args a = {.rounds = 1};
+    ft_scenario_set set = {0};
+    ft_diags diags = {0};
+    const ft_scenario *s;
+    PyObject *blocks[4] = {0}, **bodies, *ns, *ignore;
+    pthread_t watchdog;
+
+    if (parse_args(argc, argv, &a) < 0) {
+        fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
+        return 2;
+    }
+    status = mmap(NULL, sizeof *status, PROT_READ | PROT_WRITE, MAP_SHARED, FT_FD_STATUS, 0);
+    if (status == MAP_FAILED) {
+        static ft_status local; /* run by hand: keep going without a supervisor */
+        status = &local;
+    }
+    atomic_store(&status->round, -1);
+    atomic_store(&status->round_started_ns, t0);
+    ft_tsan_hook_arm(FT_FD_REPORTS, status);
+
+    if (ft_py_start(a.seed) < 0)
+        _exit(3);
+    if (a.compile_only)
+        _exit(compile_all(&a) ? 2 : 0);
+
+    ft_scenarios_load_file(a.files.items[0], &set, &diags);
+    s = a.scenario ? ft_scenarios_find(&set, a.scenario) : NULL;
+    if (!s) {
+        ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "scenario", "message",
+                                "scenario not found in its file (was it changed during the run?)"));
+        _exit(2);
+    }
+    ft_scenario_override((ft_scenario *)s, a.threads, a.iterations);
+    bodies = calloc(s->nroles, sizeof *bodies);
+    if (compile_scenario(s, blocks, bodies) < 0)
+        _exit(2);
+    ignore = PyFrozenSet_New(NULL);
+    for (size_t i = 0; i < s->ignore_exceptions.count; i++)
+        PySet_Add(ignore, PyUnicode_FromString(s->ignore_exceptions.items[i]));
+
+    set_phase(FT_PHASE_SETUP_ONCE);
+    if (ft_py_add_paths(&a.sites, &s->paths) < 0 || !(ns = make_namespace(s)) || import_modules(s, ns) < 0)
+        _exit(3);
+    if (report_gil(s) < 0)
+        _exit(3);
+    enable_faulthandler();
+    interp = PyInterpreterState_Get();
+    pthread_create(&watchdog, NULL, watchdog_main, NULL);
+    if (run_block(blocks[0], ns, "setup_once", -1) < 0)
+        _exit(0);
+
+    ft_team *team = ft_team_start(s, bodies, ns, ignore);
+    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(now_ns() - t0) / 1e9,
+                            "pid", (int)getpid()));
+    run_rounds(s, &a, blocks, ns, team);
+    _exit(0);
+}

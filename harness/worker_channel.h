@@ -1,0 +1,44 @@
+/* What a worker and its supervisor share: file descriptors, the status page, event names. */
+#ifndef FTSTRESS_WORKER_CHANNEL_H
+#define FTSTRESS_WORKER_CHANNEL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Descriptors a worker is spawned with (the supervisor dup2s its pipe ends onto these). */
+enum {
+    FT_FD_EVENTS = 3,  /* worker main thread -> supervisor: JSON lines */
+    FT_FD_REPORTS = 4, /* TSan report hook -> supervisor: JSON lines */
+    FT_FD_STACKS = 5,  /* faulthandler and hang dumps -> supervisor: Python stacks as text */
+    FT_FD_STATUS = 6,  /* memfd holding an ft_status page */
+    FT_FD_CONTROL = 7, /* supervisor -> worker: one byte per command; EOF means "supervisor gone" */
+};
+
+/* Commands on FT_FD_CONTROL. */
+enum { FT_CMD_DUMP_STACKS = 'D' };
+
+/* What a round is doing; the hook tags reports with it. */
+typedef enum ft_phase {
+    FT_PHASE_START = 0,
+    FT_PHASE_SETUP_ONCE,
+    FT_PHASE_SETUP,
+    FT_PHASE_BODY,
+    FT_PHASE_CHECK,
+    FT_PHASE_TEARDOWN,
+    FT_PHASE_DONE,
+    FT_PHASE_DUMP, /* stacks are being dumped for a hang: reports now are the dump's own */
+} ft_phase;
+
+const char *ft_phase_name(int phase);
+
+/* One page in shared memory, written by the worker, read by the supervisor: the per-round
+ * deadline and the live progress line come from here, not from events, so a hung worker still
+ * shows exactly where it stopped. */
+typedef struct ft_status {
+    _Atomic int64_t round;            /* current round number, -1 before the first */
+    _Atomic int64_t round_started_ns; /* CLOCK_MONOTONIC when the current round began */
+    _Atomic int64_t rounds_done;
+    _Atomic int phase;
+} ft_status;
+
+#endif

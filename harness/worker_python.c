@@ -1,0 +1,228 @@
+/* The worker's use of the embedded interpreter: start-up, code blocks, exceptions, events. */
+#include "worker_python.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "worker_channel.h"
+
+/* Helpers that are simpler in Python than through the C API; compiled once at start-up. */
+static const char helper_source[] =
+    "import os, sys, traceback\n"
+    "def compile_block(src, filename, line, name):\n"
+    "    # Pad with newlines so that line numbers are the YAML file's own.\n"
+    "    code = compile('\\n' * (line - 1) + src, filename, 'exec')\n"
+    "    return code.replace(co_name=name, co_qualname=name)\n"
+    "def type_name(t):\n"
+    "    return t.__qualname__ if t.__module__ == 'builtins' else t.__module__ + '.' + t.__qualname__\n"
+    "def describe(exc, ignore):\n"
+    "    t = type(exc)\n"
+    "    for k in t.__mro__:\n"
+    "        if k.__name__ in ignore or type_name(k) in ignore:\n"
+    "            return type_name(t)\n"
+    "    tb, last = exc.__traceback__, None\n"
+    "    while tb is not None:\n"
+    "        last, tb = tb, tb.tb_next\n"
+    "    frame, line = '?', 0\n"
+    "    if last is not None:\n"
+    "        code = last.tb_frame.f_code\n"
+    "        frame = '%s (%s)' % (code.co_name, os.path.basename(code.co_filename))\n"
+    "        line = last.tb_lineno\n"
+    "    return {'type': type_name(t), 'frame': frame, 'line': line,\n"
+    "            'message': str(exc)[:500],\n"
+    "            'traceback': ''.join(traceback.format_exception(exc))}\n"
+    "def add_paths(sites, paths):\n"
+    "    import site\n"
+    "    for d in sites:\n"
+    "        site.addsitedir(d)\n"
+    "    sys.path[0:0] = paths\n";
+
+static PyObject *helpers; /* the helper namespace; used only with a thread state attached */
+
+void ft_event_send(json_t *event)
+{
+    char *text = json_dumps(event, JSON_COMPACT);
+    size_t len, off = 0;
+
+    json_decref(event);
+    if (!text)
+        return;
+    len = strlen(text);
+    text[len++] = '\n'; /* json_dumps leaves room for the terminating NUL: reuse it */
+    while (off < len) {
+        ssize_t w = write(FT_FD_EVENTS, text + off, len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    free(text);
+}
+
+/* Sends the pending Python exception as a fatal event (could not run) and clears it. */
+static void send_fatal(const char *what)
+{
+    PyObject *info = ft_py_take_exception(NULL, NULL);
+    ft_event_exception("fatal", what, -1, -1, info);
+    Py_XDECREF(info);
+}
+
+static int status_ok(PyStatus st, const char *what)
+{
+    if (!PyStatus_Exception(st))
+        return 1;
+    ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "interpreter", "message",
+                            st.err_msg ? st.err_msg : what));
+    return 0;
+}
+
+int ft_py_start(unsigned long seed)
+{
+    PyConfig config;
+    const char *gil = getenv("PYTHON_GIL");
+
+    PyConfig_InitIsolatedConfig(&config);
+    config.install_signal_handlers = 0; /* the supervisor owns signals; workers are killed, not interrupted */
+    config.use_hash_seed = 1;
+    config.hash_seed = seed % 4294967296UL;
+#ifdef Py_GIL_DISABLED
+    /* Isolated configs ignore the environment, so PYTHON_GIL (scenario `env`) is applied here. */
+    if (gil && !strcmp(gil, "0"))
+        config.enable_gil = 0;
+    else if (gil && !strcmp(gil, "1"))
+        config.enable_gil = 1;
+#endif
+    if (!status_ok(PyConfig_SetBytesString(&config, &config.home, FTSTRESS_PYTHON_PREFIX), "home") ||
+        !status_ok(Py_InitializeFromConfig(&config), "initialization")) {
+        PyConfig_Clear(&config);
+        return -1;
+    }
+    PyConfig_Clear(&config);
+
+    helpers = PyDict_New();
+    PyObject *r = helpers ? PyRun_String(helper_source, Py_file_input, helpers, helpers) : NULL;
+    if (!r) {
+        send_fatal("interpreter");
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+static PyObject *strlist_to_py(const ft_strlist *l)
+{
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < l->count; i++) {
+        PyObject *s = PyUnicode_DecodeFSDefault(l->items[i]);
+        if (!s || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_DECREF(s);
+    }
+    return list;
+}
+
+int ft_py_add_paths(const ft_strlist *sites, const ft_strlist *paths)
+{
+    PyObject *fn = PyDict_GetItemString(helpers, "add_paths"); /* borrowed; helpers is ours alone */
+    PyObject *s = strlist_to_py(sites), *p = strlist_to_py(paths);
+    PyObject *r = (fn && s && p) ? PyObject_CallFunctionObjArgs(fn, s, p, NULL) : NULL;
+
+    Py_XDECREF(s);
+    Py_XDECREF(p);
+    if (!r) {
+        send_fatal("path");
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+PyObject *ft_py_compile(const ft_scenario *s, const ft_block *b, const char *block_name)
+{
+    PyObject *fn, *code;
+
+    if (!b->code)
+        Py_RETURN_NONE;
+    fn = PyDict_GetItemString(helpers, "compile_block");
+    code = PyObject_CallFunction(fn, "ssis", b->code, s->file, b->line, block_name);
+    if (code)
+        return code;
+    if (PyErr_ExceptionMatches(PyExc_SyntaxError)) {
+        PyObject *exc = PyErr_GetRaisedException();
+        PyObject *lineno = PyObject_GetAttrString(exc, "lineno");
+        PyObject *offset = PyObject_GetAttrString(exc, "offset");
+        PyObject *msg = PyObject_GetAttrString(exc, "msg");
+        long line = lineno && PyLong_Check(lineno) ? PyLong_AsLong(lineno) : b->line;
+        long col = offset && PyLong_Check(offset) ? PyLong_AsLong(offset) : 1;
+        /* The code was dedented out of the YAML block: shift the column back into the file. */
+        ft_event_send(json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "ev", "syntax", "block", block_name, "scenario",
+                                s->name, "line", (int)line, "column", (int)(col + b->column - 1), "message",
+                                msg && PyUnicode_Check(msg) ? PyUnicode_AsUTF8(msg) : "invalid syntax"));
+        Py_XDECREF(lineno);
+        Py_XDECREF(offset);
+        Py_XDECREF(msg);
+        Py_DECREF(exc);
+        PyErr_Clear();
+        return NULL;
+    }
+    send_fatal("compile");
+    return NULL;
+}
+
+int ft_py_exec(PyObject *code, PyObject *globals, PyObject *locals)
+{
+    PyObject *r;
+    if (code == Py_None)
+        return 0;
+    r = PyEval_EvalCode(code, globals, locals ? locals : globals);
+    if (!r)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+PyObject *ft_py_take_exception(PyObject *ignore, PyObject **ignored_type)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+    PyObject *fn = PyDict_GetItemString(helpers, "describe");
+    PyObject *empty = NULL, *r;
+
+    if (!exc)
+        return NULL;
+    if (!ignore)
+        ignore = empty = PyFrozenSet_New(NULL);
+    r = PyObject_CallFunctionObjArgs(fn, exc, ignore, NULL);
+    Py_XDECREF(empty);
+    Py_DECREF(exc);
+    if (!r) {
+        PyErr_Clear(); /* describing failed (out of memory); report what is known */
+        return Py_BuildValue("{s:s,s:s,s:i,s:s,s:s}", "type", "?", "frame", "?", "line", 0, "message", "",
+                             "traceback", "");
+    }
+    if (PyUnicode_Check(r)) {
+        if (ignored_type)
+            *ignored_type = r;
+        else
+            Py_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+static const char *dict_str(PyObject *d, const char *key)
+{
+    PyObject *v = d ? PyDict_GetItemString(d, key) : NULL;
+    return v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : "";
+}
+
+void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info)
+{
+    PyObject *line = info ? PyDict_GetItemString(info, "line") : NULL;
+    ft_event_send(json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:s, s:s}", "ev", ev, "kind", kind, "round",
+                            (json_int_t)round, "thread", thread, "type", dict_str(info, "type"), "frame",
+                            dict_str(info, "frame"), "line", line ? (int)PyLong_AsLong(line) : 0, "message",
+                            dict_str(info, "message"), "traceback", dict_str(info, "traceback")));
+}

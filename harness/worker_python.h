@@ -1,0 +1,34 @@
+/* The worker's use of the embedded interpreter: start-up, code blocks, exceptions, events. */
+#ifndef FTSTRESS_WORKER_PYTHON_H
+#define FTSTRESS_WORKER_PYTHON_H
+
+#include <Python.h>
+#include <jansson.h>
+
+#include "scenario.h"
+
+/* Starts an isolated interpreter; PYTHON_GIL in the environment is honoured. 0 or -1 (with an
+ * event already sent). */
+int ft_py_start(unsigned long seed);
+
+/* Adds site folders (with .pth processing) and scenario paths to sys.path. */
+int ft_py_add_paths(const ft_strlist *sites, const ft_strlist *paths);
+
+/* Compiles a block so that tracebacks name the YAML file and line and the block ("body[writer]").
+ * Returns a new reference, or NULL after sending a "syntax" event. NULL block code -> Py_None. */
+PyObject *ft_py_compile(const ft_scenario *s, const ft_block *b, const char *block_name);
+
+/* Runs a compiled block in `globals` (and `locals`, may be NULL). On an exception returns -1 and
+ * leaves it set. */
+int ft_py_exec(PyObject *code, PyObject *globals, PyObject *locals);
+
+/* Describes the raised exception and clears it: NULL if its type is in `ignore` (then *ignored_type
+ * is set, a new reference), else a new dict {type, frame, line, traceback}. */
+PyObject *ft_py_take_exception(PyObject *ignore, PyObject **ignored_type);
+
+/* Sends one event (a JSON object, reference stolen) to the supervisor. Main thread only. */
+void ft_event_send(json_t *event);
+/* Sends an event describing a Python exception (already taken with ft_py_take_exception). */
+void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info);
+
+#endif

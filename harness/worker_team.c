@@ -1,0 +1,194 @@
+/* The native threads of one worker: created once, released together each round by a barrier.
+ *
+ * Every thread owns one PyThreadState for its whole life and is attached only while it runs
+ * Python. Waiting at a barrier while attached would block the free-threaded GC's stop-the-world
+ * pause and deadlock the process, so threads (and the main thread) always wait detached. */
+#include "worker_team.h"
+
+#include <pthread.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "worker_python.h"
+
+typedef struct member {
+    ft_team *team;
+    int index;
+    int role_thread;
+    const ft_role *role;
+    PyObject *code;    /* borrowed from the caller */
+    PyObject *locals;  /* this thread's own namespace; touched only by this thread when running */
+    PyObject *ignored; /* {type: count}, this thread's */
+    pthread_t handle;
+    ft_thread_result result;
+} member;
+
+/* Keys of the per-thread locals, made (and interned) once by the main thread: interning a new
+ * string from several threads at once races inside CPython 3.13 itself. */
+enum { K_ROLE, K_THREAD, K_ROLE_THREAD, K_ROUND, K_ITERATION, K_COUNT };
+static const char *const key_names[K_COUNT] = {"role", "thread", "role_thread", "round", "iteration"};
+
+struct ft_team {
+    PyObject *keys[K_COUNT];
+    PyInterpreterState *interp;
+    PyObject *globals;
+    PyObject *ignore;
+    int size;
+    member *members;
+    pthread_barrier_t start, end;
+    long round; /* written by the main thread before the start barrier */
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int set_local(PyObject *locals, PyObject *key, long value)
+{
+    PyObject *v = PyLong_FromLong(value);
+    int rc = v ? PyDict_SetItem(locals, key, v) : -1;
+    Py_XDECREF(v);
+    return rc;
+}
+
+static void count_ignored(member *m, PyObject *type_name)
+{
+    PyObject *old = PyDict_GetItemWithError(m->ignored, type_name);
+    PyObject *n = PyLong_FromLong(old ? PyLong_AsLong(old) + 1 : 1);
+    if (n)
+        PyDict_SetItem(m->ignored, type_name, n);
+    Py_XDECREF(n);
+    PyErr_Clear();
+}
+
+/* One round's work for one thread, attached: the body `iterations` times, stopping at the first
+ * exception that is not ignored. */
+static void run_body(member *m, long round)
+{
+    set_local(m->locals, m->team->keys[K_ROUND], round);
+    for (int i = 0; i < m->role->iterations; i++) {
+        if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_exec(m->code, m->team->globals, m->locals) < 0) {
+            PyObject *ignored = NULL;
+            PyObject *info = ft_py_take_exception(m->team->ignore, &ignored);
+            if (info) {
+                m->result.error = info;
+                return;
+            }
+            if (ignored) {
+                count_ignored(m, ignored);
+                Py_DECREF(ignored);
+            }
+        }
+    }
+}
+
+static void *thread_main(void *arg)
+{
+    member *m = arg;
+    ft_team *t = m->team;
+    char name[16];
+    PyThreadState *ts;
+
+    /* TSan reports carry thread names; the supervisor maps "fts:N" back to role and index. */
+    snprintf(name, sizeof name, "fts:%d", m->index);
+    pthread_setname_np(pthread_self(), name);
+
+    ts = PyThreadState_New(t->interp);
+    PyEval_RestoreThread(ts);
+    m->locals = PyDict_New();
+    m->ignored = PyDict_New();
+    PyObject *role = PyUnicode_FromString(m->role->name);
+    if (!m->locals || !m->ignored || !role || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
+        set_local(m->locals, t->keys[K_THREAD], m->index) < 0 ||
+        set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
+        fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);
+        _exit(3);
+    }
+    Py_XDECREF(role);
+    PyEval_SaveThread();
+
+    for (;;) {
+        pthread_barrier_wait(&t->start);
+        m->result.left_barrier_ns = now_ns();
+        PyEval_RestoreThread(ts);
+        Py_CLEAR(m->result.error);
+        run_body(m, t->round);
+        PyEval_SaveThread();
+        pthread_barrier_wait(&t->end);
+    }
+    return NULL; /* workers end with _exit(); threads are never joined */
+}
+
+ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore)
+{
+    ft_team *t = calloc(1, sizeof *t);
+    pthread_attr_t attr;
+    int index = 0;
+
+    t->interp = PyInterpreterState_Get();
+    for (int k = 0; k < K_COUNT; k++)
+        if (!(t->keys[k] = PyUnicode_InternFromString(key_names[k]))) {
+            fprintf(stderr, "ftstress worker: out of memory\n");
+            _exit(3);
+        }
+    t->globals = globals;
+    t->ignore = ignore;
+    t->size = ft_scenario_threads(s);
+    t->members = calloc((size_t)t->size, sizeof *t->members);
+    pthread_barrier_init(&t->start, NULL, (unsigned)t->size + 1);
+    pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
+
+    for (size_t r = 0; r < s->nroles; r++)
+        for (int k = 0; k < s->roles[r].threads; k++, index++) {
+            member *m = &t->members[index];
+            *m = (member){.team = t, .index = index, .role_thread = k, .role = &s->roles[r], .code = codes[r]};
+            if (pthread_create(&m->handle, &attr, thread_main, m) != 0) {
+                fprintf(stderr, "ftstress worker: cannot create thread %d\n", index);
+                _exit(3);
+            }
+        }
+    pthread_attr_destroy(&attr);
+    return t;
+}
+
+void ft_team_round(ft_team *t, long round)
+{
+    PyThreadState *main_ts;
+
+    t->round = round;
+    main_ts = PyEval_SaveThread();
+    pthread_barrier_wait(&t->start);
+    pthread_barrier_wait(&t->end);
+    PyEval_RestoreThread(main_ts);
+}
+
+int ft_team_size(const ft_team *t) { return t->size; }
+
+const ft_thread_result *ft_team_result(const ft_team *t, int thread) { return &t->members[thread].result; }
+
+PyObject *ft_team_ignored(ft_team *t)
+{
+    PyObject *sum = PyDict_New();
+    for (int i = 0; sum && i < t->size; i++) {
+        PyObject *k, *v;
+        Py_ssize_t pos = 0;
+        if (!t->members[i].ignored)
+            continue;
+        while (PyDict_Next(t->members[i].ignored, &pos, &k, &v)) {
+            PyObject *old = PyDict_GetItemWithError(sum, k);
+            PyObject *n = PyLong_FromLong((old ? PyLong_AsLong(old) : 0) + PyLong_AsLong(v));
+            if (n)
+                PyDict_SetItem(sum, k, n);
+            Py_XDECREF(n);
+        }
+    }
+    PyErr_Clear();
+    return sum;
+}
