@@ -41,6 +41,8 @@ struct ft_team {
     long round; /* written by the main thread before the start barrier */
 };
 
+static pthread_mutex_t tstate_creation = PTHREAD_MUTEX_INITIALIZER;
+
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -98,7 +100,11 @@ static void *thread_main(void *arg)
     snprintf(name, sizeof name, "fts:%d", m->index);
     pthread_setname_np(pthread_self(), name);
 
+    /* One thread state at a time: in 3.13 the first extra thread state immortalizes deferred objects,
+     * which races with another thread state being created at the same moment. */
+    pthread_mutex_lock(&tstate_creation);
     ts = PyThreadState_New(t->interp);
+    pthread_mutex_unlock(&tstate_creation);
     PyEval_RestoreThread(ts);
     m->locals = PyDict_New();
     m->ignored = PyDict_New();
