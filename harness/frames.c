@@ -16,8 +16,19 @@ ft_frame ft_frame_from_json(const json_t *f)
 
 static int starts_with(const char *s, const char *prefix) { return !strncmp(s, prefix, strlen(prefix)); }
 
+/* The runtime is linked into the executable without debug info (as Debian ships it), so an
+ * interceptor frame, e.g. "vsnprintf <null>:0 (ftstress+0x9b1e0)", has a function name but no
+ * file, in the ftstress executable itself; libpython and the harness there always have files. */
+static int in_own_executable_without_source(const ft_frame *f)
+{
+    const char *base = strrchr(f->module, '/') ? strrchr(f->module, '/') + 1 : f->module;
+    return (!*f->file || !strcmp(f->file, "<null>")) && !strcmp(base, "ftstress");
+}
+
 int ft_frame_is_runtime(const ft_frame *f)
 {
+    if (in_own_executable_without_source(f))
+        return 1;
     /* e.g. "memcpy .../compiler-rt/lib/tsan/rtl/../../sanitizer_common/sanitizer_common_interceptors_memintrinsics.inc:115" */
     return strstr(f->file, "compiler-rt/") || strstr(f->file, "/sanitizer_common/") || strstr(f->file, "/tsan/rtl/") ||
            starts_with(f->function, "__interceptor_") || starts_with(f->function, "__tsan_") ||
@@ -48,6 +59,13 @@ int ft_frame_is_plumbing(const ft_frame *f)
         return 1;
     /* _Py_atomic_load_ssize_relaxed, Py_INCREF, PyList_GET_SIZE...: inline helpers from CPython's
      * public headers that sit on top of the code that actually races. */
+    /* The allocators: a use-after-free's interesting frame is whoever freed or touched the memory. */
+    static const char *const memory[] = {"_PyMem_", "PyMem_", "_PyObject_Malloc", "_PyObject_Free", "PyObject_Malloc",
+                                         "PyObject_Free", "PyObject_Realloc", "_PyObject_Realloc", "fill_mem_debug",
+                                         "mi_", "_mi_", "_PyObject_GC_", "PyObject_GC_Del"};
+    for (size_t i = 0; i < sizeof memory / sizeof *memory; i++)
+        if (starts_with(f->function, memory[i]))
+            return 1;
     if (starts_with(f->function, "_Py_atomic_") || (strstr(f->file, "/Include/") && strstr(f->file, ".h")) ||
         (strstr(f->file, "/include/python3") && strstr(f->file, ".h")))
         return 1;

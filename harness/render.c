@@ -180,7 +180,10 @@ void ft_parse_crash(ft_crash_info *c, int sig, int exit_code, const char *stacks
     const char *fatal = stacks ? strstr(stacks, "Fatal Python error: ") : NULL;
     if (fatal && c->functions.count == 0) {
         char fn[128] = "";
-        if (sscanf(fatal + strlen("Fatal Python error: "), "%127[A-Za-z0-9_]:", fn) == 1 && *fn)
+        int used = 0;
+        /* only "NAME: message" names a function; "Segmentation fault" is just the signal again */
+        if (sscanf(fatal + strlen("Fatal Python error: "), "%127[A-Za-z0-9_]%n", fn, &used) == 1 &&
+            fatal[strlen("Fatal Python error: ") + used] == ':')
             ft_strlist_push(&c->functions, fn);
     }
     if (c->functions.count <= 1) /* no native stack: the Python frames that were running */

@@ -117,13 +117,13 @@ static const char *thread_name(const json_t *report, json_int_t tid)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* "A|B|C" of the sorted, distinct names. */
-static char *join_sorted(const ft_strlist *names)
+/* "A|B|C" of the sorted names; `distinct` drops repeats (a race pair keeps "A|A"). */
+static char *join_sorted(const ft_strlist *names, int distinct)
 {
     ft_strlist sorted = {0};
     char *out = strdup("");
     for (size_t i = 0; i < names->count; i++)
-        if (!ft_strlist_contains(&sorted, names->items[i]))
+        if (!distinct || !ft_strlist_contains(&sorted, names->items[i]))
             ft_strlist_push(&sorted, names->items[i]);
     qsort(sorted.items, sorted.count, sizeof *sorted.items, cmp_str);
     for (size_t i = 0; i < sorted.count; i++) {
@@ -169,7 +169,7 @@ void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)
         ft_strlist_push(&functions, top >= 0 ? ft_frame_from_json(json_array_get(frames, (size_t)top)).function : "??");
         owner = frames ? ft_stack_owner(frames) : "cpython";
     }
-    joined = join_sorted(&functions);
+    joined = join_sorted(&functions, 0);
     if (is_race) {
         if (asprintf(&signature, "race:%s", joined) < 0 ||
             asprintf(&title, "data race: %s%s%s", functions.items[0], functions.count > 1 ? " vs " : "",
@@ -354,7 +354,7 @@ void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const
     int created;
 
     ft_stuck_frames(stacks, &frames);
-    joined = join_sorted(&frames);
+    joined = join_sorted(&frames, 1);
     if (asprintf(&signature, "hang:%s:%s", s->name, *joined ? joined : "no-python-frames") < 0)
         abort();
     ft_finding *f = finding_for(r, sc, "hang", signature, &created);
@@ -401,6 +401,18 @@ void ft_results_finish(ft_results *r)
                 sr->outcome = outcome_of(&r->findings[k]);
         sr->passed = sr->status == FT_ST_RAN && sr->outcome == sr->scenario->expect;
     }
+}
+
+int ft_results_expectation_met(ft_results *r, size_t sc)
+{
+    ft_scenario_result *sr = &r->scenarios[sc];
+    ft_outcome worst = FT_CLEAN;
+    if (sr->scenario->expect == FT_CLEAN)
+        return 0;
+    for (size_t k = 0; k < r->nfindings; k++)
+        if (r->findings[k].scenario == sc && ft_finding_counts(&r->findings[k]) && outcome_of(&r->findings[k]) > worst)
+            worst = outcome_of(&r->findings[k]);
+    return worst == sr->scenario->expect;
 }
 
 int ft_results_exit_code(const ft_results *r)

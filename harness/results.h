@@ -85,6 +85,8 @@ void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done);
 
 /* Computes outcomes and verdicts; call after the run (or any time, for a partial result). */
 void ft_results_finish(ft_results *r);
+/* Whether scenario `sc` has already produced its expected outcome (never for expect: clean). */
+int ft_results_expectation_met(ft_results *r, size_t sc);
 /* Whether a finding counts (not suppressed, not baselined). */
 int ft_finding_counts(const ft_finding *f);
 /* The process exit code the results call for (0, 1, 2, 3; see README). */

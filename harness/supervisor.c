@@ -34,10 +34,12 @@ typedef struct job {
     ft_proc proc;
     ft_linebuf events, reports, stacks;
     int got_done, got_fatal;
+    int stopped_early; /* the expected outcome arrived: the supervisor ended the worker itself */
     int64_t dump_sent_ns, killed_ns;
     double started; /* seconds since the run began, for time to first detection */
     ft_results *results;
     double now;
+    FILE *events_log; /* every line every worker sent, as it arrived: out/events.jsonl */
 } job;
 
 static volatile sig_atomic_t interrupted;
@@ -57,6 +59,11 @@ static void on_event_line(void *ctx, char *line)
     json_t *ev = *line ? json_loads(line, 0, &err) : NULL;
     const char *kind;
 
+    if (j->events_log && *line) {
+        fprintf(j->events_log, "{\"scenario\":\"%s\",\"worker\":%d,\"event\":%s}\n", j->s->name, (int)j->proc.pid,
+                ev ? line : "null");
+        fflush(j->events_log);
+    }
     if (!ev) {
         if (*line)
             ft_warn("unreadable event from worker %d: %.120s", (int)j->proc.pid, line);
@@ -139,7 +146,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         ft_error("cannot start a worker for '%s': %s", s->name, strerror(errno));
     else {
         j->active = 1;
-        j->got_done = j->got_fatal = 0;
+        j->got_done = j->got_fatal = j->stopped_early = 0;
         j->dump_sent_ns = j->killed_ns = 0;
         j->first_round += chunk;
         j->rounds_left -= chunk;
@@ -193,7 +200,9 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     if (!j->got_done) /* the round it died in was run too, as far as it got */
         ft_results_worker_ended(j->results, j->sc,
                                 rounds_done + (round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE));
-    if (j->killed_ns && j->dump_sent_ns) {
+    if (j->stopped_early) {
+        j->rounds_left = 0; /* what it did after the expected finding is not a verdict of its own */
+    } else if (j->killed_ns && j->dump_sent_ns) {
         ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", elapsed);
         j->rounds_left = 0; /* a hang is the scenario's verdict; the next scenario runs */
     } else if (!j->got_done && !j->got_fatal && !interrupted) {
@@ -265,8 +274,13 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
     sigaction(SIGTERM, &sa, &old_term);
     signal(SIGPIPE, SIG_IGN);
     ft_progress_init(&progress, o->progress);
+    char *log_path = NULL;
+    if (asprintf(&log_path, "%s/events.jsonl", o->out_dir) < 0)
+        abort();
+    FILE *events_log = fopen(log_path, "w");
+    free(log_path);
     for (size_t i = 0; i < nselected; i++)
-        js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results};
+        js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results, .events_log = events_log};
 
     for (;;) {
         struct pollfd pfd[3 * 64];
@@ -351,7 +365,15 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
             j->now = now;
             if (j->proc.events_fd < 0 && j->proc.reports_fd < 0 && j->proc.stacks_fd < 0)
                 finish_worker(j, o);
-            else if (interrupted && !j->killed_ns) {
+            else if (!o->keep_going && !j->killed_ns && !j->got_done &&
+                     ft_results_expectation_met(results, j->sc)) {
+                /* `expect: race` passes on the first race: stop here, before the corruption a race
+                 * often causes turns into a crash that would only repeat what is known. */
+                kill(-j->proc.pid, SIGKILL);
+                kill(j->proc.pid, SIGKILL);
+                j->killed_ns = now_ns();
+                j->stopped_early = 1;
+            } else if (interrupted && !j->killed_ns) {
                 kill(-j->proc.pid, SIGKILL);
                 j->killed_ns = now_ns();
             } else
@@ -371,6 +393,8 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
         }
     }
     ft_progress_end(&progress);
+    if (events_log)
+        fclose(events_log);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     free(js);

@@ -17,6 +17,7 @@ typedef struct ft_supervise_opts {
     const char *out_dir;    /* logs go below it; results.json is rewritten as the run goes */
     int progress;           /* draw a live progress line (a terminal is attached) */
     const char *symbolizer; /* llvm-symbolizer for TSan */
+    int keep_going;         /* run every round even after the expected outcome was reached */
 } ft_supervise_opts;
 
 /* Runs scenarios `selected` (indices into `set`) and records everything in `results`. Returns 0,

@@ -172,6 +172,38 @@ PyObject *ft_py_compile(const ft_scenario *s, const ft_block *b, const char *blo
     return NULL;
 }
 
+/* Internal in 3.13 but exported by the static libpython: evaluate a function's code with an
+ * explicit locals mapping, which module-style (exec) code needs. */
+extern PyObject *_PyEval_Vector(PyThreadState *tstate, PyFunctionObject *func, PyObject *locals,
+                                PyObject *const *args, size_t argcount, PyObject *kwnames);
+
+PyObject *ft_py_thread_function(PyObject *code, PyObject *globals)
+{
+    /* A copy of the code object, made by (and so owned by) the calling thread: its reference count
+     * is then thread-local, with none of the atomic updates that would order threads for TSan. */
+    PyObject *copy, *func;
+    if (code == Py_None)
+        return Py_NewRef(Py_None);
+    copy = PyObject_CallMethod(code, "replace", NULL);
+    if (!copy)
+        return NULL;
+    func = PyFunction_New(copy, globals);
+    Py_DECREF(copy);
+    return func;
+}
+
+int ft_py_run_function(PyObject *func, PyObject *locals)
+{
+    PyObject *r;
+    if (func == Py_None)
+        return 0;
+    r = _PyEval_Vector(PyThreadState_Get(), (PyFunctionObject *)func, locals, NULL, 0, NULL);
+    if (!r)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
 int ft_py_exec(PyObject *code, PyObject *globals, PyObject *locals)
 {
     PyObject *r;

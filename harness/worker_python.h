@@ -22,6 +22,14 @@ PyObject *ft_py_compile(const ft_scenario *s, const ft_block *b, const char *blo
  * leaves it set. */
 int ft_py_exec(PyObject *code, PyObject *globals, PyObject *locals);
 
+/* A function object around a private copy of `code`, for one thread. Calling it through
+ * ft_py_run_function() touches no object shared with other threads, unlike PyEval_EvalCode(),
+ * which builds a function from the shared code, globals and builtins on every call: those atomic
+ * reference-count updates order the threads for TSan and hide races. New reference or NULL. */
+PyObject *ft_py_thread_function(PyObject *code, PyObject *globals);
+/* Runs such a function's module-style code with `locals`; -1 with the exception set. */
+int ft_py_run_function(PyObject *func, PyObject *locals);
+
 /* Describes the raised exception and clears it: NULL if its type is in `ignore` (then *ignored_type
  * is set, a new reference), else a new dict {type, frame, line, traceback}. */
 PyObject *ft_py_take_exception(PyObject *ignore, PyObject **ignored_type);

@@ -19,6 +19,7 @@ typedef struct member {
     int role_thread;
     const ft_role *role;
     PyObject *code;    /* borrowed from the caller */
+    PyObject *func;    /* this thread's own function around a copy of code */
     PyObject *locals;  /* this thread's own namespace; touched only by this thread when running */
     PyObject *ignored; /* {type: count}, this thread's */
     pthread_t handle;
@@ -74,7 +75,7 @@ static void run_body(member *m, long round)
 {
     set_local(m->locals, m->team->keys[K_ROUND], round);
     for (int i = 0; i < m->role->iterations; i++) {
-        if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_exec(m->code, m->team->globals, m->locals) < 0) {
+        if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_run_function(m->func, m->locals) < 0) {
             PyObject *ignored = NULL;
             PyObject *info = ft_py_take_exception(m->team->ignore, &ignored);
             if (info) {
@@ -107,9 +108,10 @@ static void *thread_main(void *arg)
     pthread_mutex_unlock(&tstate_creation);
     PyEval_RestoreThread(ts);
     m->locals = PyDict_New();
+    m->func = ft_py_thread_function(m->code, t->globals);
     m->ignored = PyDict_New();
     PyObject *role = PyUnicode_FromString(m->role->name);
-    if (!m->locals || !m->ignored || !role || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
+    if (!m->locals || !m->func || !m->ignored || !role || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
         set_local(m->locals, t->keys[K_THREAD], m->index) < 0 ||
         set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
         fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);

@@ -1,0 +1,186 @@
+/* Unit tests: signatures, titles, owners and deduplication on real reports captured from runs
+ * (tests/data/reports, written by the TSan hook), plus exit codes and crash/hang parsing. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "frames.h"
+#include "render.h"
+#include "results.h"
+
+static json_t *load_report(const char *name)
+{
+    char path[512];
+    json_error_t err;
+    snprintf(path, sizeof path, "%s/tests/data/reports/%s.json", FTSTRESS_SOURCE_DIR, name);
+    json_t *r = json_load_file(path, 0, &err);
+    if (!r)
+        fprintf(stderr, "  cannot load %s: %s\n", path, err.text);
+    return r;
+}
+
+/* A one-scenario results object for feeding reports to. */
+static void one_scenario(ft_results *r, ft_scenario_set *set, const char *name, ft_outcome expect)
+{
+    static size_t zero = 0;
+    set->items = calloc(1, sizeof *set->items);
+    set->count = 1;
+    set->items[0] = (ft_scenario){.file = strdup("/x/s.yaml"), .name = strdup(name), .expect = expect, .rounds = 10};
+    set->items[0].roles = calloc(1, sizeof(ft_role));
+    set->items[0].roles[0] = (ft_role){.name = strdup("body"), .threads = 4, .iterations = 1};
+    set->items[0].nroles = 1;
+    ft_results_init(r, set, &zero, 1, NULL, NULL);
+    r->scenarios[0].status = FT_ST_RAN;
+}
+
+void test_signature_of_real_reports(void)
+{
+    static const struct {
+        const char *file, *signature, *owner;
+    } cases[] = {
+        {"demo-stats-unsafe-0", "race:record|record", "target"},
+        {"demo-ticket-unsafe-0", "race:next_ticket_unsafe|next_ticket_unsafe", "target"},
+        {"p9-atomic-one-side-0", "race:counter_next|counter_repr_plain", "target"},
+        {"p6-static-buffer-unsafe-0", "race:format_item_unsafe|format_item_unsafe", "target"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ft_results r;
+        ft_scenario_set set = {0};
+        json_t *rep = load_report(cases[i].file);
+        if (!rep) {
+            check_failures++;
+            continue;
+        }
+        one_scenario(&r, &set, "s", FT_RACE);
+        ft_results_report(&r, 0, rep, 0.5);
+        CHECK_INT(r.nfindings, 1);
+        if (r.nfindings) {
+            CHECK_STR(r.findings[0].signature, cases[i].signature);
+            CHECK_STR(r.findings[0].owner, cases[i].owner);
+            CHECK_CONTAINS(r.findings[0].title, "data race: ");
+            CHECK(strchr(r.findings[0].signature, '0') == NULL || strstr(cases[i].signature, "0")); /* no addresses */
+            CHECK_CONTAINS(r.findings[0].report, "WARNING: ThreadSanitizer: data-race");
+        }
+        /* The same report again is the same finding, counted twice. */
+        ft_results_report(&r, 0, rep, 0.6);
+        CHECK_INT(r.nfindings, 1);
+        CHECK_INT(r.findings[0].count, 2);
+        ft_results_finish(&r);
+        CHECK_INT(r.scenarios[0].outcome, FT_RACE);
+        CHECK(r.scenarios[0].passed);
+        json_decref(rep);
+        ft_results_free(&r);
+        ft_scenarios_free(&set);
+    }
+}
+
+void test_ring_races_collapse_to_function_pairs(void)
+{
+    /* Ring races on four fields (data, cap, head, len) in push and get: one finding per function
+     * pair, however many fields and lines the reports name. */
+    ft_results r;
+    ft_scenario_set set = {0};
+    one_scenario(&r, &set, "ring", FT_RACE);
+    for (int i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "p7-ring-unsafe-%d", i);
+        json_t *rep = load_report(name);
+        if (rep)
+            ft_results_report(&r, 0, rep, 0.1);
+        json_decref(rep);
+    }
+    CHECK(r.nfindings >= 1 && r.nfindings <= 3);
+    for (size_t i = 0; i < r.nfindings; i++) {
+        CHECK_CONTAINS(r.findings[i].signature, "race:ring_");
+        CHECK(strspn(r.findings[i].signature + 5, "abcdefghijklmnopqrstuvwxyz_|") == strlen(r.findings[i].signature + 5));
+    }
+    ft_results_free(&r);
+    ft_scenarios_free(&set);
+}
+
+void test_interceptor_frames_are_skipped(void)
+{
+    json_t *frames = json_pack("[[s,s,i,s],[s,s,i,s],[s,s,i,s],[s,s,i,s]]", "vsnprintf", "<null>", 0,
+                               "/b/harness/ftstress", "_Py_atomic_load_ssize_relaxed",
+                               "/c/Include/cpython/pyatomic_gcc.h", 300, "/b/harness/ftstress", "format_item_unsafe",
+                               "/t/seeded.c", 88, "/t/seeded.cpython-313td-x86_64-linux-gnu.so",
+                               "_PyEval_EvalFrameDefault", "/c/Python/generated_cases.c.h", 1, "/b/harness/ftstress");
+    CHECK_INT(ft_top_meaningful(frames), 2);
+    CHECK_STR(ft_stack_owner(frames), "target");
+    json_decref(frames);
+    json_t *only_plumbing = json_pack("[[s,s,i,s]]", "_PyEval_EvalFrameDefault", "/c/Python/ceval.c", 1, "/b/ftstress");
+    CHECK_INT(ft_top_meaningful(only_plumbing), 0); /* better a plumbing name than none */
+    CHECK_STR(ft_stack_owner(only_plumbing), "cpython");
+    json_decref(only_plumbing);
+}
+
+void test_exit_codes(void)
+{
+    ft_results r;
+    ft_scenario_set set = {0};
+    one_scenario(&r, &set, "s", FT_CLEAN);
+    ft_results_finish(&r);
+    CHECK_INT(ft_results_exit_code(&r), 0);
+    json_t *rep = load_report("demo-ticket-unsafe-0");
+    if (rep)
+        ft_results_report(&r, 0, rep, 0.1);
+    ft_results_finish(&r);
+    CHECK_INT(ft_results_exit_code(&r), 1); /* a race in an expect: clean scenario */
+    r.findings[0].baseline_note = strdup("known");
+    ft_results_finish(&r);
+    CHECK_INT(ft_results_exit_code(&r), 0); /* baselined findings do not fail the run */
+    r.scenarios[0].status = FT_ST_NOT_RUN;
+    CHECK_INT(ft_results_exit_code(&r), 3);
+    r.scenarios[0].status = FT_ST_SCENARIO_ERROR;
+    CHECK_INT(ft_results_exit_code(&r), 2);
+    json_decref(rep);
+    ft_results_free(&r);
+    ft_scenarios_free(&set);
+}
+
+void test_crash_parsing(void)
+{
+    /* TSan's deadly-signal report, as a worker's tsan.PID log ends when a body segfaults. */
+    const char *log =
+        "==12==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc 0x7f1 bp 0x7f2 sp 0x7f3 T13)\n"
+        "==12==The signal is caused by a READ memory access.\n"
+        "==12==Hint: address points to the zero page.\n"
+        "    #0 memcpy <null> (ftstress+0x9b1e0) (BuildId: 12ab)\n"
+        "    #1 crash_null /t/crashy.c:41:12 (crashy.cpython-313td-x86_64-linux-gnu.so+0x1d2e) (BuildId: 9a)\n"
+        "    #2 cfunction_vectorcall_NOARGS /c/Objects/methodobject.c:484:24 (ftstress+0x2b1)\n"
+        "    #3 _PyEval_EvalFrameDefault /c/Python/generated_cases.c.h:2354:35 (ftstress+0x3c1)\n"
+        "\n"
+        "ThreadSanitizer can not provide additional info.\n";
+    ft_crash_info c;
+    ft_parse_crash(&c, 0, 66, "", log);
+    CHECK_STR(c.signal_name, "SIGSEGV");
+    CHECK_STR(c.frames_joined, "crash_null");
+    CHECK_STR(c.owner, "target");
+    CHECK_STR(c.location, "/t/crashy.c:41");
+    ft_crash_info_free(&c);
+
+    ft_parse_crash(&c, 6, -1,
+                   "Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte\n\n"
+                   "Current thread 0x00007f3baf1fd6c0 (most recent call first):\n"
+                   "  File \"/s/x.yaml\", line 12 in body[writer]\n",
+                   NULL);
+    CHECK_STR(c.signal_name, "SIGABRT");
+    CHECK_STR(c.frames_joined, "_PyMem_DebugRawFree|body[writer] (x.yaml)");
+    ft_crash_info_free(&c);
+}
+
+void test_stuck_frames_from_faulthandler(void)
+{
+    ft_strlist l = {0};
+    ft_stuck_frames("Thread 0x00007f3bad9fa6c0 (most recent call first):\n"
+                    "  <no Python frame>\n\n"
+                    "Thread 0x00007f3bae9fc6c0 (most recent call first):\n"
+                    "  File \"/s/spin.yaml\", line 13 in body[spinner]\n"
+                    "  File \"/s/lib.py\", line 2 in helper\n\n"
+                    "Thread 0x00007f3bae1fb6c0 (most recent call first):\n"
+                    "  File \"/s/spin.yaml\", line 13 in body[spinner]\n",
+                    &l);
+    CHECK_INT(l.count, 1);
+    if (l.count)
+        CHECK_STR(l.items[0], "body[spinner] (spin.yaml)");
+    ft_strlist_free(&l);
+}
