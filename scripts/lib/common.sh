@@ -19,7 +19,7 @@ FTSTRESS_VARIANT=${FTSTRESS_VARIANT:-debug}
 FTSTRESS_BUILD=${FTSTRESS_BUILD:-$FTSTRESS_ROOT/build}
 
 ftstress_log() { printf 'ftstress: %s\n' "$*" >&2; }
-ftstress_die() { printf 'ftstress: error: %s\n' "$*" >&2; exit "${2:-3}"; }
+ftstress_die() { printf 'ftstress: error: %s\n' "$1" >&2; exit "${2:-3}"; }
 
 # The cache key of an interpreter build: version, variant and compiler.
 ftstress_cpython_key() { # VERSION

@@ -1,0 +1,44 @@
+"""build-ext: a single .c file and a setuptools project are built instrumented, installed into a
+site folder and imported by a scenario run; an uninstrumented build is caught."""
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, main, run, run_json, scenario  # noqa: E402
+
+EXT = os.path.join(SOURCE, "tests/ext")
+
+
+def test_build_single_file_and_project_then_run():
+    work = tempfile.mkdtemp()
+    project = os.path.join(work, "project")
+    shutil.copytree(os.path.join(EXT, "project"), project)  # pip writes build files into the source
+    rc, out, err = run("build-ext", os.path.join(EXT, "single/ftsingle.c"), cwd=work, expect_rc=0)
+    check("instrumented: yes" in out and "GIL: stays off" in out, out, err)
+    rc, out, err = run("build-ext", project, cwd=work, expect_rc=0)
+    check("fttiny._speed" in out and "instrumented: yes" in out, out, err[-3000:])
+    check(os.path.isdir(os.path.join(work, ".ftstress/site/fttiny")), "installed into .ftstress/site")
+    rc, r, so, se = run_json(os.path.join(EXT, "both.yaml"), cwd=work, expect_rc=0)
+    check(scenario(r, "built-single-file-races")["outcome"] == "race", "the single-file module's race was found")
+    check(scenario(r, "built-project-clean")["outcome"] == "clean", "the project's module ran clean")
+
+
+def test_uninstrumented_build_is_caught():
+    site = tempfile.mkdtemp()
+    rc, out, err = run("build-ext", os.path.join(EXT, "single/ftsingle.c"), "--site", site,
+                       env={"CFLAGS": "-fno-sanitize=thread"}, expect_rc=1)
+    check("instrumented: NO" in out, out, err)
+
+
+def test_build_failure_shows_compiler_errors():
+    work = tempfile.mkdtemp()
+    bad = os.path.join(work, "broken.c")
+    open(bad, "w").write("#include <Python.h>\nint broken( {\n")
+    rc, out, err = run("build-ext", bad, "--site", work + "/site", expect_rc=1)
+    check("broken.c:2" in out + err and "build failed" in err, out, err)
+
+
+main([test_build_single_file_and_project_then_run, test_uninstrumented_build_is_caught,
+      test_build_failure_shows_compiler_errors])

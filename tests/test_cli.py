@@ -1,0 +1,178 @@
+"""The command line: exit codes, positioned errors, GIL handling, JSON schema, JUnit, baseline,
+suppressions, shards and report merging, doctor."""
+import json
+import os
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, findings, main, run, run_json, scenario  # noqa: E402
+
+BAD = os.path.join(SOURCE, "tests/data/bad")
+CLI = os.path.join(SOURCE, "tests/scenarios/cli")
+DEMO = os.path.join(SOURCE, "scenarios/demo")
+
+
+def test_malformed_scenarios_exit_2_with_position():
+    cases = {"unknown-key.yaml": ":3:1: error: unknown key 'iteratons'",
+             "threads-range.yaml": ":2:10: error: 'threads' must be between 1 and 1024",
+             "not-yaml.yaml": ":3:1: error: YAML syntax"}
+    for name, message in cases.items():
+        for command in ("check", "run", "list"):
+            rc, out, err = run(command, os.path.join(BAD, name), expect_rc=2)
+            check(os.path.join(BAD, name) + message in err, "%s %s: %s" % (command, name, err))
+            check("ThreadSanitizer" not in err, "no sanitizer output", err)
+
+
+def test_body_syntax_error_names_file_and_line():
+    path = os.path.join(BAD, "body-syntax.yaml")
+    for command in ("check", "run"):
+        rc, out, err = run(command, path, expect_rc=2)
+        check(path + ":5:" in err and "'body[body]'" in err and "syntax-error" in err, err)
+
+
+def test_usage_errors_exit_2():
+    run("run", "--threads", "0", DEMO, expect_rc=2)
+    run("run", "--no-such-option", expect_rc=2)
+    run("frobnicate", expect_rc=2)
+    run("run", "--shard", "3/2", DEMO, expect_rc=2)
+
+
+def test_could_not_run_exits_3():
+    rc, r, out, err = run_json(os.path.join(CLI, "notrun.yaml"), expect_rc=3)
+    s = scenario(r, "import-fails")
+    check(s["status"] == "not-run" and "no_such_module_anywhere" in s["message"], s)
+    s = scenario(r, "gil-reenabled")
+    check(s["status"] == "not-run" and "PYTHON_GIL" in s["message"] and s["gil_enabled"], s)
+
+
+def test_gil_env_forces_off_or_on():
+    rc, r, out, err = run_json(os.path.join(CLI, "gil-control.yaml"), expect_rc=0)
+    check(not scenario(r, "gil-forced-off")["gil_enabled"], "PYTHON_GIL=0 keeps it off")
+    check(scenario(r, "gil-on-control")["gil_enabled"], "PYTHON_GIL=1 is a control with the GIL on")
+
+
+def check_schema(value, schema, where="$"):
+    """A validator for the subset of JSON Schema that docs/results-schema.json uses."""
+    types = schema.get("type")
+    if types:
+        names = types if isinstance(types, list) else [types]
+        py = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float),
+              "boolean": bool, "null": type(None)}
+        ok = any(isinstance(value, py[t]) and not (t in ("integer", "number") and isinstance(value, bool))
+                 for t in names)
+        check(ok, "%s: %r is not %s" % (where, value, names))
+    if "enum" in schema:
+        check(value in schema["enum"], "%s: %r not in %s" % (where, value, schema["enum"]))
+    for key in schema.get("required", []):
+        check(key in value, "%s: missing %s" % (where, key))
+    for key, sub in schema.get("properties", {}).items():
+        if isinstance(value, dict) and key in value:
+            check_schema(value[key], sub, where + "." + key)
+    if "items" in schema and isinstance(value, list):
+        for i, item in enumerate(value):
+            check_schema(item, schema["items"], "%s[%d]" % (where, i))
+
+
+def test_json_matches_documented_schema_and_junit_parses():
+    out = tempfile.mkdtemp()
+    rc, so, se = run("run", DEMO, "--json", out + "/r.json", "--junit", out + "/r.xml", "-o", out, expect_rc=0)
+    doc = json.load(open(out + "/r.json"))
+    schema = json.load(open(os.path.join(SOURCE, "docs/results-schema.json")))
+    check_schema(doc, schema)
+    check(doc["findings"], "the demo has findings to validate")
+    root = ET.parse(out + "/r.xml").getroot()
+    check(root.tag == "testsuites", root.tag)
+    suites = root.findall("testsuite")
+    check(len(suites) == 1 and suites[0].get("tests") == "4" and suites[0].get("failures") == "0",
+          ET.tostring(root, encoding="unicode")[:2000])
+    check({c.get("name") for c in suites[0].findall("testcase")} ==
+          {"demo-stats-unsafe", "demo-stats-locked", "demo-ticket-unsafe", "demo-ticket-atomic"}, "testcases")
+    check(os.path.exists(out + "/results.json") and os.path.exists(out + "/events.jsonl"), "out folder")
+    dirs = os.listdir(out + "/findings")
+    check(any("race-record-record" in d for d in dirs), dirs)
+    report = open(os.path.join(out, "findings", [d for d in dirs if "record" in d][0], "report.txt")).read()
+    check("ftdemo.c" in report and "role body" in report, report)
+
+
+def test_failing_scenario_junit_failure_and_exit_1():
+    out = tempfile.mkdtemp()
+    rc, so, se = run("run", os.path.join(CLI, "racy.yaml"), "--junit", out + "/r.xml", "-o", out, expect_rc=1)
+    failure = ET.parse(out + "/r.xml").getroot().find("testsuite/testcase/failure")
+    check(failure is not None and "next_version_unsafe" in failure.text, "failure text names the race")
+    check("--seed" in se and "--filter racy-but-expected-clean" in se, "a command that repeats it", se)
+
+
+def test_baseline_makes_known_findings_pass():
+    base = tempfile.mkdtemp() + "/baseline.json"
+    racy = os.path.join(CLI, "racy.yaml")
+    run("run", racy, "--baseline", base, "--update-baseline", "-o", tempfile.mkdtemp(), expect_rc=1)
+    known = json.load(open(base))
+    check(any(f["signature"] == "race:next_version_unsafe|next_version_unsafe" for f in known["findings"]), known)
+    rc, r, out, err = run_json(racy, "--baseline", base, expect_rc=0)
+    f = findings(r, "racy-but-expected-clean", counting_only=False)
+    check(f and all(x["baselined"] and not x["new"] for x in f), f)
+
+
+def test_suppressions_are_counted_and_stale_ones_reported():
+    supp = tempfile.mkdtemp() + "/mine.supp"
+    with open(supp, "w") as fh:
+        fh.write("# the counter is known to race\nrace:next_version_unsafe\n# matches nothing\nrace:nothing_like_this\n")
+    rc, r, out, err = run_json(os.path.join(CLI, "racy.yaml"), "--suppressions", supp, expect_rc=0)
+    f = findings(r, "racy-but-expected-clean", counting_only=False)
+    check(f and f[0]["suppressed"] and f[0]["suppressed_by"] == supp + ":2: race:next_version_unsafe", f)
+    check("stale suppression" in err and "nothing_like_this" in err, err[-2000:])
+    check("supp" in out, "suppressed findings are listed, not dropped", out)
+
+
+def test_shards_merged_equal_one_run():
+    outs = []
+    for shard in ("1/2", "2/2"):
+        rc, r, so, se = run_json(DEMO, "--shard", shard, "--seed", "5")
+        outs.append(r)
+    names = [[s["name"] for s in r["scenarios"]] for r in outs]
+    check(names[0] and names[1] and not set(names[0]) & set(names[1]), "disjoint shards: %s" % names)
+    tmp = tempfile.mkdtemp()
+    for i, r in enumerate(outs):
+        json.dump(r, open("%s/%d.json" % (tmp, i), "w"))
+    rc, so, se = run("report", tmp + "/0.json", tmp + "/1.json", "--json", tmp + "/merged.json", "--junit",
+                     tmp + "/m.xml", expect_rc=0)
+    merged = json.load(open(tmp + "/merged.json"))
+    rc, whole, so, se = run_json(DEMO, "--seed", "5")
+
+    def verdicts(doc):
+        return sorted((s["name"], s["outcome"], s["passed"]) for s in doc["scenarios"])
+
+    def sigs(doc):
+        return sorted((f["scenario"], f["signature"]) for f in doc["findings"])
+    check(verdicts(merged) == verdicts(whole), "%s vs %s" % (verdicts(merged), verdicts(whole)))
+    check(sigs(merged) == sigs(whole), "%s vs %s" % (sigs(merged), sigs(whole)))
+    check(merged["exit_code"] == whole["exit_code"] == 0, "same verdict")
+
+
+def test_report_rejects_bad_input():
+    tmp = tempfile.mkdtemp()
+    open(tmp + "/bad.json", "w").write('{"scenarios": [1,\n')
+    rc, out, err = run("report", tmp + "/bad.json", expect_rc=2)
+    check(tmp + "/bad.json:" in err, err)
+
+
+def test_doctor():
+    rc, out, err = run("doctor", expect_rc=0)
+    check("GIL at start" in out and "disabled" in out and "/ftstress-python" in out, out)
+    check("TSan runtime" in out and "all checks passed" in out, out)
+
+
+def test_doctor_without_interpreter_says_what_to_run():
+    import subprocess
+    env = dict(os.environ, FTSTRESS_HOME=tempfile.mkdtemp())
+    p = subprocess.run([os.path.join(SOURCE, "scripts/ftstress"), "doctor"], capture_output=True, text=True, env=env)
+    check(p.returncode == 3 and "run scripts/bootstrap" in p.stderr, "exit %d: %s" % (p.returncode, p.stderr))
+
+
+main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
+      test_usage_errors_exit_2, test_could_not_run_exits_3, test_gil_env_forces_off_or_on,
+      test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
+      test_baseline_makes_known_findings_pass, test_suppressions_are_counted_and_stale_ones_reported,
+      test_shards_merged_equal_one_run, test_report_rejects_bad_input, test_doctor])
