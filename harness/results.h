@@ -50,6 +50,7 @@ typedef struct ft_scenario_result {
     double startup_seconds; /* worker start to first round, the last worker's */
     long skew_ns;           /* median spread of threads leaving the barrier */
     int workers;
+    long peak_rss_kb; /* largest worker's peak resident memory */
     int gil_enabled;
     json_t *ignored; /* {type: count} of ignore_exceptions hits */
     long errors;     /* unexpected exceptions and failed checks, in all */

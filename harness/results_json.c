@@ -38,13 +38,13 @@ json_t *ft_results_to_json(const ft_results *r)
             if (r->findings[k].scenario == i)
                 json_array_append_new(sigs, json_string(r->findings[k].signature));
         json_array_append_new(scenarios, json_pack(
-            "{s:s, s:s, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:b, s:O, s:I, s:o}",
+            "{s:s, s:s, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
             "name", s->name, "file", s->file, "line", s->line, "tags", strlist_json(&s->tags), "expect",
             ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
             status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
             "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
             "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
-            sr->workers, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
+            sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
             (json_int_t)sr->errors, "findings", sigs));
     }
     for (size_t k = 0; k < r->nfindings; k++) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,7 +106,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     const ft_scenario *s = j->s;
     long chunk = s->rounds_per_worker > 0 && s->rounds_per_worker < j->rounds_left ? s->rounds_per_worker
                                                                                  : j->rounds_left;
-    char first[32], rounds[32], seed[32], threads[32], iters[32];
+    char first[32], rounds[32], seed[32], threads[32], iters[32], spawned[32];
     char *args[32], *env[64], *tsan = NULL, *log = NULL, *dir = scenario_log_dir(o, s);
     size_t na = 0, ne = 0;
     const char *user_tsan = getenv("TSAN_OPTIONS");
@@ -118,6 +119,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     args[na++] = "--first-round", args[na++] = first;
     args[na++] = "--rounds", args[na++] = rounds;
     args[na++] = "--seed", args[na++] = seed;
+    snprintf(spawned, sizeof spawned, "%lld", (long long)now_ns());
+    args[na++] = "--spawned-ns", args[na++] = spawned;
     if (o->threads > 0) {
         snprintf(threads, sizeof threads, "%d", o->threads);
         args[na++] = "--threads", args[na++] = threads;
@@ -195,8 +198,11 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     long round = atomic_load(&j->proc.status->round);
     double elapsed = j->now - j->started;
 
-    while (waitpid(j->proc.pid, &wstatus, 0) < 0 && errno == EINTR)
+    struct rusage usage = {0};
+    while (wait4(j->proc.pid, &wstatus, 0, &usage) < 0 && errno == EINTR)
         ;
+    if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
+        j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
     if (!j->got_done) /* the round it died in was run too, as far as it got */
         ft_results_worker_ended(j->results, j->sc,
                                 rounds_done + (round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE));
