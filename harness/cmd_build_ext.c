@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "elf_tsan.h"
+#include "fsutil.h"
 #include "log.h"
 #include "options.h"
 #include "preflight.h"
@@ -147,12 +148,10 @@ static int build_ext(int argc, char **argv)
         ft_error("build-ext: no such file or folder: %s", argv[first]);
         return 2;
     }
-    char *mk = NULL;
-    if (asprintf(&mk, "mkdir -p '%s'", a.site) < 0 || (mkdir(a.site, 0755) != 0 && errno != EEXIST && system(mk) != 0)) {
-        ft_error("build-ext: cannot create %s", a.site);
+    if (ft_mkdirs(a.site) != 0) {
+        ft_error("build-ext: cannot create %s: %s", a.site, strerror(errno));
         return 3;
     }
-    free(mk);
     site = realpath(a.site, NULL);
     if (!site) {
         ft_error("build-ext: cannot create %s", a.site);

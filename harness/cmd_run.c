@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "fsutil.h"
 #include "commands.h"
 #include "log.h"
 #include "options.h"
@@ -220,7 +221,7 @@ static int run(int argc, char **argv)
     a.sup.progress = isatty(STDERR_FILENO) && ft_verbosity() >= FT_NORMAL;
     a.sup.symbolizer = FTSTRESS_SYMBOLIZER;
     char *out_abs = NULL;
-    mkdir(a.sup.out_dir, 0755);
+    ft_mkdirs(a.sup.out_dir);
     out_abs = realpath(a.sup.out_dir, NULL);
     if (!out_abs) {
         ft_error("cannot create output folder %s", a.sup.out_dir);
