@@ -31,6 +31,10 @@ PREFIX = os.path.dirname(os.path.dirname(PYTHON))
 CPYTHON_SUPP = os.path.join(PREFIX, "share/ftstress/cpython-suppressions.txt")
 
 
+# A reference run that has not seen a report after this long counts as "not found".
+REFERENCE_LIMIT = 60
+
+
 def export(path):
     out = tempfile.mktemp(suffix=".json")
     with open(out, "w") as f:
@@ -55,7 +59,11 @@ def reference_run(exported, name, *extra, halt=False):
                TSAN_OPTIONS="halt_on_error=%d exitcode=66 report_bugs=%d suppressions=%s log_path=%s" % (
                    1 if halt else 0, 1 if halt else 0, CPYTHON_SUPP, tempfile.mktemp()))
     t0 = time.monotonic()
-    p = subprocess.run([PYTHON, REFERENCE, exported, name, *extra], capture_output=True, text=True, env=env)
+    try:
+        p = subprocess.run([PYTHON, REFERENCE, exported, name, *extra], capture_output=True, text=True, env=env,
+                           timeout=REFERENCE_LIMIT)
+    except subprocess.TimeoutExpired:  # ran its budget without a report, or spun: not found in time
+        return REFERENCE_LIMIT, t0, None, -1
     wall = time.monotonic() - t0
     result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
     return wall, t0, result, p.returncode
@@ -140,7 +148,8 @@ def main():
         lines += ["", "## Time to first detection, every race in the corpus", "",
                   "Wall time from command start until the first race report ends the run (ftstress stops at the"
                   " expected outcome; the reference runs with TSan's halt_on_error=1). Both use CPython's"
-                  " suppressions. A case a tool missed in every run shows `-`.", "",
+                  " suppressions. A reference run is stopped after %d s and counts as not found. A case a tool"
+                  " missed in every run shows `-`." % REFERENCE_LIMIT, "",
                   "| scenario | ftstress s | reference s | ratio | ftstress rounds to first | found ftstress | found reference |",
                   "|---|---|---|---|---|---|---|"]
         ratios = []

@@ -184,8 +184,9 @@ static int report_gil(const ft_scenario *s)
     for (size_t i = 0; i < s->imports.count; i++) {
         char code[512];
         snprintf(code, sizeof code,
-                 "(lambda m, p: bool(getattr(m, '__file__', None)) and not m.__file__.startswith(p))"
-                 "(__import__('sys').modules[%s%s%s], __import__('sysconfig').get_paths()['stdlib'])",
+                 "(lambda m, p: bool(getattr(m, '__file__', None)) and"
+                 " (not m.__file__.startswith(p) or '/site-packages/' in m.__file__))"
+                 "(__import__('sys').modules[%s%s%s], __import__('os').path.dirname(__import__('os').__file__))",
                  "'", s->imports.items[i], "'");
         PyObject *v = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
         if (v && PyObject_IsTrue(v))

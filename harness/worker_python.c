@@ -9,7 +9,7 @@
 
 /* Helpers that are simpler in Python than through the C API; compiled once at start-up. */
 static const char helper_source[] =
-    "import os, sys, traceback\n"
+    "import os, sys\n"
     "def compile_block(src, filename, line, name):\n"
     "    # Pad with newlines so that line numbers are the YAML file's own.\n"
     "    code = compile('\\n' * (line - 1) + src, filename, 'exec')\n"
@@ -31,7 +31,7 @@ static const char helper_source[] =
     "        line = last.tb_lineno\n"
     "    return {'type': type_name(t), 'frame': frame, 'line': line,\n"
     "            'message': str(exc)[:500],\n"
-    "            'traceback': ''.join(traceback.format_exception(exc))}\n"
+    "            'traceback': ''.join(__import__('traceback').format_exception(exc))}\n"
     "def add_paths(sites, paths):\n"
     "    import site\n"
     "    for d in sites:\n"
