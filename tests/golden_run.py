@@ -36,6 +36,9 @@ def test_golden_cases():
                 name, want["functions_any"], [f["functions"] for f in got]))
         if "owner" in want and named and not any(f["owner"] == want["owner"] for f in named):
             problems.append("%s: owner %s, expected %s" % (name, [f["owner"] for f in named], want["owner"]))
+    # The harness must be race-free under TSan: no report, even a suppressed one, may be its own.
+    harness = [f["title"] for f in results["findings"] if f["owner"] == "harness"]
+    check(not harness, "reports in ftstress's own code: %s" % harness)
     check(not problems, "\n".join(problems), err[-3000:])
     check(rc == 0, "every expectation met, yet exit code %d" % rc, err[-2000:])
 

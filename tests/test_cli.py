@@ -151,6 +151,18 @@ def test_shards_merged_equal_one_run():
     check(merged["exit_code"] == whole["exit_code"] == 0, "same verdict")
 
 
+def test_duration_repeats_and_until_failure_stops():
+    import time
+    t0 = time.time()
+    rc, r, out, err = run_json(DEMO, "--filter", "demo-ticket-atomic", "--duration", "4", expect_rc=0)
+    s = scenario(r, "demo-ticket-atomic")
+    check(time.time() - t0 >= 4 and s["rounds_run"] > 20 and s["workers"] > 1,
+          "--duration repeats the scenario: %d rounds in %d workers" % (s["rounds_run"], s["workers"]))
+    rc, r, out, err = run_json(os.path.join(CLI, "racy.yaml"), "--until-failure", "--duration", "120", expect_rc=1)
+    s = scenario(r, "racy-but-expected-clean")
+    check(not s["passed"] and s["workers"] == 1, "--until-failure stops after the failing pass: %s" % s)
+
+
 def test_report_rejects_bad_input():
     tmp = tempfile.mkdtemp()
     open(tmp + "/bad.json", "w").write('{"scenarios": [1,\n')
@@ -175,4 +187,4 @@ main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios
       test_usage_errors_exit_2, test_could_not_run_exits_3, test_gil_env_forces_off_or_on,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
       test_baseline_makes_known_findings_pass, test_suppressions_are_counted_and_stale_ones_reported,
-      test_shards_merged_equal_one_run, test_report_rejects_bad_input, test_doctor])
+      test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_report_rejects_bad_input, test_doctor])
