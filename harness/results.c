@@ -312,10 +312,11 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
     r->changed = 1;
 }
 
-void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done)
+void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done, double seconds)
 {
-    /* Only for workers that died before their "done" event: the status page says how far they got. */
+    /* Only for workers that ended before their "done" event: the status page says how far they got. */
     r->scenarios[sc].rounds_run += rounds_done;
+    r->scenarios[sc].seconds += seconds;
 }
 
 void ft_results_crash(ft_results *r, size_t sc, int sig, int exit_code, long round, const char *stacks,

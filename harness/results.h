@@ -82,7 +82,7 @@ void ft_results_crash(ft_results *r, size_t sc, int signal, int exit_code, long 
                       const char *tsan_log, double elapsed);
 void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, double elapsed);
 /* Worker ended; rounds it completed per the status page (used when it sent no "done"). */
-void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done);
+void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done, double seconds);
 
 /* Computes outcomes and verdicts; call after the run (or any time, for a partial result). */
 void ft_results_finish(ft_results *r);

@@ -203,9 +203,13 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
         ;
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
-    if (!j->got_done) /* the round it died in was run too, as far as it got */
-        ft_results_worker_ended(j->results, j->sc,
-                                rounds_done + (round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE));
+    if (!j->got_done) { /* the round it ended in was run too, as far as it got */
+        int in_round = round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE;
+        int64_t end = j->killed_ns ? j->killed_ns : now_ns();
+        int64_t partial = in_round ? end - atomic_load(&j->proc.status->round_started_ns) : 0;
+        ft_results_worker_ended(j->results, j->sc, rounds_done + in_round,
+                                (double)(atomic_load(&j->proc.status->in_rounds_ns) + (partial > 0 ? partial : 0)) / 1e9);
+    }
     if (j->stopped_early) {
         j->rounds_left = 0; /* what it did after the expected finding is not a verdict of its own */
     } else if (j->killed_ns && j->dump_sent_ns) {

@@ -270,6 +270,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         set_phase(FT_PHASE_TEARDOWN);
         run_block(blocks[3], ns, "teardown", r);
         in_rounds += now_ns() - started;
+        atomic_store(&status->in_rounds_ns, in_rounds);
         atomic_fetch_add(&status->rounds_done, 1);
     }
     set_phase(FT_PHASE_DONE);

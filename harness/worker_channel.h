@@ -38,6 +38,7 @@ typedef struct ft_status {
     _Atomic int64_t round;            /* current round number, -1 before the first */
     _Atomic int64_t round_started_ns; /* CLOCK_MONOTONIC when the current round began */
     _Atomic int64_t rounds_done;
+    _Atomic int64_t in_rounds_ns;     /* time spent in completed rounds */
     _Atomic int phase;
 } ft_status;
 
