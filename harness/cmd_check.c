@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "preflight.h"
+#include "results_io.h"
 
 static int load_or_report(int argc, char **argv, ft_scenario_set *set, const char *cmd)
 {
@@ -40,14 +41,6 @@ static json_t *block_json(const ft_block *b)
     return b->code ? json_pack("{s:s, s:i, s:i}", "code", b->code, "line", b->line, "column", b->column) : json_null();
 }
 
-static json_t *strlist_json(const ft_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->count; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
-
 /* The validated scenarios as JSON, for tools that do not parse YAML (bench/reference_harness.py). */
 static void list_json(const ft_scenario_set *set)
 {
@@ -60,11 +53,11 @@ static void list_json(const ft_scenario_set *set)
                                                    s->roles[r].threads, "iterations", s->roles[r].iterations, "body",
                                                    block_json(&s->roles[r].body)));
         json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:f, s:o, s:s}",
-            "name", s->name, "file", s->file, "tags", strlist_json(&s->tags), "imports", strlist_json(&s->imports),
-            "path", strlist_json(&s->paths), "env", strlist_json(&s->env), "setup_once", block_json(&s->setup_once),
+            "name", s->name, "file", s->file, "tags", ft_strlist_to_json(&s->tags), "imports", ft_strlist_to_json(&s->imports),
+            "path", ft_strlist_to_json(&s->paths), "env", ft_strlist_to_json(&s->env), "setup_once", block_json(&s->setup_once),
             "setup", block_json(&s->setup), "check", block_json(&s->check), "teardown", block_json(&s->teardown),
             "roles", roles, "rounds", s->rounds, "rounds_per_worker", s->rounds_per_worker, "timeout", s->timeout,
-            "ignore_exceptions", strlist_json(&s->ignore_exceptions), "expect", ft_outcome_name(s->expect)));
+            "ignore_exceptions", ft_strlist_to_json(&s->ignore_exceptions), "expect", ft_outcome_name(s->expect)));
     }
     char *text = json_dumps(all, JSON_INDENT(1));
     puts(text);

@@ -233,7 +233,7 @@ static int run(int argc, char **argv)
     results.seed = a.sup.seed;
     results.command = repeat_command(argc, argv, a.sup.seed, a.seed_given);
     ft_info("seed %lu; %zu scenario%s; output in %s", a.sup.seed, nselected, nselected == 1 ? "" : "s", out_abs);
-    ft_supervise(&set, selected, nselected, &a.sup, &results);
+    ft_supervise(&a.sup, &results);
     ft_results_finish(&results);
 
     ft_results_save_dir(&results, out_abs);

@@ -188,14 +188,7 @@ void ft_parse_crash(ft_crash_info *c, int sig, int exit_code, const char *stacks
     }
     if (c->functions.count <= 1) /* no native stack: the Python frames that were running */
         ft_stuck_frames(stacks, &c->functions);
-    c->frames_joined = strdup("");
-    for (size_t k = 0; k < c->functions.count; k++) {
-        char *next = NULL;
-        if (asprintf(&next, "%s%s%s", c->frames_joined, k ? "|" : "", c->functions.items[k]) < 0)
-            abort();
-        free(c->frames_joined);
-        c->frames_joined = next;
-    }
+    c->frames_joined = ft_strlist_join(&c->functions, "|");
     c->top = c->functions.count ? c->functions.items[0] : NULL;
 }
 

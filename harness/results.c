@@ -121,18 +121,12 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 static char *join_sorted(const ft_strlist *names, int distinct)
 {
     ft_strlist sorted = {0};
-    char *out = strdup("");
+    char *out;
     for (size_t i = 0; i < names->count; i++)
         if (!distinct || !ft_strlist_contains(&sorted, names->items[i]))
             ft_strlist_push(&sorted, names->items[i]);
     qsort(sorted.items, sorted.count, sizeof *sorted.items, cmp_str);
-    for (size_t i = 0; i < sorted.count; i++) {
-        char *next = NULL;
-        if (asprintf(&next, "%s%s%s", out, i ? "|" : "", sorted.items[i]) < 0)
-            abort();
-        free(out);
-        out = next;
-    }
+    out = ft_strlist_join(&sorted, "|");
     ft_strlist_free(&sorted);
     return out;
 }

@@ -22,6 +22,9 @@ int ft_results_save_dir(const ft_results *r, const char *dir);
  * signature. Each input must have the schema's shape; errors name the file. New reference. */
 json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n, char **error);
 
+/* A string list as a JSON array of strings. New reference. */
+json_t *ft_strlist_to_json(const ft_strlist *l);
+
 /* Exit code of a results document (same rules as ft_results_exit_code). */
 int ft_results_json_exit_code(const json_t *doc);
 

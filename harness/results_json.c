@@ -16,7 +16,7 @@ static const char *status_name(ft_run_status st)
     }
 }
 
-static json_t *strlist_json(const ft_strlist *l)
+json_t *ft_strlist_to_json(const ft_strlist *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < l->count; i++)
@@ -39,7 +39,7 @@ json_t *ft_results_to_json(const ft_results *r)
                 json_array_append_new(sigs, json_string(r->findings[k].signature));
         json_array_append_new(scenarios, json_pack(
             "{s:s, s:s, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
-            "name", s->name, "file", s->file, "line", s->line, "tags", strlist_json(&s->tags), "expect",
+            "name", s->name, "file", s->file, "line", s->line, "tags", ft_strlist_to_json(&s->tags), "expect",
             ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
             status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
             "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
@@ -53,8 +53,8 @@ json_t *ft_results_to_json(const ft_results *r)
         json_array_append_new(findings, json_pack(
             "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:f, s:b, s:o, s:b, s:o, s:b, s:o, s:s}",
             "kind", f->kind, "signature", f->signature, "title", f->title ? f->title : f->signature, "functions",
-            strlist_json(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario", sr->scenario->name,
-            "file", sr->scenario->file, "roles", strlist_json(&f->roles), "threads", strlist_json(&f->threads),
+            ft_strlist_to_json(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario", sr->scenario->name,
+            "file", sr->scenario->file, "roles", ft_strlist_to_json(&f->roles), "threads", ft_strlist_to_json(&f->threads),
             "scenario_threads", ft_scenario_threads(sr->scenario), "count", (json_int_t)f->count, "rounds_hit",
             (json_int_t)f->rounds_hit, "rounds_run", (json_int_t)sr->rounds_run, "first_round",
             (json_int_t)f->first_round, "first_seconds", f->first_seconds, "suppressed", f->suppressed_by != NULL,

@@ -46,6 +46,18 @@ int ft_strlist_contains(const ft_strlist *l, const char *s)
     return 0;
 }
 
+char *ft_strlist_join(const ft_strlist *l, const char *sep)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < l->count; i++)
+        len += strlen(l->items[i]) + (i ? strlen(sep) : 0);
+    char *out = malloc(len), *p = out;
+    for (size_t i = 0; i < l->count; i++)
+        p = stpcpy(i ? stpcpy(p, sep) : p, l->items[i]);
+    *p = '\0';
+    return out;
+}
+
 int ft_scenario_threads(const ft_scenario *s)
 {
     int n = 0;

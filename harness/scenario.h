@@ -82,5 +82,7 @@ const ft_role *ft_scenario_role_of(const ft_scenario *s, int thread, int *role_t
 void ft_strlist_push(ft_strlist *l, const char *s);
 void ft_strlist_free(ft_strlist *l);
 int ft_strlist_contains(const ft_strlist *l, const char *s);
+/* The items joined with `sep`, as a new malloc'd string ("" for an empty list). */
+char *ft_strlist_join(const ft_strlist *l, const char *sep);
 
 #endif

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "linebuf.h"
 #include "log.h"
 #include "proc.h"
@@ -45,13 +45,6 @@ typedef struct job {
 
 static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void on_event_line(void *ctx, char *line)
 {
@@ -119,7 +112,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     args[na++] = "--first-round", args[na++] = first;
     args[na++] = "--rounds", args[na++] = rounds;
     args[na++] = "--seed", args[na++] = seed;
-    snprintf(spawned, sizeof spawned, "%lld", (long long)now_ns());
+    snprintf(spawned, sizeof spawned, "%lld", (long long)ft_now_ns());
     args[na++] = "--spawned-ns", args[na++] = spawned;
     if (o->threads > 0) {
         snprintf(threads, sizeof threads, "%d", o->threads);
@@ -205,7 +198,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
     if (!j->got_done) { /* the round it ended in was run too, as far as it got */
         int in_round = round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE;
-        int64_t end = j->killed_ns ? j->killed_ns : now_ns();
+        int64_t end = j->killed_ns ? j->killed_ns : ft_now_ns();
         int64_t partial = in_round ? end - atomic_load(&j->proc.status->round_started_ns) : 0;
         ft_results_worker_ended(j->results, j->sc, rounds_done + in_round,
                                 (double)(atomic_load(&j->proc.status->in_rounds_ns) + (partial > 0 ? partial : 0)) / 1e9);
@@ -241,7 +234,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
 /* Deadlines: a round past its timeout gets its stacks dumped, then the worker is killed. */
 static void check_deadline(job *j)
 {
-    int64_t t = now_ns();
+    int64_t t = ft_now_ns();
     int64_t started = atomic_load(&j->proc.status->round_started_ns);
     int64_t limit = (int64_t)(j->s->timeout * 1e9);
 
@@ -269,17 +262,16 @@ static int expectation_failed(const ft_results *r)
     return 0;
 }
 
-int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nselected, const ft_supervise_opts *o,
-                 ft_results *results)
+int ft_supervise(const ft_supervise_opts *o, ft_results *results)
 {
+    size_t nselected = results->nscenarios;
     int jobs = o->jobs > 0 ? o->jobs : 1;
     job *js = calloc(nselected, sizeof *js);
     size_t next = 0, pass = 0;
-    int64_t t0 = now_ns(), last_save = 0;
+    int64_t t0 = ft_now_ns(), last_save = 0;
     struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
     ft_progress progress;
 
-    (void)set;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     signal(SIGPIPE, SIG_IGN);
@@ -296,7 +288,7 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
         struct pollfd pfd[3 * 64];
         job *owner[3 * 64];
         int kind[3 * 64], nfd = 0, running = 0;
-        double now = (double)(now_ns() - t0) / 1e9;
+        double now = (double)(ft_now_ns() - t0) / 1e9;
 
         /* Start work while there are free slots. */
         for (size_t i = 0; i < nselected; i++)
@@ -348,7 +340,7 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
         }
         if (poll(pfd, (nfds_t)nfd, 100) < 0 && errno != EINTR)
             break;
-        now = (double)(now_ns() - t0) / 1e9;
+        now = (double)(ft_now_ns() - t0) / 1e9;
         for (int k = 0; k < nfd; k++) {
             job *j = owner[k];
             long n;
@@ -381,11 +373,11 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
                  * often causes turns into a crash that would only repeat what is known. */
                 kill(-j->proc.pid, SIGKILL);
                 kill(j->proc.pid, SIGKILL);
-                j->killed_ns = now_ns();
+                j->killed_ns = ft_now_ns();
                 j->stopped_early = 1;
             } else if (interrupted && !j->killed_ns) {
                 kill(-j->proc.pid, SIGKILL);
-                j->killed_ns = now_ns();
+                j->killed_ns = ft_now_ns();
             } else
                 check_deadline(j);
         }
@@ -395,11 +387,11 @@ int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nsel
             next = nselected; /* the loop ends once running workers are done */
         }
         ft_progress_update(&progress, results, now);
-        if (results->changed && now_ns() - last_save > 1000000000LL) {
+        if (results->changed && ft_now_ns() - last_save > 1000000000LL) {
             ft_results_finish(results);
             ft_results_save_dir(results, o->out_dir);
             results->changed = 0;
-            last_save = now_ns();
+            last_save = ft_now_ns();
         }
     }
     ft_progress_end(&progress);

@@ -20,9 +20,8 @@ typedef struct ft_supervise_opts {
     int keep_going;         /* run every round even after the expected outcome was reached */
 } ft_supervise_opts;
 
-/* Runs scenarios `selected` (indices into `set`) and records everything in `results`. Returns 0,
- * or -1 if it was interrupted (what was recorded until then is kept). */
-int ft_supervise(const ft_scenario_set *set, const size_t *selected, size_t nselected, const ft_supervise_opts *o,
-                 ft_results *results);
+/* Runs every scenario of `results` (set up by ft_results_init) and records what happens in it.
+ * Returns 0, or -1 if it was interrupted (what was recorded until then is kept). */
+int ft_supervise(const ft_supervise_opts *o, ft_results *results);
 
 #endif

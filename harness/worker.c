@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "scenario.h"
 #include "tsan_hook.h"
 #include "worker_channel.h"
@@ -35,13 +35,6 @@ typedef struct worker_args {
 
 static ft_status *status;
 static PyInterpreterState *interp; /* set before the watchdog starts */
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int parse_args(int argc, char **argv, worker_args *a)
 {
@@ -243,7 +236,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
     long done = 0;
 
     for (long r = a->first_round; r < a->first_round + a->rounds; r++, done++) {
-        int64_t started = now_ns(), first = INT64_MAX, last = 0;
+        int64_t started = ft_now_ns(), first = INT64_MAX, last = 0;
         PyObject *round = PyLong_FromLong(r);
         atomic_store(&status->round_started_ns, started);
         atomic_store(&status->round, r);
@@ -269,7 +262,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         run_block(blocks[2], ns, "check", r);
         set_phase(FT_PHASE_TEARDOWN);
         run_block(blocks[3], ns, "teardown", r);
-        in_rounds += now_ns() - started;
+        in_rounds += ft_now_ns() - started;
         atomic_store(&status->in_rounds_ns, in_rounds);
         atomic_fetch_add(&status->rounds_done, 1);
     }
@@ -290,7 +283,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
 
 int ft_worker_main(int argc, char **argv)
 {
-    int64_t t0 = now_ns();
+    int64_t t0 = ft_now_ns();
     worker_args a = {.rounds = 1};
     ft_scenario_set set = {0};
     ft_diags diags = {0};
@@ -343,7 +336,7 @@ int ft_worker_main(int argc, char **argv)
         _exit(0);
 
     ft_team *team = ft_team_start(s, bodies, ns, ignore);
-    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(now_ns() - (a.spawned_ns ? a.spawned_ns : t0)) / 1e9,
+    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a.spawned_ns ? a.spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
     run_rounds(s, &a, blocks, ns, team);
     _exit(0);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "clock.h"
 #include "worker_python.h"
 
 typedef struct member {
@@ -43,13 +43,6 @@ struct ft_team {
 };
 
 static pthread_mutex_t tstate_creation = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int set_local(PyObject *locals, PyObject *key, long value)
 {
@@ -122,7 +115,7 @@ static void *thread_main(void *arg)
 
     for (;;) {
         pthread_barrier_wait(&t->start);
-        m->result.left_barrier_ns = now_ns();
+        m->result.left_barrier_ns = ft_now_ns();
         PyEval_RestoreThread(ts);
         Py_CLEAR(m->result.error);
         run_body(m, t->round);
