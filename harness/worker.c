@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "crash_signal.h"
+#include "pystack.h"
 #include "scenario.h"
 #include "tsan_hook.h"
 #include "worker_channel.h"
 #include "worker_python.h"
 #include "worker_team.h"
-
-extern const char *_Py_DumpTracebackThreads(int fd, PyInterpreterState *interp, PyThreadState *current);
 
 typedef struct worker_args {
     ft_strlist files;
@@ -66,8 +66,8 @@ static int parse_args(int argc, char **argv, worker_args *a)
     return a->files.count ? 0 : -1;
 }
 
-/* Waits for supervisor commands. A hang dump reads every thread's frames while they run, so the
- * dump's own accesses are hidden from TSan and reports during it are dropped by the hook. */
+/* Waits for supervisor commands. A hang dump reads every thread's frames while they run; the
+ * reader is uninstrumented (pystack.c), so TSan neither sees it nor can block it. */
 static void *watchdog_main(void *arg)
 {
     char cmd;
@@ -75,13 +75,14 @@ static void *watchdog_main(void *arg)
     pthread_setname_np(pthread_self(), "fts:watchdog");
     while (read(FT_FD_CONTROL, &cmd, 1) == 1) {
         if (cmd == FT_CMD_DUMP_STACKS) {
-            atomic_store(&status->phase, FT_PHASE_DUMP);
-            ft_tsan_ignore_begin();
-            _Py_DumpTracebackThreads(FT_FD_STACKS, interp, NULL);
-            ft_tsan_ignore_end();
-            (void)!write(FT_FD_STACKS, "\n", 1);
+            ft_out o;
+            ft_out_init(&o, FT_FD_STACKS);
+            ft_pystack_write_all(&o, interp, NULL);
+            ft_out_flush(&o);
+            atomic_store(&status->dump_done, 1);
         }
     }
+    ft_crash_signal_wait_if_crashing();
     _exit(0); /* supervisor gone: no one is listening */
     return NULL;
 }
@@ -192,17 +193,18 @@ static int report_gil(const ft_scenario *s)
     return enabled && !allowed ? -1 : 0;
 }
 
-static int enable_faulthandler(void)
+static void set_phase(int phase)
 {
-    char code[128];
-    snprintf(code, sizeof code, "__import__('faulthandler').enable(file=%d, all_threads=True)", FT_FD_STACKS);
-    PyObject *r = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
-    Py_XDECREF(r);
-    PyErr_Clear();
-    return r ? 0 : -1;
+    atomic_store(&status->phase_started_ns, ft_now_ns());
+    atomic_store(&status->phase, phase);
 }
 
-static void set_phase(int phase) { atomic_store(&status->phase, phase); }
+/* Every normal end of a worker: a thread that is crashing right now ends the process itself. */
+static void __attribute__((noreturn)) worker_exit(int code)
+{
+    ft_crash_signal_wait_if_crashing();
+    _exit(code);
+}
 
 /* Runs a main-thread block; an exception becomes an error event of that kind. */
 static int run_block(PyObject *code, PyObject *ns, const char *kind, long round)
@@ -306,6 +308,8 @@ int ft_worker_main(int argc, char **argv)
 
     if (ft_py_start(a.seed) < 0)
         _exit(3);
+    interp = PyInterpreterState_Get();
+    ft_crash_signal_install(status, FT_FD_STACKS, interp);
     if (a.compile_only)
         _exit(compile_all(&a) ? 2 : 0);
 
@@ -329,15 +333,13 @@ int ft_worker_main(int argc, char **argv)
         _exit(3);
     if (report_gil(s) < 0)
         _exit(3);
-    enable_faulthandler();
-    interp = PyInterpreterState_Get();
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(blocks[0], ns, "setup_once", -1) < 0)
-        _exit(0);
+        worker_exit(0);
 
     ft_team *team = ft_team_start(s, bodies, ns, ignore);
     ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a.spawned_ns ? a.spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
     run_rounds(s, &a, blocks, ns, team);
-    _exit(0);
+    worker_exit(0);
 }

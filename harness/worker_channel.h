@@ -40,6 +40,13 @@ typedef struct ft_status {
     _Atomic int64_t rounds_done;
     _Atomic int64_t in_rounds_ns;     /* time spent in completed rounds */
     _Atomic int phase;
+    _Atomic int64_t phase_started_ns; /* CLOCK_MONOTONIC when the current phase began */
+    /* A fatal signal: the worker's handler sets signal and thread, then waits (a bounded time) for
+     * the supervisor to take every thread's native stack from outside and set crash_ack. */
+    _Atomic int crash_signal;
+    _Atomic int crash_tid;
+    _Atomic int crash_ack;
+    _Atomic int dump_done; /* the hang watchdog has written every Python stack */
 } ft_status;
 
 #endif
