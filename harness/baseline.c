@@ -1,5 +1,8 @@
-/* The baseline: known finding signatures, each with a note, that do not fail a run.
- * Format: {"version": 1, "findings": [{"signature": "...", "note": "..."}]}. */
+/* The baseline: known finding signatures and root-cause groups, each with a note, that do not fail a run.
+ * Format: {"version": 2, "findings": [{"signature": "...", "note": "..."}],
+ *          "groups": [{"name": "...", "functions": ["fn:...", ...], "scenarios": [...], "note": "..."}]}.
+ * Version 1 files (no groups) still load. A finding is known when its signature is, or when it
+ * connects to a known group: the same bug seen through another function pair, a crash or a hang. */
 #include "baseline.h"
 
 #include <errno.h>
@@ -8,6 +11,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "results_io.h"
 
 int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_diags *diags)
 {
@@ -16,6 +20,7 @@ int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_di
     size_t i;
 
     b->entries = json_object();
+    b->groups = json_array();
     if (may_be_missing && access(path, F_OK) != 0)
         return 0;
     doc = json_load_file(path, 0, &err);
@@ -39,8 +44,32 @@ int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_di
         }
         json_object_set_new(b->entries, sig, json_string(note ? note : ""));
     }
+    json_array_foreach(json_object_get(doc, "groups"), i, item) {
+        if (!json_is_array(json_object_get(item, "functions"))) {
+            ft_diags_add(diags, path, 0, 0, "baseline: group %zu has no \"functions\" list", i + 1);
+            continue;
+        }
+        json_array_append(b->groups, item);
+    }
     json_decref(doc);
     return 0;
+}
+
+const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors, const char *scenario)
+{
+    size_t i, k;
+    json_t *g, *fn;
+    if (!b || !b->groups)
+        return NULL;
+    (void)scenario; /* scenario-bound anchors ("fn@SCENARIO:...") carry it already */
+    json_array_foreach(b->groups, i, g) {
+        json_array_foreach(json_object_get(g, "functions"), k, fn) {
+            const char *a = json_string_value(fn);
+            if (a && strncmp(a, "mod:", 4) && ft_strlist_contains(anchors, a))
+                return json_string_value(json_object_get(g, "note")) ?: json_string_value(json_object_get(g, "name")) ?: a;
+        }
+    }
+    return NULL;
 }
 
 const char *ft_baseline_note(const ft_baseline *b, const char *signature)
@@ -68,8 +97,21 @@ int ft_baseline_write(const ft_baseline *old, const ft_results *r, const char *p
         json_object_set_new(seen, f->signature, json_true());
         json_array_append_new(list, json_pack("{s:s, s:s}", "signature", f->signature, "note", f->title));
     }
-    json_t *doc = json_pack("{s:i, s:o}", "version", 1, "findings", list);
-    rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+    /* Groups: what was known, then this run's groups that hold an unsuppressed finding. */
+    json_t *groups = old && old->groups ? json_deep_copy(old->groups) : json_array();
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const ft_group *gr = &r->groups[g];
+        int real = 0;
+        for (size_t i = 0; i < r->nfindings; i++)
+            real |= r->findings[i].group == g && !r->findings[i].suppressed_by;
+        if (!real || !gr->functions.count)
+            continue;
+        json_array_append_new(groups, json_pack("{s:s, s:o, s:o, s:s}", "name", gr->name, "functions",
+                                                ft_strlist_to_json(&gr->functions), "scenarios",
+                                                ft_strlist_to_json(&gr->scenarios), "note", gr->summary));
+    }
+    json_t *doc = json_pack("{s:i, s:o, s:o}", "version", 2, "findings", list, "groups", groups);
+    rc = doc ? ft_json_write_atomic(doc, path) : -1;
     json_decref(doc);
     json_decref(seen);
     return rc;
@@ -78,5 +120,6 @@ int ft_baseline_write(const ft_baseline *old, const ft_results *r, const char *p
 void ft_baseline_free(ft_baseline *b)
 {
     json_decref(b->entries);
-    b->entries = NULL;
+    json_decref(b->groups);
+    b->entries = b->groups = NULL;
 }

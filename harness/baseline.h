@@ -5,18 +5,23 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "scenario.h"
 
 struct ft_results;
 
 typedef struct ft_baseline {
     json_t *entries; /* {signature: note} */
+    json_t *groups;  /* [{"functions": [anchor...], "scenarios": [...], "note": "..."}] */
 } ft_baseline;
 
 /* Loads `path`; a missing file is an empty baseline when `may_be_missing`. */
 int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_diags *diags);
 /* The note for a known signature, or NULL. */
 const char *ft_baseline_note(const ft_baseline *b, const char *signature);
-/* Writes every finding of `r` (keeping notes already there) to `path`. 0 or -1. */
+/* The note of a known group that one of `anchors` (grouping.h) connects to, or NULL. A function of
+ * the extension connects in any scenario; other functions carry their scenario in the anchor. */
+const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors, const char *scenario);
+/* Writes every finding and group of `r` (keeping notes already there) to `path`. 0 or -1. */
 int ft_baseline_write(const ft_baseline *old, const struct ft_results *r, const char *path);
 void ft_baseline_free(ft_baseline *b);
 

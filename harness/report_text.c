@@ -35,6 +35,18 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
         if (json_is_string(json_object_get(s, "message")))
             fprintf(out, "       %s\n", json_string_value(json_object_get(s, "message")));
     }
+    /* Root-cause groups first: one line per bug, however many findings it produced. */
+    json_t *groups = json_object_get(doc, "groups"), *g;
+    size_t shown_groups = 0;
+    json_array_foreach(groups, i, g) {
+        if (json_array_size(json_object_get(g, "members")) < 2 && json_array_size(groups) == json_array_size(findings))
+            continue; /* every group a single finding: the findings table says it all */
+        if (!shown_groups++)
+            fprintf(out, "\n%-6s %-7s %-44s %s\n", "", "owner", "group (one root cause)", "findings");
+        fprintf(out, "%-6s %-7s %-44s %s\n", json_is_true(json_object_get(g, "new")) ? "NEW" : "",
+                json_string_value(json_object_get(g, "owner")), json_string_value(json_object_get(g, "name")),
+                json_string_value(json_object_get(g, "summary")));
+    }
     if (json_array_size(findings)) {
         fprintf(out, "\n%-6s %-8s %-7s %-58s %6s %7s %s\n", "", "kind", "owner", "finding", "count", "hit", "scenario");
         json_array_foreach(findings, i, f) {
@@ -43,8 +55,9 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                                : json_object_get(expected_by, json_string_value(json_object_get(f, "scenario")) ?: "")
                                    ? "expect"
                                    : "NEW";
-            if (!verbose && !strcmp(mark, "supp") && json_array_size(findings) > 30)
-                continue; /* long runs: known and suppressed findings only with -v */
+            if (!verbose && !strcmp(mark, "supp") && !json_is_true(json_object_get(f, "suppressed_target")) &&
+                json_array_size(findings) > 30)
+                continue; /* long runs: suppressed findings only with -v, unless they hide the extension's */
             shown++;
             fprintf(out, "%-6s %-8s %-7s %-58s %6lld %6.1f%% %s\n", mark, json_string_value(json_object_get(f, "kind")),
                     json_string_value(json_object_get(f, "owner")), json_string_value(json_object_get(f, "title")),
@@ -52,6 +65,13 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                     json_string_value(json_object_get(f, "scenario")));
             if (json_is_string(json_object_get(f, "location")))
                 fprintf(out, "       at %s\n", json_string_value(json_object_get(f, "location")));
+            if (json_is_string(json_object_get(f, "suppressed_by")))
+                fprintf(out, "       suppressed by %s%s\n", json_string_value(json_object_get(f, "suppressed_by")),
+                        json_is_true(json_object_get(f, "suppressed_target"))
+                            ? "\n       warning: this entry suppressed a race in your extension (its code is on the stack)"
+                            : "");
+            if (json_is_string(json_object_get(f, "baseline_note")) && strcmp(mark, "known") == 0)
+                fprintf(out, "       known: %s\n", json_string_value(json_object_get(f, "baseline_note")));
             if (verbose)
                 fprintf(out, "\n%s\n", json_string_value(json_object_get(f, "report")) ?: "");
         }

@@ -1,12 +1,7 @@
 /* Turns worker events into per-scenario verdicts and deduplicated findings.
  *
- * A finding is one (scenario, signature) pair. Signatures hold function names only, never lines
- * or addresses, so that the same bug has the same signature across runs, machines and builds:
- *   race:A|B            data race; A and B the top meaningful functions of the two accesses, sorted
- *   tsan:TYPE:A|B       another TSan report type (heap-use-after-free, lock-order-inversion, ...)
- *   crash:SIGNAL:F1|F2|F3  the top three meaningful native frames (or Python frames without them)
- *   hang:SCENARIO:P1|P2 the innermost Python frame of each stuck thread
- *   error:TYPE:FRAME / check:TYPE:FRAME  exception type and the innermost Python frame */
+ * A finding is one (scenario, signature) pair; signature.c says how signatures are made.
+ * Findings then form root-cause groups (grouping.c), and the baseline knows signatures and groups. */
 #include "results.h"
 
 #include <signal.h>
@@ -16,14 +11,20 @@
 
 #include "baseline.h"
 #include "frames.h"
+#include "grouping.h"
+#include "hang.h"
+#include "native_stack.h"
 #include "render.h"
+#include "signature.h"
 #include "suppressions.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *selected, size_t n,
                      const ft_suppressions *supp, const ft_baseline *baseline)
 {
     *r = (ft_results){.suppressions = supp, .baseline = baseline};
-    r->scenarios = calloc(n ? n : 1, sizeof *r->scenarios);
+    r->scenarios = ft_xcalloc(n ? n : 1, sizeof *r->scenarios);
     r->nscenarios = n;
     for (size_t i = 0; i < n; i++) {
         r->scenarios[i].scenario = &set->items[selected[i]];
@@ -44,6 +45,7 @@ static void finding_free(ft_finding *f)
     free(f->baseline_note);
     free(f->report);
     free(f->location);
+    ft_strlist_free(&f->anchors);
 }
 
 void ft_results_free(ft_results *r)
@@ -55,6 +57,7 @@ void ft_results_free(ft_results *r)
         json_decref(r->scenarios[i].ignored);
         ft_strlist_free(&r->scenarios[i].target_modules);
     }
+    ft_groups_free(r);
     free(r->findings);
     free(r->scenarios);
     free(r->command);
@@ -69,11 +72,11 @@ static ft_finding *finding_for(ft_results *r, size_t sc, const char *kind, const
             *created = 0;
             return &r->findings[i];
         }
-    r->findings = realloc(r->findings, (r->nfindings + 1) * sizeof *r->findings);
+    r->findings = ft_xrealloc(r->findings, (r->nfindings + 1) * sizeof *r->findings);
     ft_finding *f = &r->findings[r->nfindings++];
     const char *note = ft_baseline_note(r->baseline, signature);
-    *f = (ft_finding){.kind = strdup(kind), .signature = strdup(signature), .scenario = sc, .last_round = -2,
-                      .baseline_note = note ? strdup(note) : NULL};
+    *f = (ft_finding){.kind = ft_xstrdup(kind), .signature = ft_xstrdup(signature), .scenario = sc, .last_round = -2,
+                      .baseline_note = note ? ft_xstrdup(note) : NULL};
     *created = 1;
     r->changed = 1;
     return f;
@@ -115,86 +118,71 @@ static const char *thread_name(const json_t *report, json_int_t tid)
     return NULL;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* "A|B|C" of the sorted names; `distinct` drops repeats (a race pair keeps "A|A"). */
-static char *join_sorted(const ft_strlist *names, int distinct)
+/* A finding of scenario `sc` whose function pair contains `function` (a whole pair, not one that
+ * was itself degraded), or NULL. */
+static ft_finding *ft_find_pair_with(ft_results *r, size_t sc, const char *kind, const char *function)
 {
-    ft_strlist sorted = {0};
-    char *out;
-    for (size_t i = 0; i < names->count; i++)
-        if (!distinct || !ft_strlist_contains(&sorted, names->items[i]))
-            ft_strlist_push(&sorted, names->items[i]);
-    qsort(sorted.items, sorted.count, sizeof *sorted.items, cmp_str);
-    out = ft_strlist_join(&sorted, "|");
-    ft_strlist_free(&sorted);
-    return out;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        ft_finding *f = &r->findings[i];
+        size_t n = strlen(f->signature);
+        if (f->scenario == sc && !strcmp(f->kind, kind) && ft_strlist_contains(&f->functions, function) &&
+            !(n >= 2 && !strcmp(f->signature + n - 2, "|?")))
+            return f;
+    }
+    return NULL;
+}
+
+/* A baseline that knows the group a finding connects to makes it known too (after anchors grow). */
+static void apply_baseline_groups(ft_results *r, ft_finding *f)
+{
+    const char *note;
+    if (f->baseline_note || !r->baseline)
+        return;
+    note = ft_baseline_group_note(r->baseline, &f->anchors, r->scenarios[f->scenario].scenario->name);
+    if (note)
+        f->baseline_note = ft_xasprintf("joins a known group: %s", note);
 }
 
 void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)
 {
     const ft_scenario *s = r->scenarios[sc].scenario;
-    const char *type = json_string_value(json_object_get(report, "type")) ?: "unknown";
     json_t *mops = json_object_get(report, "mops"), *m;
-    ft_strlist functions = {0};
-    const char *owner = "cpython";
-    char *location = NULL, *joined, *signature = NULL, *title = NULL;
-    int is_race = !strcmp(type, "data-race"), created;
+    ft_report_sig sig;
+    int created;
     size_t i;
 
-    json_array_foreach(mops, i, m) {
-        json_t *frames = json_object_get(m, "frames");
-        int top = ft_top_meaningful(frames);
-        const char *who = ft_stack_owner(frames);
-        if (i >= 2 || top < 0)
-            continue; /* the first two accesses are the race; more are context */
-        ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
-        ft_strlist_push(&functions, f.function);
-        if (!location && *f.file && asprintf(&location, "%s:%d", f.file, f.line) < 0)
-            abort();
-        if (!strcmp(who, "target") || (!strcmp(who, "harness") && strcmp(owner, "target")))
-            owner = who;
+    ft_report_signature(report, &sig);
+    if (sig.degraded) {
+        /* TSan could not restore one stack: count it with a finding that already names the function
+         * it did restore, rather than give the same bug a second identity. */
+        ft_finding *known = ft_find_pair_with(r, sc, sig.kind, sig.functions.items[0]);
+        if (known) {
+            free(sig.signature);
+            sig.signature = ft_xstrdup(known->signature);
+        }
     }
-    if (functions.count == 0) { /* reports without accesses (mutex misuse, leaks): their first stack */
-        json_t *frames = json_array_get(json_object_get(report, "stacks"), 0);
-        if (!frames)
-            frames = json_object_get(json_array_get(json_object_get(report, "threads"), 0), "frames");
-        int top = ft_top_meaningful(frames);
-        ft_strlist_push(&functions, top >= 0 ? ft_frame_from_json(json_array_get(frames, (size_t)top)).function : "??");
-        owner = frames ? ft_stack_owner(frames) : "cpython";
-    }
-    joined = join_sorted(&functions, 0);
-    if (is_race) {
-        if (asprintf(&signature, "race:%s", joined) < 0 ||
-            asprintf(&title, "data race: %s%s%s", functions.items[0], functions.count > 1 ? " vs " : "",
-                     functions.count > 1 ? functions.items[1] : "") < 0)
-            abort();
-    } else if (asprintf(&signature, "tsan:%s:%s", type, joined) < 0 ||
-               asprintf(&title, "%s: %s", type, joined) < 0)
-        abort();
-
-    ft_finding *f = finding_for(r, sc, is_race ? "race" : "tsan", signature, &created);
+    ft_finding *f = finding_for(r, sc, sig.kind, sig.signature, &created);
     ft_suppression *supp = ft_suppressions_match((ft_suppressions *)r->suppressions, report);
     if (created) {
-        f->title = title, title = NULL;
-        f->functions = functions, functions = (ft_strlist){0};
-        f->owner = strdup(owner);
-        f->location = location, location = NULL;
+        f->title = sig.title, sig.title = NULL;
+        f->functions = sig.functions, sig.functions = (ft_strlist){0};
+        f->owner = ft_xstrdup(sig.owner);
+        f->location = sig.location, sig.location = NULL;
         f->report = ft_render_report(report, s);
-        if (supp && asprintf(&f->suppressed_by, "%s:%d: %s:%s", supp->file, supp->line, supp->type, supp->pattern) < 0)
-            abort();
+        if (supp)
+            f->suppressed_by = ft_xasprintf("%s:%d: %s:%s", supp->file, supp->line, supp->type, supp->pattern);
     } else if (!supp && f->suppressed_by) {
         /* Some reports of this signature escape every suppression: the finding is real. */
         free(f->suppressed_by);
         f->suppressed_by = NULL;
     }
+    if (supp && !strcmp(sig.owner, "target"))
+        f->suppressed_target = 1;
+    ft_anchors_from_report(&f->anchors, report, s->name);
+    apply_baseline_groups(r, f);
     occurrence(f, (long)json_integer_value(json_object_get(report, "round")), elapsed, created);
     json_array_foreach(mops, i, m) note_thread(f, s, thread_name(report, json_integer_value(json_object_get(m, "tid"))));
-    free(signature);
-    free(title);
-    free(joined);
-    free(location);
-    ft_strlist_free(&functions);
+    ft_report_sig_free(&sig);
 }
 
 /* Who owns a finding with no native frames to go by: the extension the scenario imports, or
@@ -229,11 +217,9 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     if (created) {
         const char *base = strrchr(s->file, '/') ? strrchr(s->file, '/') + 1 : s->file;
         char *paren = NULL;
-        if (asprintf(&f->title, "%s: %s in %s%s%s", is_check ? "check failed" : !strcmp(kind, "exception") ? "exception" : kind,
-                     type, frame, *message ? ": " : "", message) < 0)
-            abort();
-        if (strlen(f->title) > 160)
-            strcpy(f->title + 157, "...");
+        f->title = ft_xasprintf("%s: %s in %s%s%s", is_check ? "check failed" : !strcmp(kind, "exception") ? "exception" : kind,
+                                type, frame, *message ? ": " : "", message);
+        ft_utf8_truncate(f->title, 160, "...");
         ft_strlist_push(&f->functions, frame);
         f->owner = strdup(scenario_owner(&r->scenarios[sc]));
         f->report = strdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
@@ -313,61 +299,66 @@ void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done, double 
     r->scenarios[sc].seconds += seconds;
 }
 
-void ft_results_crash(ft_results *r, size_t sc, int sig, int exit_code, long round, const char *stacks,
-                      const char *tsan_log, double elapsed)
+void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, double elapsed)
 {
     ft_crash_info c;
     int created;
-    char *signature = NULL;
+    char *signature;
 
-    ft_parse_crash(&c, sig, exit_code, stacks, tsan_log);
-    if (asprintf(&signature, "crash:%s:%s", c.signal_name, c.frames_joined) < 0)
-        abort();
+    ft_parse_crash(&c, ev);
+    signature = ft_xasprintf("crash:%s:%s", c.signal_name, c.frames_joined);
     ft_finding *f = finding_for(r, sc, "crash", signature, &created);
     if (created) {
-        if (asprintf(&f->title, "crash: %s in %s", c.signal_name, c.top ? c.top : "?") < 0)
-            abort();
+        f->title = ft_xasprintf("crash: %s in %s", c.signal_name, c.top ? c.top : "?");
         for (size_t i = 0; i < c.functions.count; i++)
             ft_strlist_push(&f->functions, c.functions.items[i]);
-        /* Without native frames in extension code, the crash belongs to what the scenario tests. */
-        f->owner = strdup(json_array_size(c.native) ? c.owner : scenario_owner(&r->scenarios[sc]));
-        f->report = ft_render_crash(&c, round, stacks, tsan_log);
-        f->location = c.location ? strdup(c.location) : NULL;
+        /* Without a native stack, the crash belongs to what the scenario tests. */
+        f->owner = ft_xstrdup(c.owner ? c.owner : scenario_owner(&r->scenarios[sc]));
+        f->report = ft_render_crash(&c, ev);
+        f->location = c.location ? ft_xstrdup(c.location) : NULL;
     }
-    occurrence(f, round, elapsed, created);
+    ft_anchors_from_native(&f->anchors, c.native, r->scenarios[sc].scenario->name);
+    apply_baseline_groups(r, f);
+    occurrence(f, ev->round, elapsed, created);
     if (r->scenarios[sc].status == FT_ST_PENDING)
         r->scenarios[sc].status = FT_ST_RAN;
     ft_crash_info_free(&c);
     free(signature);
 }
 
-void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, double elapsed)
+void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, const json_t *native,
+                     double elapsed)
 {
     const ft_scenario *s = r->scenarios[sc].scenario;
-    ft_strlist frames = {0};
-    char *joined, *signature = NULL;
+    ft_hang_info h;
+    char *joined, *signature;
     int created;
 
-    ft_stuck_frames(stacks, &frames);
-    joined = join_sorted(&frames, 1);
-    if (asprintf(&signature, "hang:%s:%s", s->name, *joined ? joined : "no-python-frames") < 0)
-        abort();
+    ft_analyse_hang(&h, stacks, native);
+    joined = ft_join_sorted(&h.functions, 1);
+    signature = ft_xasprintf("hang:%s:%s", s->name, *joined ? joined : "no-frames");
     ft_finding *f = finding_for(r, sc, "hang", signature, &created);
     if (created) {
-        if (asprintf(&f->title, "hang: round %ld passed its %gs timeout in %s", round, timeout,
-                     *joined ? joined : "native code") < 0)
-            abort();
-        f->functions = frames, frames = (ft_strlist){0};
-        f->owner = strdup(scenario_owner(&r->scenarios[sc]));
-        if (asprintf(&f->report, "Round %ld of scenario '%s' ran longer than its timeout (%g s).\n"
-                                 "Python stacks of every thread at that moment:\n\n%s",
-                     round, s->name, timeout, *stacks ? stacks : "(the worker wrote no stacks)\n") < 0)
-            abort();
+        char *all = json_array_size(native) ? ft_native_stacks_text(native) : NULL;
+        f->title = ft_xasprintf("hang: round %ld passed its %gs timeout in %s", round, timeout,
+                                *joined ? joined : "code without frames");
+        f->functions = h.functions, h.functions = (ft_strlist){0};
+        f->owner = ft_xstrdup(h.owner ? h.owner : scenario_owner(&r->scenarios[sc]));
+        f->location = h.location, h.location = NULL;
+        f->report = ft_xasprintf("Round %ld of scenario '%s' ran longer than its timeout (%g s).\n%s%s%s"
+                                 "Python stacks of every thread at that moment:\n\n%s%s%s",
+                                 round, s->name, timeout, h.why_harness ? "Owned by ftstress: " : "",
+                                 h.why_harness ? h.why_harness : "", h.why_harness ? ".\n\n" : "\n",
+                                 *stacks ? stacks : "(the worker wrote no stacks)\n",
+                                 all ? "\nNative stacks of every thread (ptrace):\n" : "", all ? all : "");
+        free(all);
     }
+    ft_anchors_from_hang(&f->anchors, native, s->name);
+    apply_baseline_groups(r, f);
     occurrence(f, round, elapsed, created);
     if (r->scenarios[sc].status == FT_ST_PENDING)
         r->scenarios[sc].status = FT_ST_RAN;
-    ft_strlist_free(&frames);
+    ft_hang_info_free(&h);
     free(joined);
     free(signature);
 }
@@ -387,6 +378,7 @@ static ft_outcome outcome_of(const ft_finding *f)
 
 void ft_results_finish(ft_results *r)
 {
+    ft_groups_build(r);
     for (size_t i = 0; i < r->nscenarios; i++) {
         ft_scenario_result *sr = &r->scenarios[i];
         sr->outcome = FT_CLEAN;

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "crash_log.h"
 #include "scenario.h"
 
 struct ft_suppressions;
@@ -33,7 +34,10 @@ typedef struct ft_finding {
     long last_round; /* to count each round once */
     double first_seconds; /* since the scenario started: time to first detection */
     char *suppressed_by;  /* "file:line: type:pattern" or NULL */
-    char *baseline_note;  /* set when the baseline knows the signature */
+    int suppressed_target; /* a suppressed report had the extension under test on its stack */
+    char *baseline_note;  /* set when the baseline knows the signature or the finding's group */
+    ft_strlist anchors;   /* what connects findings of one root cause (grouping.c) */
+    size_t group;         /* index into ft_results.groups, set by ft_results_finish */
     char *report;         /* the first full report, as text */
     char *location;       /* "file:line" in the scenario or source where it was seen, or NULL */
 } ft_finding;
@@ -57,11 +61,25 @@ typedef struct ft_scenario_result {
     ft_strlist target_modules;
 } ft_scenario_result;
 
+/* Findings of one root cause: their stacks connect through the same functions of the extension
+ * (or of CPython's C code within one scenario) or through the same racing object. */
+typedef struct ft_group {
+    char *name;            /* "hiredis: redisReaderFeed" */
+    const char *owner;
+    ft_strlist functions;  /* every function that connects the members */
+    ft_strlist scenarios;
+    size_t nmembers;
+    char *summary;         /* "31 races, 1 heap-use-after-free, 1 SIGSEGV" */
+    int counts;            /* some member counts (not suppressed, not baselined) */
+} ft_group;
+
 typedef struct ft_results {
     ft_scenario_result *scenarios;
     size_t nscenarios;
     ft_finding *findings;
     size_t nfindings;
+    ft_group *groups;
+    size_t ngroups;
     unsigned long seed;
     char *command; /* a command line that repeats the run */
     const struct ft_suppressions *suppressions;
@@ -75,16 +93,17 @@ void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *se
                      const struct ft_suppressions *supp, const struct ft_baseline *baseline);
 void ft_results_free(ft_results *r);
 
-/* Inputs from the supervisor; `sc` indexes r->scenarios. */
+/* Inputs from the supervisor; `sc` indexes r->scenarios. A report may carry "worker" (its pid). */
 void ft_results_event(ft_results *r, size_t sc, json_t *event, double elapsed);
 void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
-void ft_results_crash(ft_results *r, size_t sc, int signal, int exit_code, long round, const char *stacks,
-                      const char *tsan_log, double elapsed);
-void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, double elapsed);
+void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, double elapsed);
+/* `native`: every thread's native stack from ptrace, or NULL. */
+void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, const json_t *native,
+                     double elapsed);
 /* Worker ended; rounds it completed per the status page (used when it sent no "done"). */
 void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done, double seconds);
 
-/* Computes outcomes and verdicts; call after the run (or any time, for a partial result). */
+/* Computes groups, outcomes and verdicts; call after the run (or any time, for a partial result). */
 void ft_results_finish(ft_results *r);
 /* Whether scenario `sc` has already produced its expected outcome (never for expect: clean). */
 int ft_results_expectation_met(ft_results *r, size_t sc);

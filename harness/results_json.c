@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "utf8.h"
+
 static const char *status_name(ft_run_status st)
 {
     switch (st) {
@@ -24,7 +27,34 @@ json_t *ft_strlist_to_json(const ft_strlist *l)
     return a;
 }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+/* Every string of the document goes through here: cleaned to valid UTF-8, so jansson never
+ * rejects it and no finding is lost for its text. */
+static json_t *jstr(const char *s)
+{
+    char *clean = ft_utf8_clean(s ? s : "");
+    json_t *v = json_string(clean);
+    free(clean);
+    return v ? v : json_string("");
+}
+
+static json_t *str_or_null(const char *s) { return s ? jstr(s) : json_null(); }
+
+static json_t *strlist_clean(const ft_strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->count; i++)
+        json_array_append_new(a, jstr(l->items[i]));
+    return a;
+}
+
+/* json_pack returns NULL when anything is wrong with a value: say so, keep an entry that does. */
+static json_t *checked(json_t *v, const char *what, const char *name)
+{
+    if (v)
+        return v;
+    ft_error("could not encode %s '%s' as JSON; it is kept with its name only", what, name ? name : "?");
+    return json_pack("{s:o, s:b}", "name", jstr(name), "encoding_error", 1);
+}
 
 json_t *ft_results_to_json(const ft_results *r)
 {
@@ -36,36 +66,58 @@ json_t *ft_results_to_json(const ft_results *r)
         json_t *sigs = json_array();
         for (size_t k = 0; k < r->nfindings; k++)
             if (r->findings[k].scenario == i)
-                json_array_append_new(sigs, json_string(r->findings[k].signature));
-        json_array_append_new(scenarios, json_pack(
-            "{s:s, s:s, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
-            "name", s->name, "file", s->file, "line", s->line, "tags", ft_strlist_to_json(&s->tags), "expect",
+                json_array_append_new(sigs, jstr(r->findings[k].signature));
+        json_array_append_new(scenarios, checked(json_pack(
+            "{s:o, s:o, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
+            "name", jstr(s->name), "file", jstr(s->file), "line", s->line, "tags", strlist_clean(&s->tags), "expect",
             ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
             status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
             "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
             "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
-            (json_int_t)sr->errors, "findings", sigs));
+            (json_int_t)sr->errors, "findings", sigs), "scenario", s->name));
     }
     for (size_t k = 0; k < r->nfindings; k++) {
         const ft_finding *f = &r->findings[k];
         const ft_scenario_result *sr = &r->scenarios[f->scenario];
-        json_array_append_new(findings, json_pack(
-            "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:f, s:b, s:o, s:b, s:o, s:b, s:o, s:s}",
-            "kind", f->kind, "signature", f->signature, "title", f->title ? f->title : f->signature, "functions",
-            ft_strlist_to_json(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario", sr->scenario->name,
-            "file", sr->scenario->file, "roles", ft_strlist_to_json(&f->roles), "threads", ft_strlist_to_json(&f->threads),
-            "scenario_threads", ft_scenario_threads(sr->scenario), "count", (json_int_t)f->count, "rounds_hit",
-            (json_int_t)f->rounds_hit, "rounds_run", (json_int_t)sr->rounds_run, "first_round",
-            (json_int_t)f->first_round, "first_seconds", f->first_seconds, "suppressed", f->suppressed_by != NULL,
-            "suppressed_by", str_or_null(f->suppressed_by), "baselined", f->baseline_note != NULL, "baseline_note",
-            str_or_null(f->baseline_note), "new", ft_finding_counts(f), "location", str_or_null(f->location),
-            "report", f->report ? f->report : ""));
+        json_t *v = json_pack(
+            "{s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:f, s:b, s:o, s:b, s:b, s:o, s:b,"
+            " s:o, s:o, s:I}",
+            "kind", jstr(f->kind), "signature", jstr(f->signature), "title", jstr(f->title ? f->title : f->signature),
+            "functions", strlist_clean(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario",
+            jstr(sr->scenario->name), "file", jstr(sr->scenario->file), "roles", strlist_clean(&f->roles), "threads",
+            strlist_clean(&f->threads), "scenario_threads", ft_scenario_threads(sr->scenario), "count",
+            (json_int_t)f->count, "rounds_hit", (json_int_t)f->rounds_hit, "rounds_run", (json_int_t)sr->rounds_run,
+            "first_round", (json_int_t)f->first_round, "first_seconds", f->first_seconds, "suppressed",
+            f->suppressed_by != NULL, "suppressed_by", str_or_null(f->suppressed_by), "suppressed_target",
+            f->suppressed_target, "baselined", f->baseline_note != NULL, "baseline_note", str_or_null(f->baseline_note),
+            "new", ft_finding_counts(f), "location", str_or_null(f->location), "report", jstr(f->report ? f->report : ""),
+            "group", (json_int_t)(r->ngroups ? f->group + 1 : 0));
+        json_array_append_new(findings, checked(v, "finding", f->signature));
     }
-    return json_pack("{s:{s:s, s:i}, s:I, s:o, s:b, s:i, s:o, s:o}", "ftstress", "version", FTSTRESS_VERSION, "schema",
-                     FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command", str_or_null(r->command),
-                     "interrupted", r->interrupted, "exit_code", ft_results_exit_code(r), "scenarios", scenarios,
-                     "findings", findings);
+    json_t *groups = json_array();
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const ft_group *gr = &r->groups[g];
+        json_t *members = json_array();
+        for (size_t k = 0; k < r->nfindings; k++)
+            if (r->findings[k].group == g)
+                json_array_append_new(members, jstr(r->findings[k].signature));
+        json_array_append_new(groups, checked(json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)g + 1,
+                                                        "name", jstr(gr->name), "owner", gr->owner, "summary",
+                                                        jstr(gr->summary), "functions", strlist_clean(&gr->functions),
+                                                        "scenarios", strlist_clean(&gr->scenarios), "new", gr->counts,
+                                                        "members", members),
+                                              "group", gr->name));
+    }
+    json_t *doc = json_pack("{s:{s:s, s:i}, s:I, s:o, s:b, s:i, s:o, s:o, s:o}", "ftstress", "version",
+                            FTSTRESS_VERSION, "schema", FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command",
+                            str_or_null(r->command), "interrupted", r->interrupted, "exit_code",
+                            ft_results_exit_code(r), "scenarios", scenarios, "findings", findings, "groups", groups);
+    if (!doc) {
+        ft_error("could not build the results document (out of memory)");
+        exit(3);
+    }
+    return doc;
 }
 
 int ft_json_write_atomic(const json_t *doc, const char *path)

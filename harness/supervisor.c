@@ -19,11 +19,22 @@
 #include "clock.h"
 #include "linebuf.h"
 #include "log.h"
+#include "native_stack.h"
 #include "proc.h"
 #include "progress.h"
 #include "results_io.h"
 
 #define DUMP_GRACE_NS 3000000000LL /* time a hung worker gets to write its stacks */
+#define NATIVE_MAX_FRAMES 64
+
+/* TSan options every worker runs with. halt_on_error=0: keep going after the first report, each
+ * gets its own verdict. Suppressions are applied by ftstress, not TSan, so that suppressed reports
+ * are still counted. handle_*=0: a fatal signal goes to the worker's own handler (crash_signal.c),
+ * never to TSan's deadly-signal report, which can hang in a crashing target; CPython's own TSan CI
+ * runs with handle_segv=0 too. atexit_sleep_ms=0: the worker's threads are done when it exits, so
+ * TSan's default one-second wait for them is pure cost. */
+static const char tsan_defaults[] = "halt_on_error=0 handle_segv=0 handle_sigbus=0 handle_sigill=0 handle_sigfpe=0 "
+                                    "handle_abort=0 atexit_sleep_ms=0";
 
 typedef struct job {
     size_t sc;              /* index into results->scenarios */
@@ -37,6 +48,8 @@ typedef struct job {
     int got_done, got_fatal;
     int stopped_early; /* the expected outcome arrived: the supervisor ended the worker itself */
     int64_t dump_sent_ns, killed_ns;
+    json_t *native; /* every thread's native stack, taken from outside at a crash or hang */
+    int crash_tid;  /* the thread whose fatal signal started the crash, 0 if none */
     double started; /* seconds since the run began, for time to first detection */
     ft_results *results;
     double now;
@@ -59,13 +72,20 @@ static void on_event_line(void *ctx, char *line)
         fflush(j->events_log);
     }
     if (!ev) {
-        if (*line)
-            ft_warn("unreadable event from worker %d: %.120s", (int)j->proc.pid, line);
+        size_t n = strlen(line);
+        if (n && line[n - 1] != '}')
+            ft_warn("a message from worker %d was cut off when the worker ended (%zu bytes, kept in events.jsonl): "
+                    "%.80s...", (int)j->proc.pid, n, line);
+        else if (n)
+            ft_warn("unreadable event from worker %d (kept in events.jsonl): %s: %.120s", (int)j->proc.pid, err.text,
+                    line);
         return;
     }
     kind = json_string_value(json_object_get(ev, "ev"));
-    if (kind && !strcmp(kind, "report"))
+    if (kind && !strcmp(kind, "report")) {
+        json_object_set_new(ev, "worker", json_integer(j->proc.pid)); /* racing objects are per process */
         ft_results_report(j->results, j->sc, ev, j->now - j->started);
+    }
     else {
         if (kind && !strcmp(kind, "done"))
             j->got_done = 1;
@@ -126,10 +146,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         args[na++] = "--site", args[na++] = o->sites->items[i];
     args[na] = NULL;
 
-    /* halt_on_error=0: keep going after the first report, each one gets its own verdict. Suppressions
-     * are applied by ftstress, not TSan, so that suppressed reports are still counted. */
-    if (asprintf(&tsan, "TSAN_OPTIONS=%s%shalt_on_error=0 log_path=%s/tsan external_symbolizer_path=%s",
-                 user_tsan ? user_tsan : "", user_tsan ? " " : "", dir, o->symbolizer) < 0 ||
+    if (asprintf(&tsan, "TSAN_OPTIONS=%s%s%s log_path=%s/tsan external_symbolizer_path=%s",
+                 user_tsan ? user_tsan : "", user_tsan ? " " : "", tsan_defaults, dir, o->symbolizer) < 0 ||
         asprintf(&log, "%s/worker.log", dir) < 0)
         abort();
     env[ne++] = tsan;
@@ -144,6 +162,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->active = 1;
         j->got_done = j->got_fatal = j->stopped_early = 0;
         j->dump_sent_ns = j->killed_ns = 0;
+        j->native = NULL;
+        j->crash_tid = 0;
         j->first_round += chunk;
         j->rounds_left -= chunk;
         j->results->scenarios[j->sc].workers++;
@@ -206,7 +226,8 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     if (j->stopped_early) {
         j->rounds_left = 0; /* what it did after the expected finding is not a verdict of its own */
     } else if (j->killed_ns && j->dump_sent_ns) {
-        ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", elapsed);
+        ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", j->native,
+                        elapsed);
         j->rounds_left = 0; /* a hang is the scenario's verdict; the next scenario runs */
     } else if (!j->got_done && !j->got_fatal && !interrupted) {
         char tsan_name[32];
@@ -216,19 +237,48 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
         char *worker_log = j->stacks.len ? NULL : read_log_tail(o, j, "worker.log");
         int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
         int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-        ft_results_crash(j->results, j->sc, sig, code, round,
-                         j->stacks.len ? j->stacks.data : worker_log ? worker_log : "", tsan_log, elapsed);
+        ft_crash_evidence ev = {.signal = sig, .exit_code = code, .round = round,
+                                .stacks = j->stacks.len ? j->stacks.data : worker_log ? worker_log : "",
+                                .tsan_log = tsan_log, .native = j->native, .crash_tid = j->crash_tid};
+        ft_results_crash(j->results, j->sc, &ev, elapsed);
         free(tsan_log);
         free(worker_log);
         j->rounds_left = 0;
     } else if (j->got_fatal)
         j->rounds_left = 0;
+    json_decref(j->native);
+    j->native = NULL;
     ft_proc_close(&j->proc);
     ft_linebuf_free(&j->events);
     ft_linebuf_free(&j->reports);
     ft_linebuf_free(&j->stacks);
     j->active = 0;
     j->results->changed = 1;
+}
+
+/* Every thread's native stack, taken from outside with ptrace while the worker waits (crash) or is
+ * stuck (hang). Once per worker; a failure is said, and the finding keeps what else it has. */
+static void take_native_stacks(job *j)
+{
+    char *error = NULL;
+    if (j->native)
+        return;
+    j->native = ft_native_stacks(j->proc.pid, NATIVE_MAX_FRAMES, &error);
+    if (!j->native) {
+        ft_warn("cannot take native stacks of worker %d: %s", (int)j->proc.pid, error ? error : "?");
+        j->native = json_array(); /* do not try again for this worker */
+    }
+    free(error);
+}
+
+/* A worker thread took a fatal signal: its handler waits while the native stacks are taken. */
+static void check_crash(job *j)
+{
+    if (j->crash_tid || !atomic_load(&j->proc.status->crash_signal))
+        return;
+    j->crash_tid = atomic_load(&j->proc.status->crash_tid);
+    take_native_stacks(j);
+    atomic_store(&j->proc.status->crash_ack, 1);
 }
 
 /* Deadlines: a round past its timeout gets its stacks dumped, then the worker is killed. */
@@ -246,7 +296,9 @@ static void check_deadline(job *j)
         if (write(j->proc.control_fd, &cmd, 1) != 1)
             j->dump_sent_ns = t - DUMP_GRACE_NS; /* no watchdog listening: kill at once */
     }
-    if (j->dump_sent_ns && !j->killed_ns && t - j->dump_sent_ns >= DUMP_GRACE_NS) {
+    if (j->dump_sent_ns && !j->killed_ns &&
+        (t - j->dump_sent_ns >= DUMP_GRACE_NS || atomic_load(&j->proc.status->dump_done))) {
+        take_native_stacks(j); /* after the Python dump: ptrace stops every thread, the watchdog too */
         kill(-j->proc.pid, SIGKILL);
         kill(j->proc.pid, SIGKILL);
         j->killed_ns = t;
@@ -378,8 +430,10 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
             } else if (interrupted && !j->killed_ns) {
                 kill(-j->proc.pid, SIGKILL);
                 j->killed_ns = ft_now_ns();
-            } else
+            } else {
+                check_crash(j);
                 check_deadline(j);
+            }
         }
         if (o->until_failure && results->changed && expectation_failed(results)) {
             for (size_t i = 0; i < nselected; i++)

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "frames.h"
+#include "crash_log.h"
 #include "render.h"
 #include "results.h"
 
@@ -151,21 +152,49 @@ void test_crash_parsing(void)
         "\n"
         "ThreadSanitizer can not provide additional info.\n";
     ft_crash_info c;
-    ft_parse_crash(&c, 0, 66, "", log);
+    ft_crash_evidence ev = {.signal = 0, .exit_code = 66, .stacks = "", .tsan_log = log};
+    ft_parse_crash(&c, &ev);
     CHECK_STR(c.signal_name, "SIGSEGV");
     CHECK_STR(c.frames_joined, "crash_null");
     CHECK_STR(c.owner, "target");
     CHECK_STR(c.location, "/t/crashy.c:41");
     ft_crash_info_free(&c);
 
-    ft_parse_crash(&c, 6, -1,
-                   "Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte\n\n"
-                   "Current thread 0x00007f3baf1fd6c0 (most recent call first):\n"
-                   "  File \"/s/x.yaml\", line 12 in body[writer]\n",
-                   NULL);
+    ev = (ft_crash_evidence){.signal = 6, .exit_code = -1,
+                             .stacks = "Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte\n\n"
+                                       "Current thread 0x00007f3baf1fd6c0 (most recent call first):\n"
+                                       "  File \"/s/x.yaml\", line 12 in body[writer]\n"};
+    ft_parse_crash(&c, &ev);
     CHECK_STR(c.signal_name, "SIGABRT");
     CHECK_STR(c.frames_joined, "_PyMem_DebugRawFree|body[writer] (x.yaml)");
     ft_crash_info_free(&c);
+
+    /* A ptrace snapshot of the crashing thread while its handler waits: the handler's frames and
+     * glibc's trampoline are skipped, the C library's copy routine under the extension too, and the
+     * extension's frames come first. */
+    json_t *native = json_pack(
+        "[{s:i, s:s, s:[[s,s,i,s], [s,s,i,s], [s,s,i,s], [s,s,i,s], [s,s,i,s], [s,s,i,s], [s,s,i,s]]},"
+        " {s:i, s:s, s:[[s,s,i,s]]}]",
+        "tid", 41, "name", "fts:1", "frames",
+        "__GI___clock_nanosleep", "", 0, "/lib/x86_64-linux-gnu/libc.so.6",
+        "on_fatal_signal", FTSTRESS_HARNESS_DIR "/crash_signal.c", 80, "/b/ftstress",
+        "__restore_rt", "", 0, "/lib/x86_64-linux-gnu/libc.so.6",
+        "__memmove_avx_unaligned_erms", "", 0, "/lib/x86_64-linux-gnu/libc.so.6",
+        "hi_sdscatlen", "/src/hiredis/sds.c", 401, "/site/hiredis/hiredis.cpython-313td-x86_64-linux-gnu.so",
+        "redisReaderFeed", "/src/hiredis/read.c", 690, "/site/hiredis/hiredis.cpython-313td-x86_64-linux-gnu.so",
+        "_PyEval_EvalFrameDefault", "/c/Python/generated_cases.c.h", 2354, "/b/ftstress",
+        "tid", 40, "name", "ftstress", "frames", "pthread_barrier_wait", "", 0, "/lib/x86_64-linux-gnu/libc.so.6");
+    ev = (ft_crash_evidence){.signal = 11, .exit_code = -1, .stacks = "", .native = native, .crash_tid = 41};
+    ft_parse_crash(&c, &ev);
+    CHECK_STR(c.signal_name, "SIGSEGV");
+    CHECK_STR(c.frames_joined, "hi_sdscatlen|redisReaderFeed");
+    CHECK_STR(c.owner, "target");
+    CHECK_STR(c.location, "/src/hiredis/sds.c:401");
+    char *text = ft_render_crash(&c, &ev);
+    CHECK(strstr(text, "taken with ptrace") != NULL);
+    free(text);
+    ft_crash_info_free(&c);
+    json_decref(native);
 }
 
 void test_stuck_frames_from_faulthandler(void)

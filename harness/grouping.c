@@ -1,0 +1,252 @@
+/* Root-cause groups: findings whose stacks connect through the same functions or racing object.
+ *
+ * One unlocked object in an extension races in a dozen function pairs, then corrupts memory and
+ * crashes: each report is a finding of its own signature, but they are one bug. Findings that share
+ * an anchor (grouping.h) are joined, transitively (union-find), so the terminal, JUnit and the
+ * baseline can speak of the bug once. */
+#include "grouping.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frames.h"
+#include "hang.h"
+#include "signature.h"
+#include "xalloc.h"
+
+static void add(ft_strlist *anchors, char *anchor)
+{
+    if (!ft_strlist_contains(anchors, anchor))
+        ft_strlist_push(anchors, anchor);
+    free(anchor);
+}
+
+/* The module name of an extension: "/x/site/hiredis/hiredis.cpython-313td-x86_64-linux-gnu.so" -> "hiredis". */
+static void add_module(ft_strlist *anchors, const ft_frame *f)
+{
+    const char *base = strrchr(f->module, '/') ? strrchr(f->module, '/') + 1 : f->module;
+    size_t n = strcspn(base, ".");
+    add(anchors, ft_xasprintf("mod:%.*s", (int)n, base));
+}
+
+static void add_function(ft_strlist *anchors, const json_t *frames, int index, const char *scenario)
+{
+    ft_frame f;
+    if (index < 0)
+        return;
+    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
+    if (!strcmp(f.function, "??") || !strcmp(f.function, "..."))
+        return;
+    if (ft_frame_is_target(&f)) {
+        add(anchors, ft_xasprintf("fn:%s", f.function));
+        add_module(anchors, &f);
+    } else
+        add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
+}
+
+void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const char *scenario)
+{
+    json_int_t worker = json_integer_value(json_object_get(report, "worker"));
+    json_t *item;
+    size_t i;
+
+    json_array_foreach(json_object_get(report, "mops"), i, item) {
+        json_t *frames = json_object_get(item, "frames");
+        if (i >= 2)
+            break;
+        add_function(anchors, frames, ft_top_meaningful(frames), scenario);
+        add_function(anchors, frames, ft_nearest_target(frames), scenario);
+    }
+    json_array_foreach(json_object_get(report, "locs"), i, item) {
+        const char *type = json_string_value(json_object_get(item, "type")) ?: "";
+        const char *start = json_string_value(json_object_get(item, "start"));
+        json_t *frames = json_object_get(item, "frames");
+        /* the object itself (within one worker) and where the extension allocated it */
+        if (worker && start && (!strcmp(type, "heap") || !strcmp(type, "global")))
+            add(anchors, ft_xasprintf("obj:%lld:%s", (long long)worker, start));
+        add_function(anchors, frames, ft_nearest_target(frames), scenario);
+    }
+}
+
+void ft_anchors_from_native(ft_strlist *anchors, const json_t *frames, const char *scenario)
+{
+    ft_strlist names = {0};
+    size_t n = json_array_size(frames);
+    ft_signature_frames(frames, 3, &names);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_strlist_contains(&names, f.function))
+            add_function(anchors, frames, (int)i, scenario);
+    }
+    add_function(anchors, frames, ft_nearest_target(frames), scenario);
+    ft_strlist_free(&names);
+}
+
+void ft_anchors_from_hang(ft_strlist *anchors, const json_t *native, const char *scenario)
+{
+    ft_hang_info h;
+    size_t i;
+    json_t *t;
+    ft_analyse_hang(&h, "", native);
+    json_array_foreach(native, i, t) {
+        json_t *frames = json_object_get(t, "frames");
+        size_t n = json_array_size(frames);
+        for (size_t k = 0; k < n; k++) {
+            ft_frame f = ft_frame_from_json(json_array_get(frames, k));
+            if (ft_strlist_contains(&h.functions, f.function)) {
+                add_function(anchors, frames, (int)k, scenario);
+                break;
+            }
+        }
+    }
+    ft_hang_info_free(&h);
+}
+
+int ft_anchor_connects(const char *anchor) { return strncmp(anchor, "mod:", 4) != 0; }
+
+static size_t find(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+void ft_groups_free(ft_results *r)
+{
+    for (size_t g = 0; g < r->ngroups; g++) {
+        free(r->groups[g].name);
+        free(r->groups[g].summary);
+        ft_strlist_free(&r->groups[g].functions);
+        ft_strlist_free(&r->groups[g].scenarios);
+    }
+    free(r->groups);
+    r->groups = NULL;
+    r->ngroups = 0;
+}
+
+/* "31 races, 1 heap-use-after-free, 1 SIGSEGV": members counted by kind, TSan type or signal. */
+static char *summarize(const ft_results *r, size_t root, size_t *parent)
+{
+    ft_strlist labels = {0};
+    long counts[64] = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const ft_finding *f = &r->findings[i];
+        char label[64];
+        size_t k;
+        if (find(parent, i) != root)
+            continue;
+        if (!strcmp(f->kind, "race"))
+            snprintf(label, sizeof label, "race");
+        else if (!strncmp(f->signature, "tsan:", 5) || !strncmp(f->signature, "crash:", 6))
+            snprintf(label, sizeof label, "%.*s", (int)strcspn(strchr(f->signature, ':') + 1, ":"), strchr(f->signature, ':') + 1);
+        else
+            snprintf(label, sizeof label, "%s", f->kind);
+        for (k = 0; k < labels.count && strcmp(labels.items[k], label); k++)
+            ;
+        if (k == labels.count && k < 64)
+            ft_strlist_push(&labels, label);
+        if (k < 64)
+            counts[k]++;
+    }
+    out = open_memstream(&text, &len);
+    if (!out)
+        return ft_xstrdup("");
+    for (size_t k = 0; k < labels.count; k++)
+        fprintf(out, "%s%ld %s%s", k ? ", " : "", counts[k], labels.items[k],
+                counts[k] > 1 && !strcmp(labels.items[k], "race") ? "s" : counts[k] > 1 && !strcmp(labels.items[k], "hang") ? "s" : "");
+    fclose(out);
+    ft_strlist_free(&labels);
+    return text;
+}
+
+/* The group's name: its module (if the extension's) and the function most of its members share. */
+static char *group_name(const ft_results *r, size_t root, size_t *parent, const ft_group *g)
+{
+    const char *best = NULL, *module = NULL;
+    long best_n = 0;
+    for (size_t a = 0; a < g->functions.count; a++) {
+        long n = 0;
+        for (size_t i = 0; i < r->nfindings; i++)
+            if (find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, g->functions.items[a]))
+                n++;
+        if (n > best_n)
+            best = g->functions.items[a], best_n = n;
+    }
+    for (size_t i = 0; i < r->nfindings && !module; i++)
+        for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
+            if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))
+                module = r->findings[i].anchors.items[k] + 4;
+    if (best && !strncmp(best, "fn@", 3))
+        best = strchr(best + 3, ':') + 1;
+    else if (best)
+        best += 3;
+    return ft_xasprintf("%s: %s", module ? module : g->owner, best ? best : r->findings[root].title);
+}
+
+void ft_groups_build(ft_results *r)
+{
+    size_t n = r->nfindings, *parent = ft_xcalloc(n ? n : 1, sizeof *parent), *index_of;
+
+    ft_groups_free(r);
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const ft_finding *a = &r->findings[i], *b = &r->findings[j];
+            if (find(parent, i) == find(parent, j) || (a->suppressed_by != NULL) != (b->suppressed_by != NULL))
+                continue; /* suppressed findings group among themselves: they must not hide real ones */
+            for (size_t k = 0; k < a->anchors.count; k++)
+                if (ft_anchor_connects(a->anchors.items[k]) && ft_strlist_contains(&b->anchors, a->anchors.items[k])) {
+                    parent[find(parent, j)] = find(parent, i);
+                    break;
+                }
+        }
+    index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
+    r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
+    for (size_t i = 0; i < n; i++) {
+        size_t root = find(parent, i);
+        ft_finding *f = &r->findings[i];
+        if (root == i) {
+            index_of[i] = r->ngroups++;
+            r->groups[index_of[i]].owner = f->owner ? f->owner : "cpython";
+        }
+        ft_group *g = &r->groups[index_of[root]];
+        f->group = index_of[root];
+        g->nmembers++;
+        if (f->owner && !strcmp(f->owner, "target"))
+            g->owner = "target";
+        for (size_t k = 0; k < f->anchors.count; k++)
+            if (strncmp(f->anchors.items[k], "obj:", 4) && ft_anchor_connects(f->anchors.items[k]) &&
+                !ft_strlist_contains(&g->functions, f->anchors.items[k]))
+                ft_strlist_push(&g->functions, f->anchors.items[k]);
+        const char *sc = r->scenarios[f->scenario].scenario->name;
+        if (!ft_strlist_contains(&g->scenarios, sc))
+            ft_strlist_push(&g->scenarios, sc);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (find(parent, i) == i) {
+            ft_group *g = &r->groups[index_of[i]];
+            g->name = group_name(r, i, parent, g);
+            g->summary = summarize(r, i, parent);
+        }
+    /* A finding that joins a group the baseline knows a member of is known too. */
+    for (size_t i = 0; i < n; i++) {
+        ft_finding *f = &r->findings[i];
+        if (!f->baseline_note || f->suppressed_by)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            ft_finding *o = &r->findings[j];
+            if (!o->baseline_note && !o->suppressed_by && o->group == f->group)
+                o->baseline_note = ft_xasprintf("joins the known group of %s", f->signature);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ft_finding_counts(&r->findings[i]))
+            r->groups[r->findings[i].group].counts = 1;
+    free(parent);
+    free(index_of);
+}

@@ -1,0 +1,156 @@
+/* Finding signatures: stable names for one bug across runs, machines and builds.
+ *
+ * Signatures hold function names only, never lines or addresses:
+ *   race:A|B            data race; A and B the top meaningful functions of the two accesses, sorted
+ *   race:A|?            the same, when TSan could not restore the other access's stack
+ *   tsan:TYPE:A|B       another TSan report type (heap-use-after-free, lock-order-inversion, ...)
+ *   crash:SIGNAL:F1|F2|F3  up to three meaningful native frames, target first (crash_log.c)
+ *   hang:SCENARIO:F1|F2 the frame each stuck thread is in (hang.c)
+ *   error:TYPE:FRAME / check:TYPE:FRAME  exception type and the innermost Python frame */
+#include "signature.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frames.h"
+#include "xalloc.h"
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+char *ft_join_sorted(const ft_strlist *names, int distinct)
+{
+    ft_strlist sorted = {0};
+    char *out;
+    for (size_t i = 0; i < names->count; i++)
+        if (!distinct || !ft_strlist_contains(&sorted, names->items[i]))
+            ft_strlist_push(&sorted, names->items[i]);
+    if (sorted.count)
+        qsort(sorted.items, sorted.count, sizeof *sorted.items, cmp_str);
+    out = ft_strlist_join(&sorted, "|");
+    ft_strlist_free(&sorted);
+    return out;
+}
+
+int ft_nearest_target(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f))
+            break;
+        if (ft_frame_is_target(&f))
+            return (int)i;
+    }
+    return -1;
+}
+
+char *ft_frame_location(const json_t *frames, int index)
+{
+    ft_frame f;
+    if (index < 0)
+        return NULL;
+    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
+    if (!*f.file || !strcmp(f.file, "<null>"))
+        return NULL;
+    return ft_xasprintf("%s:%d", f.file, f.line);
+}
+
+/* Frames of the C library and other system libraries: implementation details under the code that
+ * called them, with CPU-specific names (__memmove_avx_unaligned_erms). */
+static int is_system_library(const ft_frame *f)
+{
+    return (!strncmp(f->module, "/lib", 4) || !strncmp(f->module, "/usr/lib", 8)) && !ft_frame_is_target(f);
+}
+
+int ft_first_signature_frame(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    int start = ft_nearest_target(frames);
+    for (size_t i = start > 0 ? (size_t)start : 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!ft_frame_is_plumbing(&f) && !is_system_library(&f) && strcmp(f.function, "..."))
+            return (int)i;
+    }
+    return -1;
+}
+
+int ft_signature_frames(const json_t *frames, int max, ft_strlist *out)
+{
+    size_t n = json_array_size(frames);
+    int start = ft_nearest_target(frames), added = 0;
+    for (size_t i = start > 0 ? (size_t)start : 0; i < n && added < max; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_plumbing(&f) || is_system_library(&f) || !strcmp(f.function, "..."))
+            continue;
+        ft_strlist_push(out, f.function);
+        added++;
+    }
+    return added;
+}
+
+void ft_report_signature(const json_t *report, ft_report_sig *out)
+{
+    const char *type = json_string_value(json_object_get(report, "type"));
+    json_t *mops = json_object_get(report, "mops"), *m;
+    int is_race = type && !strcmp(type, "data-race");
+    char *joined;
+    size_t i;
+
+    *out = (ft_report_sig){.owner = "cpython"};
+    if (!type)
+        type = "unknown";
+    json_array_foreach(mops, i, m) {
+        json_t *frames = json_object_get(m, "frames");
+        int top = ft_top_meaningful(frames), target = ft_nearest_target(frames);
+        const char *who = ft_stack_owner(frames);
+        if (i >= 2)
+            break; /* the first two accesses are the race; more are context */
+        if (top < 0) {
+            out->degraded = 1; /* "failed to restore the stack": the other side is unknown */
+            continue;
+        }
+        ft_strlist_push(&out->functions, ft_frame_from_json(json_array_get(frames, (size_t)top)).function);
+        /* A finding's place is in the extension when the extension is on the stack. */
+        if (target >= 0 && (!out->location || strcmp(out->owner, "target"))) {
+            free(out->location);
+            out->location = ft_frame_location(frames, target);
+        } else if (!out->location)
+            out->location = ft_frame_location(frames, top);
+        if (!strcmp(who, "target") || (!strcmp(who, "harness") && strcmp(out->owner, "target")))
+            out->owner = who;
+    }
+    if (out->functions.count == 0) { /* reports without accesses (mutex misuse, leaks): their first stack */
+        json_t *frames = json_array_get(json_object_get(report, "stacks"), 0);
+        if (!frames)
+            frames = json_object_get(json_array_get(json_object_get(report, "threads"), 0), "frames");
+        int top = ft_top_meaningful(frames);
+        ft_strlist_push(&out->functions, top >= 0 ? ft_frame_from_json(json_array_get(frames, (size_t)top)).function : "??");
+        out->owner = frames ? ft_stack_owner(frames) : "cpython";
+        out->location = ft_frame_location(frames, ft_nearest_target(frames) >= 0 ? ft_nearest_target(frames) : top);
+        out->degraded = 0;
+    }
+    if (is_race && out->functions.count == 1 && json_array_size(mops) >= 2)
+        out->degraded = 1;
+    joined = ft_join_sorted(&out->functions, 0);
+    out->kind = ft_xstrdup(is_race ? "race" : "tsan");
+    if (is_race) {
+        out->signature = ft_xasprintf("race:%s%s", joined, out->degraded ? "|?" : "");
+        out->title = ft_xasprintf("data race: %s vs %s", out->functions.items[0],
+                                  out->functions.count > 1 ? out->functions.items[1] : "(stack not restored)");
+    } else {
+        out->signature = ft_xasprintf("tsan:%s:%s", type, joined);
+        out->title = ft_xasprintf("%s: %s", type, joined);
+    }
+    free(joined);
+}
+
+void ft_report_sig_free(ft_report_sig *s)
+{
+    free(s->kind);
+    free(s->signature);
+    free(s->title);
+    ft_strlist_free(&s->functions);
+    free(s->location);
+    *s = (ft_report_sig){0};
+}
