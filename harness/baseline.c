@@ -55,13 +55,27 @@ int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_di
     return 0;
 }
 
-const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors, const char *scenario)
+const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario)
+{
+    size_t i, k;
+    json_t *g, *sc;
+    if (!b || !b->groups)
+        return NULL;
+    json_array_foreach(b->groups, i, g) {
+        if (!json_is_true(json_object_get(g, "corrupts_memory")))
+            continue;
+        json_array_foreach(json_object_get(g, "scenarios"), k, sc) if (json_string_value(sc) &&
+                                                                      !strcmp(json_string_value(sc), scenario)) return json_string_value(json_object_get(g, "name")) ?: "?";
+    }
+    return NULL;
+}
+
+const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors)
 {
     size_t i, k;
     json_t *g, *fn;
     if (!b || !b->groups)
         return NULL;
-    (void)scenario; /* scenario-bound anchors ("fn@SCENARIO:...") carry it already */
     json_array_foreach(b->groups, i, g) {
         json_array_foreach(json_object_get(g, "functions"), k, fn) {
             const char *a = json_string_value(fn);
@@ -106,9 +120,16 @@ int ft_baseline_write(const ft_baseline *old, const ft_results *r, const char *p
             real |= r->findings[i].group == g && !r->findings[i].suppressed_by;
         if (!real || !gr->functions.count)
             continue;
-        json_array_append_new(groups, json_pack("{s:s, s:o, s:o, s:s}", "name", gr->name, "functions",
+        /* A group that crashed or freed memory under another thread corrupts memory: what follows
+         * it in the same scenario (allocator races, crashes anywhere) is its aftermath. */
+        int corrupts = 0;
+        for (size_t i = 0; i < r->nfindings; i++)
+            corrupts |= r->findings[i].group == g && (!strcmp(r->findings[i].kind, "crash") ||
+                                                      !strncmp(r->findings[i].signature, "tsan:heap-use-after-free", 24));
+        json_array_append_new(groups, json_pack("{s:s, s:o, s:o, s:s, s:b}", "name", gr->name, "functions",
                                                 ft_strlist_to_json(&gr->functions), "scenarios",
-                                                ft_strlist_to_json(&gr->scenarios), "note", gr->summary));
+                                                ft_strlist_to_json(&gr->scenarios), "note", gr->summary,
+                                                "corrupts_memory", corrupts));
     }
     json_t *doc = json_pack("{s:i, s:o, s:o}", "version", 2, "findings", list, "groups", groups);
     rc = doc ? ft_json_write_atomic(doc, path) : -1;

@@ -20,7 +20,11 @@ int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_di
 const char *ft_baseline_note(const ft_baseline *b, const char *signature);
 /* The note of a known group that one of `anchors` (grouping.h) connects to, or NULL. A function of
  * the extension connects in any scenario; other functions carry their scenario in the anchor. */
-const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors, const char *scenario);
+const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors);
+/* The name of a known group of `scenario` that corrupts memory (it crashed, or freed memory under
+ * another thread), or NULL: findings without the extension's code on their stacks that follow it
+ * in that scenario (allocator races, crashes anywhere) are its aftermath. */
+const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario);
 /* Writes every finding and group of `r` (keeping notes already there) to `path`. 0 or -1. */
 int ft_baseline_write(const ft_baseline *old, const struct ft_results *r, const char *path);
 void ft_baseline_free(ft_baseline *b);

@@ -66,6 +66,12 @@ int ft_frame_is_plumbing(const ft_frame *f)
     for (size_t i = 0; i < sizeof memory / sizeof *memory; i++)
         if (starts_with(f->function, memory[i]))
             return 1;
+    /* CPython's fatal-error path: how it stops, not what it caught (the frame below says that). */
+    static const char *const fatal[] = {"fatal_error", "_Py_FatalError", "Py_FatalError", "_PyObject_AssertFailed",
+                                        "_Py_FatalRefcountError"};
+    for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+        if (starts_with(f->function, fatal[i]))
+            return 1;
     if (starts_with(f->function, "_Py_atomic_") || (strstr(f->file, "/Include/") && strstr(f->file, ".h")) ||
         (strstr(f->file, "/include/python3") && strstr(f->file, ".h")))
         return 1;

@@ -45,6 +45,22 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
 }
 
+/* Every frame of the extension on a stack, from the access down to the method Python called: two
+ * stacks through the same unlocked object meet in its methods, whatever helper each raced in. */
+static void add_target_frames(ft_strlist *anchors, const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f))
+            break;
+        if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f)) {
+            add(anchors, ft_xasprintf("fn:%s", f.function));
+            add_module(anchors, &f);
+        }
+    }
+}
+
 void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const char *scenario)
 {
     json_int_t worker = json_integer_value(json_object_get(report, "worker"));
@@ -56,16 +72,15 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
         if (i >= 2)
             break;
         add_function(anchors, frames, ft_top_meaningful(frames), scenario);
-        add_function(anchors, frames, ft_nearest_target(frames), scenario);
+        add_target_frames(anchors, frames);
     }
     json_array_foreach(json_object_get(report, "locs"), i, item) {
         const char *type = json_string_value(json_object_get(item, "type")) ?: "";
         const char *start = json_string_value(json_object_get(item, "start"));
-        json_t *frames = json_object_get(item, "frames");
-        /* the object itself (within one worker) and where the extension allocated it */
+        /* the object itself, within one worker; not the allocation site, whose allocator wrappers
+         * (hi_calloc) serve every object of an extension and would join unrelated bugs */
         if (worker && start && (!strcmp(type, "heap") || !strcmp(type, "global")))
             add(anchors, ft_xasprintf("obj:%lld:%s", (long long)worker, start));
-        add_function(anchors, frames, ft_nearest_target(frames), scenario);
     }
 }
 
@@ -79,7 +94,7 @@ void ft_anchors_from_native(ft_strlist *anchors, const json_t *frames, const cha
         if (ft_strlist_contains(&names, f.function))
             add_function(anchors, frames, (int)i, scenario);
     }
-    add_function(anchors, frames, ft_nearest_target(frames), scenario);
+    add_target_frames(anchors, frames);
     ft_strlist_free(&names);
 }
 
@@ -163,28 +178,29 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
     return text;
 }
 
-/* The group's name: its module (if the extension's) and the function most of its members share. */
+/* The group's name: its module (if the extension's) and the function most of its members name in
+ * their signatures (ties: the first in sort order, so the name is the same run after run). */
 static char *group_name(const ft_results *r, size_t root, size_t *parent, const ft_group *g)
 {
     const char *best = NULL, *module = NULL;
     long best_n = 0;
-    for (size_t a = 0; a < g->functions.count; a++) {
-        long n = 0;
-        for (size_t i = 0; i < r->nfindings; i++)
-            if (find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, g->functions.items[a]))
-                n++;
-        if (n > best_n)
-            best = g->functions.items[a], best_n = n;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        if (find(parent, i) != root)
+            continue;
+        for (size_t a = 0; a < r->findings[i].functions.count; a++) {
+            const char *fn = r->findings[i].functions.items[a];
+            long n = 0;
+            for (size_t j = 0; j < r->nfindings; j++)
+                n += find(parent, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);
+            if (n > best_n || (n == best_n && best && strcmp(fn, best) < 0))
+                best = fn, best_n = n;
+        }
     }
     for (size_t i = 0; i < r->nfindings && !module; i++)
         for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
             if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))
                 module = r->findings[i].anchors.items[k] + 4;
-    if (best && !strncmp(best, "fn@", 3))
-        best = strchr(best + 3, ':') + 1;
-    else if (best)
-        best += 3;
-    return ft_xasprintf("%s: %s", module ? module : g->owner, best ? best : r->findings[root].title);
+    return ft_xasprintf("%s: %s", module ? module : g->owner, best ? best : r->findings[root].signature);
 }
 
 void ft_groups_build(ft_results *r)
@@ -197,8 +213,8 @@ void ft_groups_build(ft_results *r)
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const ft_finding *a = &r->findings[i], *b = &r->findings[j];
-            if (find(parent, i) == find(parent, j) || (a->suppressed_by != NULL) != (b->suppressed_by != NULL))
-                continue; /* suppressed findings group among themselves: they must not hide real ones */
+            if (find(parent, i) == find(parent, j))
+                continue;
             for (size_t k = 0; k < a->anchors.count; k++)
                 if (ft_anchor_connects(a->anchors.items[k]) && ft_strlist_contains(&b->anchors, a->anchors.items[k])) {
                     parent[find(parent, j)] = find(parent, i);
@@ -207,15 +223,15 @@ void ft_groups_build(ft_results *r)
         }
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
-    for (size_t i = 0; i < n; i++) {
-        size_t root = find(parent, i);
-        ft_finding *f = &r->findings[i];
-        if (root == i) {
+    for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */
+        if (find(parent, i) == i) {
             index_of[i] = r->ngroups++;
-            r->groups[index_of[i]].owner = f->owner ? f->owner : "cpython";
+            r->groups[index_of[i]].owner = r->findings[i].owner ? r->findings[i].owner : "cpython";
         }
-        ft_group *g = &r->groups[index_of[root]];
-        f->group = index_of[root];
+    for (size_t i = 0; i < n; i++) {
+        ft_finding *f = &r->findings[i];
+        ft_group *g = &r->groups[index_of[find(parent, i)]];
+        f->group = index_of[find(parent, i)];
         g->nmembers++;
         if (f->owner && !strcmp(f->owner, "target"))
             g->owner = "target";

@@ -138,9 +138,14 @@ static void apply_baseline_groups(ft_results *r, ft_finding *f)
     const char *note;
     if (f->baseline_note || !r->baseline)
         return;
-    note = ft_baseline_group_note(r->baseline, &f->anchors, r->scenarios[f->scenario].scenario->name);
-    if (note)
+    note = ft_baseline_group_note(r->baseline, &f->anchors);
+    if (note) {
         f->baseline_note = ft_xasprintf("joins a known group: %s", note);
+        return;
+    }
+    if (f->owner && strcmp(f->owner, "target") &&
+        (note = ft_baseline_aftermath_note(r->baseline, r->scenarios[f->scenario].scenario->name)))
+        f->baseline_note = ft_xasprintf("aftermath of a known memory-corrupting bug in this scenario: %s", note);
 }
 
 void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)

@@ -39,7 +39,8 @@ int ft_nearest_target(const json_t *frames)
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
         if (ft_frame_is_eval_loop(&f))
             break;
-        if (ft_frame_is_target(&f))
+        /* CPython's header inlines (Py_DECREF, _Py_atomic_*) are compiled into the extension but are not its code */
+        if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f))
             return (int)i;
     }
     return -1;

@@ -42,6 +42,7 @@ typedef struct job {
     long first_round;       /* of the current worker */
     long rounds_left;       /* in this pass over the scenario */
     long round_base;        /* rounds of earlier passes, so round numbers stay unique */
+    long chunk_end;         /* one past the last round the current worker was given */
     int active;
     ft_proc proc;
     ft_linebuf events, reports, stacks;
@@ -164,6 +165,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->dump_sent_ns = j->killed_ns = 0;
         j->native = NULL;
         j->crash_tid = 0;
+        j->chunk_end = j->first_round + chunk;
         j->first_round += chunk;
         j->rounds_left -= chunk;
         j->results->scenarios[j->sc].workers++;
@@ -203,6 +205,19 @@ static char *read_log_tail(const ft_supervise_opts *o, const job *j, const char 
     return text;
 }
 
+/* A worker died of a crash or was killed for a hang in `round`. That is the scenario's verdict and
+ * it ends there, unless --keep-going asks for every round: then a fresh worker takes the rest. */
+static void after_lost_worker(job *j, const ft_supervise_opts *o, long round)
+{
+    if (!o->keep_going || round < 0 || round + 1 >= j->chunk_end) {
+        if (!o->keep_going || round < 0)
+            j->rounds_left = 0;
+        return;
+    }
+    j->rounds_left += j->chunk_end - (round + 1);
+    j->first_round = round + 1;
+}
+
 /* A worker's pipes are all closed: reap it and decide what its end means. */
 static void finish_worker(job *j, const ft_supervise_opts *o)
 {
@@ -228,7 +243,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     } else if (j->killed_ns && j->dump_sent_ns) {
         ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", j->native,
                         elapsed);
-        j->rounds_left = 0; /* a hang is the scenario's verdict; the next scenario runs */
+        after_lost_worker(j, o, round);
     } else if (!j->got_done && !j->got_fatal && !interrupted) {
         char tsan_name[32];
         snprintf(tsan_name, sizeof tsan_name, "tsan.%d", (int)j->proc.pid);
@@ -243,7 +258,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
         ft_results_crash(j->results, j->sc, &ev, elapsed);
         free(tsan_log);
         free(worker_log);
-        j->rounds_left = 0;
+        after_lost_worker(j, o, round);
     } else if (j->got_fatal)
         j->rounds_left = 0;
     json_decref(j->native);

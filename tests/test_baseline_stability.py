@@ -1,0 +1,63 @@
+"""A nightly baseline that stays green: the stdlib and seeded races rewritten to `expect: clean`, as
+an extension's nightly job would run them, a baseline written by one run, then five reruns against
+it. A NEW finding in a scenario whose bug the baseline knows is a false alarm (the same bug seen
+through another function pair, a crash or a hang with other frames); there must be none. A
+scenario in which the baseline run found nothing at all can still show its race later: that is a
+bug the baseline never saw, printed, not counted as a false alarm."""
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, main, run  # noqa: E402
+
+RERUNS = 5
+
+
+def corpus_expecting_clean(into):
+    for folder in ("scenarios/stdlib", "tests/scenarios/seeded"):
+        dest = os.path.join(into, os.path.basename(folder))
+        shutil.copytree(os.path.join(SOURCE, folder), dest, ignore=shutil.ignore_patterns("golden.json"))
+        for path in glob.glob(dest + "/*.yaml"):
+            text = open(path).read()
+            open(path, "w").write(re.sub(r"(?m)^expect: .*$", "expect: clean", text))
+
+
+def test_reruns_against_a_baseline_raise_no_false_alarm():
+    work = tempfile.mkdtemp(prefix="ftstress-baseline-")
+    corpus_expecting_clean(work + "/sc")
+    base = work + "/known.json"
+    # The baseline run uses each scenario's own round budget (what finds every corpus race);
+    # the reruns use 60 rounds, like a nightly job pressed for time.
+    run("run", work + "/sc", "-j", "2", "-q", "--baseline", base, "--update-baseline", "-o", work + "/o0",
+        timeout=1200)
+    first = json.load(open(work + "/o0/results.json"))
+    known_scenarios = {f["scenario"] for f in first["findings"] if not f["suppressed"]}
+    groups = json.load(open(base))["groups"]
+    print("baseline: %d findings in %d groups, %d scenarios with a known bug" % (
+        len(first["findings"]), len(groups), len(known_scenarios)))
+    false_alarms, missed = [], []
+    for i in range(1, RERUNS + 1):
+        out = "%s/o%d" % (work, i)
+        rc, so, se = run("run", work + "/sc", "--rounds", "60", "-j", "2", "-q", "--baseline", base, "-o", out,
+                         "--json", out + "/r.json", timeout=1200)
+        r = json.load(open(out + "/r.json"))
+        new = [f for f in r["findings"] if f["new"]]
+        fa = [(f["scenario"], f["signature"]) for f in new if f["scenario"] in known_scenarios]
+        ms = [(f["scenario"], f["signature"]) for f in new if f["scenario"] not in known_scenarios]
+        print("rerun %d: exit %d, %d findings, %d NEW: %d false alarms, %d in scenarios the baseline run "
+              "found nothing in" % (i, rc, len(r["findings"]), len(new), len(fa), len(ms)))
+        false_alarms += fa
+        missed += ms
+        check(not [f for f in r["findings"] if f["owner"] == "harness"], "harness-owned findings")
+    for m in missed:
+        print("  not a false alarm, the baseline run never saw this scenario's bug: %s %s" % m)
+    check(not false_alarms, "false NEW findings over %d reruns:\n  %s" % (
+        RERUNS, "\n  ".join("%s %s" % fa for fa in false_alarms)))
+
+
+main([test_reruns_against_a_baseline_raise_no_false_alarm])
