@@ -17,6 +17,7 @@
 #include "results_io.h"
 #include "supervisor.h"
 #include "suppressions.h"
+#include "xalloc.h"
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_SEED, O_JOBS, O_FILTER, O_SHARD, O_SITE,
@@ -126,17 +127,18 @@ static void print_repro(const ft_results *r, const run_args *a)
         const ft_scenario_result *sr = &r->scenarios[i];
         if (sr->status != FT_ST_RAN || sr->passed)
             continue;
+        /* stdout, after the table it belongs to: on stderr it landed inside the table when both
+         * streams went to one file */
         if (!printed++)
-            fprintf(stderr, "\nto repeat a failure:\n");
-        fprintf(stderr, "  scripts/ftstress run %s --filter %s --seed %lu", sr->scenario->file, sr->scenario->name,
-                a->sup.seed);
+            printf("\nto repeat a failure:\n");
+        printf("  scripts/ftstress run %s --filter %s --seed %lu", sr->scenario->file, sr->scenario->name, a->sup.seed);
         if (a->sup.rounds)
-            fprintf(stderr, " --rounds %ld", a->sup.rounds);
+            printf(" --rounds %ld", a->sup.rounds);
         if (a->sup.threads)
-            fprintf(stderr, " --threads %d", a->sup.threads);
+            printf(" --threads %d", a->sup.threads);
         if (a->sup.iterations)
-            fprintf(stderr, " --iterations %d", a->sup.iterations);
-        fprintf(stderr, " --until-failure\n");
+            printf(" --iterations %d", a->sup.iterations);
+        printf(" --until-failure\n");
     }
 }
 
@@ -196,8 +198,11 @@ static int run(int argc, char **argv)
     }
     if (ft_compile_check(&set) != 0)
         return 2;
+    /* Resolved once, here: results, roles and thread names describe what the workers really run. */
+    for (size_t i = 0; i < set.count; i++)
+        ft_scenario_override(&set.items[i], a.sup.threads, a.sup.iterations);
 
-    selected = calloc(set.count ? set.count : 1, sizeof *selected);
+    selected = ft_xcalloc(set.count ? set.count : 1, sizeof *selected);
     for (size_t i = 0; i < set.count; i++)
         if (selected_by_filter(&set.items[i], &a.filters) && (a.shard_n <= 1 || (long)(k++ % (size_t)a.shard_n) == a.shard_i - 1))
             selected[nselected++] = i;

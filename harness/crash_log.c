@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "frames.h"
 #include "native_stack.h"
 #include "render.h"

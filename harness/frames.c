@@ -78,18 +78,6 @@ int ft_frame_is_plumbing(const ft_frame *f)
     return !strcmp(f->function, "??");
 }
 
-int ft_frame_is_target(const ft_frame *f)
-{
-    size_t n = strlen(f->module);
-    /* The executable holds libpython and the harness; extension modules are shared objects. */
-    if (n < 3 || !strstr(f->module, ".so"))
-        return 0;
-    if (starts_with(f->module, FTSTRESS_PYTHON_PREFIX "/") || starts_with(f->module, "/lib") ||
-        starts_with(f->module, "/usr/lib") || strstr(f->module, "libclang_rt."))
-        return 0;
-    return 1;
-}
-
 int ft_top_meaningful(const json_t *frames)
 {
     size_t n = json_array_size(frames);
@@ -104,23 +92,4 @@ int ft_top_meaningful(const json_t *frames)
             return (int)i;
     }
     return n ? 0 : -1;
-}
-
-const char *ft_stack_owner(const json_t *frames)
-{
-    size_t n = json_array_size(frames);
-    int top = ft_top_meaningful(frames);
-    for (size_t i = 0; i < n; i++) {
-        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_eval_loop(&f))
-            break;
-        if (ft_frame_is_target(&f))
-            return "target";
-    }
-    if (top >= 0) {
-        ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
-        if (ft_frame_is_harness(&f))
-            return "harness";
-    }
-    return "cpython";
 }

@@ -1,4 +1,4 @@
-/* What a native stack frame is: TSan runtime, CPython plumbing, harness, target, or meaningful. */
+/* What a native stack frame is: TSan runtime, CPython plumbing, harness, or meaningful. */
 #ifndef FTSTRESS_FRAMES_H
 #define FTSTRESS_FRAMES_H
 
@@ -20,15 +20,9 @@ int ft_frame_is_plumbing(const ft_frame *f);
 int ft_frame_is_runtime(const ft_frame *f); /* sanitizer runtime only */
 int ft_frame_is_eval_loop(const ft_frame *f);
 int ft_frame_is_harness(const ft_frame *f);
-/* Code of the extension under test: a shared object outside the interpreter and the system. */
-int ft_frame_is_target(const ft_frame *f);
 
 /* Index of the top meaningful frame of a JSON frame array; falls back to the first frame that is
  * not sanitizer runtime when every frame is plumbing; -1 for an empty stack. */
 int ft_top_meaningful(const json_t *frames);
-
-/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
- * the top meaningful frame is the harness's, else "cpython". */
-const char *ft_stack_owner(const json_t *frames);
 
 #endif

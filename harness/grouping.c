@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "frames.h"
 #include "hang.h"
 #include "signature.h"

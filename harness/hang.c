@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crash_log.h"
+#include "attribution.h"
 #include "frames.h"
 #include "signature.h"
 #include "xalloc.h"

@@ -260,10 +260,15 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         sr->gil_enabled = json_is_true(json_object_get(ev, "enabled"));
         json_array_foreach(json_object_get(ev, "targets"), k, t) if (!ft_strlist_contains(&sr->target_modules, json_string_value(t)))
             ft_strlist_push(&sr->target_modules, json_string_value(t));
-        if (sr->gil_enabled && !json_is_true(json_object_get(ev, "allowed")))
-            set_status(sr, FT_ST_NOT_RUN,
-                       "the GIL was re-enabled by an import (a module without Py_mod_gil); set env: {PYTHON_GIL: \"0\"} "
-                       "to force it off, or PYTHON_GIL: \"1\" to run with the GIL on as a control");
+        if (sr->gil_enabled && !json_is_true(json_object_get(ev, "allowed"))) {
+            const char *by = json_string_value(json_object_get(ev, "by"));
+            char *msg = ft_xasprintf("the GIL was re-enabled by importing %s%s%s (a module without Py_mod_gil); set env: "
+                                     "{PYTHON_GIL: \"0\"} to force it off, or PYTHON_GIL: \"1\" to run with the GIL on "
+                                     "as a control",
+                                     by ? "'" : "a module", by ? by : "", by ? "'" : "");
+            set_status(sr, FT_ST_NOT_RUN, msg);
+            free(msg);
+        }
     } else if (!strcmp(kind, "syntax")) {
         char *msg = NULL;
         if (asprintf(&msg, "%s:%d:%d: error: %s in '%s' of scenario '%s'", sr->scenario->file,
@@ -285,7 +290,10 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         free(text);
     } else if (!strcmp(kind, "error"))
         exception_finding(r, sc, ev, elapsed);
-    else if (!strcmp(kind, "done")) {
+    else if (!strcmp(kind, "stopped")) {
+        if (sr->status == FT_ST_PENDING)
+            sr->status = FT_ST_RAN;
+    } else if (!strcmp(kind, "done")) {
         const char *type;
         json_t *n;
         sr->rounds_run += (long)json_integer_value(json_object_get(ev, "rounds"));
@@ -331,8 +339,8 @@ void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, dou
     free(signature);
 }
 
-void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, const json_t *native,
-                     double elapsed)
+void ft_results_hang(ft_results *r, size_t sc, long round, const char *phase, double timeout, const char *stacks,
+                     const json_t *native, double elapsed)
 {
     const ft_scenario *s = r->scenarios[sc].scenario;
     ft_hang_info h;
@@ -345,14 +353,19 @@ void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const
     ft_finding *f = finding_for(r, sc, "hang", signature, &created);
     if (created) {
         char *all = json_array_size(native) ? ft_native_stacks_text(native) : NULL;
-        f->title = ft_xasprintf("hang: round %ld passed its %gs timeout in %s", round, timeout,
-                                *joined ? joined : "code without frames");
+        int startup = !strcmp(phase, "start") || !strcmp(phase, "setup_once");
+        char *what = startup ? ft_xstrdup(!strcmp(phase, "start") ? "imports" : "setup_once")
+                     : !strcmp(phase, "body") ? ft_xasprintf("round %ld", round)
+                                              : ft_xasprintf("%s of round %ld", phase, round);
+        f->title = ft_xasprintf("hang: %s passed its %gs %s in %s", what, timeout,
+                                startup ? "setup_timeout" : "timeout", *joined ? joined : "code without frames");
+        free(what);
         f->functions = h.functions, h.functions = (ft_strlist){0};
         f->owner = ft_xstrdup(h.owner ? h.owner : scenario_owner(&r->scenarios[sc]));
         f->location = h.location, h.location = NULL;
-        f->report = ft_xasprintf("Round %ld of scenario '%s' ran longer than its timeout (%g s).\n%s%s%s"
+        f->report = ft_xasprintf("Round %ld (%s) of scenario '%s' ran longer than its limit (%g s).\n%s%s%s"
                                  "Python stacks of every thread at that moment:\n\n%s%s%s",
-                                 round, s->name, timeout, h.why_harness ? "Owned by ftstress: " : "",
+                                 round, phase, s->name, timeout, h.why_harness ? "Owned by ftstress: " : "",
                                  h.why_harness ? h.why_harness : "", h.why_harness ? ".\n\n" : "\n",
                                  *stacks ? stacks : "(the worker wrote no stacks)\n",
                                  all ? "\nNative stacks of every thread (ptrace):\n" : "", all ? all : "");
@@ -407,17 +420,34 @@ int ft_results_expectation_met(ft_results *r, size_t sc)
     return worst == sr->scenario->expect;
 }
 
+static const char *const status_names[] = {"pending", "ran", "scenario-error", "not-run"};
+
+const char *ft_run_status_name(ft_run_status st)
+{
+    return (unsigned)st < sizeof status_names / sizeof *status_names ? status_names[st] : "pending";
+}
+
+ft_run_status ft_run_status_parse(const char *name)
+{
+    for (unsigned i = 0; name && i < sizeof status_names / sizeof *status_names; i++)
+        if (!strcmp(name, status_names[i]))
+            return (ft_run_status)i;
+    return FT_ST_PENDING;
+}
+
+int ft_exit_code_fold(int code, ft_run_status st, int passed)
+{
+    if (code == 2 || st == FT_ST_SCENARIO_ERROR)
+        return 2;
+    if (st == FT_ST_NOT_RUN)
+        return 3;
+    return code == 0 && !passed ? 1 : code;
+}
+
 int ft_results_exit_code(const ft_results *r)
 {
     int code = 0;
-    for (size_t i = 0; i < r->nscenarios; i++) {
-        const ft_scenario_result *sr = &r->scenarios[i];
-        if (sr->status == FT_ST_SCENARIO_ERROR)
-            return 2;
-        if (sr->status == FT_ST_NOT_RUN)
-            code = 3;
-        else if (!sr->passed && code == 0)
-            code = 1;
-    }
+    for (size_t i = 0; i < r->nscenarios; i++)
+        code = ft_exit_code_fold(code, r->scenarios[i].status, r->scenarios[i].passed);
     return code;
 }

@@ -98,8 +98,8 @@ void ft_results_event(ft_results *r, size_t sc, json_t *event, double elapsed);
 void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
 void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, double elapsed);
 /* `native`: every thread's native stack from ptrace, or NULL. */
-void ft_results_hang(ft_results *r, size_t sc, long round, double timeout, const char *stacks, const json_t *native,
-                     double elapsed);
+void ft_results_hang(ft_results *r, size_t sc, long round, const char *phase, double limit, const char *stacks,
+                     const json_t *native, double elapsed);
 /* Worker ended; rounds it completed per the status page (used when it sent no "done"). */
 void ft_results_worker_ended(ft_results *r, size_t sc, long rounds_done, double seconds);
 
@@ -111,5 +111,11 @@ int ft_results_expectation_met(ft_results *r, size_t sc);
 int ft_finding_counts(const ft_finding *f);
 /* The process exit code the results call for (0, 1, 2, 3; see README). */
 int ft_results_exit_code(const ft_results *r);
+/* The one rule behind every exit code: folds one scenario's status and verdict into `code`
+ * (2 scenario error beats 3 could-not-run beats 1 unmet expectation beats 0). */
+int ft_exit_code_fold(int code, ft_run_status st, int passed);
+/* Status names as results.json writes them ("ran", "scenario-error", "not-run", "pending"). */
+const char *ft_run_status_name(ft_run_status st);
+ft_run_status ft_run_status_parse(const char *name);
 
 #endif

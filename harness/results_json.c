@@ -9,16 +9,6 @@
 #include "log.h"
 #include "utf8.h"
 
-static const char *status_name(ft_run_status st)
-{
-    switch (st) {
-    case FT_ST_RAN: return "ran";
-    case FT_ST_SCENARIO_ERROR: return "scenario-error";
-    case FT_ST_NOT_RUN: return "not-run";
-    default: return "pending";
-    }
-}
-
 json_t *ft_strlist_to_json(const ft_strlist *l)
 {
     json_t *a = json_array();
@@ -71,7 +61,7 @@ json_t *ft_results_to_json(const ft_results *r)
             "{s:o, s:o, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
             "name", jstr(s->name), "file", jstr(s->file), "line", s->line, "tags", strlist_clean(&s->tags), "expect",
             ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
-            status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
+            ft_run_status_name(sr->status), "message", str_or_null(sr->message), "rounds_run", (json_int_t)sr->rounds_run,
             "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
             "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
@@ -135,14 +125,11 @@ int ft_json_write_atomic(const json_t *doc, const char *path)
     return rc;
 }
 
-/* Outcome order, for merging reruns of one scenario. */
+/* Outcome order, for merging reruns of one scenario: the outcome table's own order. */
 static int outcome_rank(const char *o)
 {
-    static const char *const order[] = {"clean", "error", "race", "hang", "crash"};
-    for (int i = 0; i < 5; i++)
-        if (o && !strcmp(o, order[i]))
-            return i;
-    return 0;
+    ft_outcome v = FT_CLEAN;
+    return o && ft_outcome_parse(o, &v) == 0 ? (int)v : 0;
 }
 
 static json_t *find_by(json_t *list, const char *k1, const char *v1, const char *k2, const char *v2)
@@ -232,14 +219,8 @@ int ft_results_json_exit_code(const json_t *doc)
     int code = 0;
     size_t i;
     json_t *s;
-    json_array_foreach(json_object_get(doc, "scenarios"), i, s) {
-        const char *st = json_string_value(json_object_get(s, "status")) ?: "";
-        if (!strcmp(st, "scenario-error"))
-            return 2;
-        if (!strcmp(st, "not-run"))
-            code = 3;
-        else if (!json_is_true(json_object_get(s, "passed")) && code == 0)
-            code = 1;
-    }
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s)
+        code = ft_exit_code_fold(code, ft_run_status_parse(json_string_value(json_object_get(s, "status"))),
+                                 json_is_true(json_object_get(s, "passed")));
     return code;
 }

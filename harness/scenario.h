@@ -53,7 +53,8 @@ typedef struct ft_scenario {
     int iterations; /* default for roles that do not set their own */
     int rounds;
     int rounds_per_worker; /* 0: one worker process runs every round */
-    double timeout;
+    double timeout;       /* seconds one round's setup, body, check or teardown may take */
+    double setup_timeout; /* seconds the worker's imports and setup_once may take */
     ft_strlist ignore_exceptions;
     ft_outcome expect;
 } ft_scenario;

@@ -97,6 +97,10 @@ static int get_int(loader *l, const char *key, const yaml_node_t *n, long lo, lo
     return 0;
 }
 
+/* A number of seconds in (0, FT_MAX_SECONDS]: a deadline past a day is a typo, and larger values
+ * would overflow the nanosecond clock arithmetic. */
+#define FT_MAX_SECONDS 86400.0
+
 static int get_positive_number(loader *l, const char *key, const yaml_node_t *n, double *out)
 {
     char *end;
@@ -112,8 +116,9 @@ static int get_positive_number(loader *l, const char *key, const yaml_node_t *n,
         fail(l, n, "'%s' must be a number of seconds, got '%s'", key, scalar(n));
         return -1;
     }
-    if (v <= 0) {
-        fail(l, n, "'%s' must be greater than 0, got %s", key, scalar(n));
+    if (v <= 0 || v > FT_MAX_SECONDS) {
+        fail(l, n, "'%s' must be greater than 0 and at most %g seconds (a day), got %s", key, FT_MAX_SECONDS,
+             scalar(n));
         return -1;
     }
     *out = v;
@@ -327,6 +332,8 @@ static int top_pair(loader *l, void *vctx, const char *key, const yaml_node_t *k
         get_int(l, key, v, 1, INT_MAX, &s->rounds_per_worker);
     else if (!strcmp(key, "timeout"))
         get_positive_number(l, key, v, &s->timeout);
+    else if (!strcmp(key, "setup_timeout"))
+        get_positive_number(l, key, v, &s->setup_timeout);
     else if (!strcmp(key, "ignore_exceptions"))
         get_strlist(l, key, v, &s->ignore_exceptions);
     else if (!strcmp(key, "expect")) {
@@ -373,7 +380,7 @@ static int load_document(loader *l, yaml_node_t *root, char *base_dir, ft_scenar
     int before = l->errors;
 
     *s = (ft_scenario){.file = strdup(l->file), .line = human(root->start_mark.line), .iterations = 1,
-                       .rounds = 100, .timeout = 60.0, .expect = FT_CLEAN};
+                       .rounds = 100, .timeout = 60.0, .setup_timeout = 300.0, .expect = FT_CLEAN};
     if (root->type != YAML_MAPPING_NODE) {
         fail(l, root, "a scenario must be a mapping of keys, not %s", node_kind(root));
         return l->errors - before;

@@ -32,31 +32,6 @@ char *ft_join_sorted(const ft_strlist *names, int distinct)
     return out;
 }
 
-int ft_nearest_target(const json_t *frames)
-{
-    size_t n = json_array_size(frames);
-    for (size_t i = 0; i < n; i++) {
-        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_eval_loop(&f))
-            break;
-        /* CPython's header inlines (Py_DECREF, _Py_atomic_*) are compiled into the extension but are not its code */
-        if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f))
-            return (int)i;
-    }
-    return -1;
-}
-
-char *ft_frame_location(const json_t *frames, int index)
-{
-    ft_frame f;
-    if (index < 0)
-        return NULL;
-    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
-    if (!*f.file || !strcmp(f.file, "<null>"))
-        return NULL;
-    return ft_xasprintf("%s:%d", f.file, f.line);
-}
-
 /* Frames of the C library and other system libraries: implementation details under the code that
  * called them, with CPU-specific names (__memmove_avx_unaligned_erms). */
 static int is_system_library(const ft_frame *f)

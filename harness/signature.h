@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "attribution.h"
 #include "scenario.h"
 
 /* What a TSan report is, as a finding: every string malloc'd, freed by ft_report_sig_free. */
@@ -29,11 +30,6 @@ int ft_signature_frames(const json_t *frames, int max, ft_strlist *out);
 /* Index of the first frame ft_signature_frames would name, or -1. */
 int ft_first_signature_frame(const json_t *frames);
 
-/* Index of the nearest (innermost) target frame above the eval loop, or -1. */
-int ft_nearest_target(const json_t *frames);
-
-/* "file:line" of frame `index` of `frames`, malloc'd, or NULL when it has no file. */
-char *ft_frame_location(const json_t *frames, int index);
 
 /* "A|B|C" of the sorted names; `distinct` drops repeats (a race pair keeps "A|A"). malloc'd. */
 char *ft_join_sorted(const ft_strlist *names, int distinct);

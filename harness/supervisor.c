@@ -51,6 +51,9 @@ typedef struct job {
     int64_t dump_sent_ns, killed_ns;
     json_t *native; /* every thread's native stack, taken from outside at a crash or hang */
     int crash_tid;  /* the thread whose fatal signal started the crash, 0 if none */
+    int64_t spawned_ns;
+    int hung_phase;    /* the phase that passed its deadline */
+    double hung_limit; /* and that deadline, in seconds */
     double started; /* seconds since the run began, for time to first detection */
     ft_results *results;
     double now;
@@ -83,13 +86,16 @@ static void on_event_line(void *ctx, char *line)
         return;
     }
     kind = json_string_value(json_object_get(ev, "ev"));
+    if (kind && !strcmp(kind, "lost"))
+        ft_warn("worker %d could not encode an event (scenario '%s'): %s", (int)j->proc.pid, j->s->name,
+                json_string_value(json_object_get(ev, "message")) ?: "?");
     if (kind && !strcmp(kind, "report")) {
         json_object_set_new(ev, "worker", json_integer(j->proc.pid)); /* racing objects are per process */
         ft_results_report(j->results, j->sc, ev, j->now - j->started);
     }
     else {
-        if (kind && !strcmp(kind, "done"))
-            j->got_done = 1;
+        if (kind && (!strcmp(kind, "done") || !strcmp(kind, "stopped")))
+            j->got_done = 1; /* "stopped": setup_once failed, its error finding is already sent */
         if (kind && (!strcmp(kind, "fatal") || !strcmp(kind, "syntax") ||
                      (!strcmp(kind, "gil") && json_is_true(json_object_get(ev, "enabled")) &&
                       !json_is_true(json_object_get(ev, "allowed")))))
@@ -165,6 +171,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->dump_sent_ns = j->killed_ns = 0;
         j->native = NULL;
         j->crash_tid = 0;
+        j->spawned_ns = ft_now_ns();
         j->chunk_end = j->first_round + chunk;
         j->first_round += chunk;
         j->rounds_left -= chunk;
@@ -241,8 +248,8 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     if (j->stopped_early) {
         j->rounds_left = 0; /* what it did after the expected finding is not a verdict of its own */
     } else if (j->killed_ns && j->dump_sent_ns) {
-        ft_results_hang(j->results, j->sc, round, j->s->timeout, j->stacks.data ? j->stacks.data : "", j->native,
-                        elapsed);
+        ft_results_hang(j->results, j->sc, round, ft_phase_name(j->hung_phase), j->hung_limit,
+                        j->stacks.data ? j->stacks.data : "", j->native, elapsed);
         after_lost_worker(j, o, round);
     } else if (!j->got_done && !j->got_fatal && !interrupted) {
         char tsan_name[32];
@@ -296,17 +303,43 @@ static void check_crash(job *j)
     atomic_store(&j->proc.status->crash_ack, 1);
 }
 
-/* Deadlines: a round past its timeout gets its stacks dumped, then the worker is killed. */
+/* The deadline of what the worker is doing now: a round's setup, body, check and teardown each get
+ * the scenario's `timeout` from their own start; start-up (imports, setup_once) gets `setup_timeout`
+ * from the spawn. Time between phases (sending events) and after the last round counts for none. */
+static int phase_deadline(const job *j, int64_t *started, double *limit)
+{
+    int phase = atomic_load(&j->proc.status->phase);
+    *started = atomic_load(&j->proc.status->phase_started_ns);
+    switch (phase) {
+    case FT_PHASE_START:
+    case FT_PHASE_SETUP_ONCE:
+        if (!*started)
+            *started = j->spawned_ns;
+        *limit = j->s->setup_timeout;
+        return 1;
+    case FT_PHASE_SETUP:
+    case FT_PHASE_BODY:
+    case FT_PHASE_CHECK:
+    case FT_PHASE_TEARDOWN:
+        *limit = j->s->timeout;
+        return *started != 0;
+    default:
+        return 0;
+    }
+}
+
+/* Deadlines: a phase past its limit gets its stacks dumped, then the worker is killed. */
 static void check_deadline(job *j)
 {
-    int64_t t = ft_now_ns();
-    int64_t started = atomic_load(&j->proc.status->round_started_ns);
-    int64_t limit = (int64_t)(j->s->timeout * 1e9);
+    int64_t t = ft_now_ns(), started = 0;
+    double limit = 0;
 
-    if (!j->dump_sent_ns && started && t - started > limit) {
+    if (!j->dump_sent_ns && phase_deadline(j, &started, &limit) && t - started > (int64_t)(limit * 1e9)) {
         char cmd = FT_CMD_DUMP_STACKS;
-        ft_debug("worker %d: round %ld passed its %.1fs timeout; dumping stacks", (int)j->proc.pid,
-                 (long)atomic_load(&j->proc.status->round), j->s->timeout);
+        j->hung_phase = atomic_load(&j->proc.status->phase);
+        j->hung_limit = limit;
+        ft_debug("worker %d: %s of round %ld passed its %.1fs limit; dumping stacks", (int)j->proc.pid,
+                 ft_phase_name(j->hung_phase), (long)atomic_load(&j->proc.status->round), limit);
         j->dump_sent_ns = t;
         if (write(j->proc.control_fd, &cmd, 1) != 1)
             j->dump_sent_ns = t - DUMP_GRACE_NS; /* no watchdog listening: kill at once */

@@ -140,9 +140,22 @@ static PyObject *make_namespace(const ft_scenario *s)
     return ns;
 }
 
+static int gil_enabled(void)
+{
+    PyObject *r = PyRun_String("__import__('sys')._is_gil_enabled()", Py_eval_input, PyEval_GetBuiltins(), NULL);
+    int enabled = r ? PyObject_IsTrue(r) == 1 : 0;
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return enabled;
+}
+
+/* The first import after which the GIL was on (it was off before), for the refusal message. */
+static char gil_culprit[256];
+
 /* Imports the scenario's modules into the shared namespace as `import X` would. */
 static int import_modules(const ft_scenario *s, PyObject *ns)
 {
+    int gil_before = gil_enabled();
     for (size_t i = 0; i < s->imports.count; i++) {
         char *stmt = NULL;
         PyObject *r;
@@ -157,6 +170,8 @@ static int import_modules(const ft_scenario *s, PyObject *ns)
             return -1;
         }
         Py_DECREF(r);
+        if (!gil_before && !gil_culprit[0] && gil_enabled())
+            snprintf(gil_culprit, sizeof gil_culprit, "%s", s->imports.items[i]);
     }
     return 0;
 }
@@ -164,15 +179,11 @@ static int import_modules(const ft_scenario *s, PyObject *ns)
 /* After imports: a module without Py_mod_gil turns the GIL back on, silently hiding most races. */
 static int report_gil(const ft_scenario *s)
 {
-    PyObject *r = PyRun_String("__import__('sys')._is_gil_enabled()", Py_eval_input, PyEval_GetBuiltins(),
-                               NULL);
     const char *forced = getenv("PYTHON_GIL");
-    int enabled = r ? PyObject_IsTrue(r) : 0;
+    int enabled = gil_enabled();
     int allowed = forced && !strcmp(forced, "1");
     json_t *targets = json_array();
 
-    Py_XDECREF(r);
-    PyErr_Clear();
     /* Imports that are not the standard library are the code under test: findings without native
      * frames (exceptions, hangs) are attributed to them. */
     for (size_t i = 0; i < s->imports.count; i++) {
@@ -188,8 +199,8 @@ static int report_gil(const ft_scenario *s)
         Py_XDECREF(v);
         PyErr_Clear();
     }
-    ft_event_send(json_pack("{s:s, s:b, s:b, s:o}", "ev", "gil", "enabled", enabled, "allowed", allowed, "targets",
-                            targets));
+    ft_event_send(json_pack("{s:s, s:b, s:b, s:o, s:s?}", "ev", "gil", "enabled", enabled, "allowed", allowed,
+                            "targets", targets, "by", gil_culprit[0] ? gil_culprit : NULL));
     return enabled && !allowed ? -1 : 0;
 }
 
@@ -334,10 +345,13 @@ int ft_worker_main(int argc, char **argv)
     if (report_gil(s) < 0)
         _exit(3);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
-    if (run_block(blocks[0], ns, "setup_once", -1) < 0)
+    if (run_block(blocks[0], ns, "setup_once", -1) < 0) {
+        /* The error finding is sent; no round can run without the shared state. */
+        ft_event_send(json_pack("{s:s, s:s}", "ev", "stopped", "why", "setup_once raised an exception"));
         worker_exit(0);
+    }
 
-    ft_team *team = ft_team_start(s, bodies, ns, ignore);
+    ft_team *team = ft_team_start(s, bodies, ns, ignore, a.seed);
     ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a.spawned_ns ? a.spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
     run_rounds(s, &a, blocks, ns, team);

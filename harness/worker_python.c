@@ -29,9 +29,16 @@ static const char helper_source[] =
     "        code = last.tb_frame.f_code\n"
     "        frame = '%s (%s)' % (code.co_name, os.path.basename(code.co_filename))\n"
     "        line = last.tb_lineno\n"
-    "    return {'type': type_name(t), 'frame': frame, 'line': line,\n"
-    "            'message': str(exc)[:500],\n"
-    "            'traceback': ''.join(__import__('traceback').format_exception(exc))}\n"
+    "    # Text leaves as UTF-8: lone surrogates (from bytes decoded with surrogateescape) are escaped.\n"
+    "    clean = lambda s: s.encode('utf-8', 'backslashreplace').decode('utf-8')\n"
+    "    try:\n"
+    "        message = str(exc)\n"
+    "    except Exception as e:\n"
+    "        message = '(str() of the exception raised %s)' % type(e).__name__\n"
+    "    if len(message) > 500:\n"
+    "        message = message[:500] + '... (%d characters in all)' % len(message)\n"
+    "    return {'type': type_name(t), 'frame': clean(frame), 'line': line, 'message': clean(message),\n"
+    "            'traceback': clean(''.join(__import__('traceback').format_exception(exc)))}\n"
     "def add_paths(sites, paths):\n"
     "    import site\n"
     "    for d in sites:\n"
@@ -42,7 +49,10 @@ static PyObject *helpers; /* the helper namespace; used only with a thread state
 
 void ft_event_send(json_t *event)
 {
-    char *text = json_dumps(event, JSON_COMPACT);
+    /* An event that could not be built (json_pack refused a value) is still announced, never dropped
+     * in silence: the supervisor says that something was lost. */
+    char *text = event ? json_dumps(event, JSON_COMPACT)
+                       : strdup("{\"ev\":\"lost\",\"message\":\"an event could not be encoded as JSON\"}");
     size_t len, off = 0;
 
     json_decref(event);
@@ -247,7 +257,12 @@ PyObject *ft_py_take_exception(PyObject *ignore, PyObject **ignored_type)
 static const char *dict_str(PyObject *d, const char *key)
 {
     PyObject *v = d ? PyDict_GetItemString(d, key) : NULL;
-    return v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : "";
+    const char *s = v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : "";
+    if (!s) { /* not encodable: describe() cleans its strings, so this is only a safety net */
+        PyErr_Clear();
+        return "(text not encodable as UTF-8)";
+    }
+    return s;
 }
 
 void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "xalloc.h"
 #include "worker_python.h"
 
 typedef struct member {
@@ -22,14 +23,15 @@ typedef struct member {
     PyObject *func;    /* this thread's own function around a copy of code */
     PyObject *locals;  /* this thread's own namespace; touched only by this thread when running */
     PyObject *ignored; /* {type: count}, this thread's */
+    PyObject *rng;     /* random.Random made by this thread; reseeded by the main thread between rounds */
     pthread_t handle;
     ft_thread_result result;
 } member;
 
 /* Keys of the per-thread locals, made (and interned) once by the main thread: interning a new
  * string from several threads at once races inside CPython 3.13 itself. */
-enum { K_ROLE, K_THREAD, K_ROLE_THREAD, K_ROUND, K_ITERATION, K_COUNT };
-static const char *const key_names[K_COUNT] = {"role", "thread", "role_thread", "round", "iteration"};
+enum { K_ROLE, K_THREAD, K_ROLE_THREAD, K_ROUND, K_ITERATION, K_RNG, K_COUNT };
+static const char *const key_names[K_COUNT] = {"role", "thread", "role_thread", "round", "iteration", "rng"};
 
 struct ft_team {
     PyObject *keys[K_COUNT];
@@ -38,8 +40,10 @@ struct ft_team {
     PyObject *ignore;
     int size;
     member *members;
-    pthread_barrier_t start, end;
+    pthread_barrier_t ready, start, end;
     long round; /* written by the main thread before the start barrier */
+    unsigned long seed;
+    PyObject *random_class; /* random.Random, used by the threads once, at start */
 };
 
 static pthread_mutex_t tstate_creation = PTHREAD_MUTEX_INITIALIZER;
@@ -103,8 +107,10 @@ static void *thread_main(void *arg)
     m->locals = PyDict_New();
     m->func = ft_py_thread_function(m->code, t->globals);
     m->ignored = PyDict_New();
+    m->rng = PyObject_CallNoArgs(t->random_class); /* made here, so owned by this thread */
     PyObject *role = PyUnicode_FromString(m->role->name);
-    if (!m->locals || !m->func || !m->ignored || !role || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
+    if (!m->locals || !m->func || !m->ignored || !m->rng || !role ||
+        PyDict_SetItem(m->locals, t->keys[K_RNG], m->rng) < 0 || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
         set_local(m->locals, t->keys[K_THREAD], m->index) < 0 ||
         set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
         fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);
@@ -112,6 +118,7 @@ static void *thread_main(void *arg)
     }
     Py_XDECREF(role);
     PyEval_SaveThread();
+    pthread_barrier_wait(&t->ready);
 
     for (;;) {
         pthread_barrier_wait(&t->start);
@@ -125,9 +132,10 @@ static void *thread_main(void *arg)
     return NULL; /* workers end with _exit(); threads are never joined */
 }
 
-ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore)
+ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
+                       unsigned long seed)
 {
-    ft_team *t = calloc(1, sizeof *t);
+    ft_team *t = ft_xcalloc(1, sizeof *t);
     pthread_attr_t attr;
     int index = 0;
 
@@ -139,11 +147,22 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
         }
     t->globals = globals;
     t->ignore = ignore;
+    t->seed = seed;
     t->size = ft_scenario_threads(s);
-    t->members = calloc((size_t)t->size, sizeof *t->members);
-    pthread_barrier_init(&t->start, NULL, (unsigned)t->size + 1);
-    pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1);
-    pthread_attr_init(&attr);
+    t->members = ft_xcalloc((size_t)t->size, sizeof *t->members);
+    PyObject *random = PyImport_ImportModule("random");
+    t->random_class = random ? PyObject_GetAttrString(random, "Random") : NULL;
+    Py_XDECREF(random);
+    if (!t->random_class) {
+        fprintf(stderr, "ftstress worker: cannot import random.Random for the threads' rng\n");
+        _exit(3);
+    }
+    if (pthread_barrier_init(&t->ready, NULL, (unsigned)t->size + 1) != 0 ||
+        pthread_barrier_init(&t->start, NULL, (unsigned)t->size + 1) != 0 ||
+        pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1) != 0 || pthread_attr_init(&attr) != 0) {
+        fprintf(stderr, "ftstress worker: cannot set up the barriers of %d threads\n", t->size);
+        _exit(3);
+    }
     pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
 
     for (size_t r = 0; r < s->nroles; r++)
@@ -156,13 +175,36 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
             }
         }
     pthread_attr_destroy(&attr);
+    /* Every thread has its locals and rng before the first round reseeds them; wait detached. */
+    PyThreadState *main_ts = PyEval_SaveThread();
+    pthread_barrier_wait(&t->ready);
+    PyEval_RestoreThread(main_ts);
     return t;
+}
+
+/* A 64-bit mix of seed, thread and round (splitmix64's finalizer): nearby inputs, unrelated seeds. */
+static unsigned long long rng_seed(unsigned long seed, int thread, long round)
+{
+    unsigned long long z = ((unsigned long long)seed << 32) ^ ((unsigned long long)(unsigned)thread << 20) ^
+                           (unsigned long long)round;
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 void ft_team_round(ft_team *t, long round)
 {
     PyThreadState *main_ts;
 
+    /* Reseeding here, on the main thread before the start barrier, keeps every thread's `rng`
+     * reproducible from --seed without the threads touching any shared object to do it. */
+    for (int i = 0; i < t->size; i++) {
+        PyObject *r = PyObject_CallMethod(t->members[i].rng, "seed", "K", rng_seed(t->seed, i, round));
+        if (!r)
+            PyErr_Clear();
+        Py_XDECREF(r);
+    }
     t->round = round;
     main_ts = PyEval_SaveThread();
     pthread_barrier_wait(&t->start);

@@ -101,7 +101,7 @@ def test_failing_scenario_junit_failure_and_exit_1():
     rc, so, se = run("run", os.path.join(CLI, "racy.yaml"), "--junit", out + "/r.xml", "-o", out, expect_rc=1)
     failure = ET.parse(out + "/r.xml").getroot().find("testsuite/testcase/failure")
     check(failure is not None and "next_version_unsafe" in failure.text, "failure text names the race")
-    check("--seed" in se and "--filter racy-but-expected-clean" in se, "a command that repeats it", se)
+    check("--seed" in so and "--filter racy-but-expected-clean" in so, "a command that repeats it, after the table on stdout", so)
 
 
 def test_baseline_makes_known_findings_pass():

@@ -24,9 +24,19 @@ typedef struct {
 BUMP(0) BUMP(1) BUMP(2) BUMP(3) BUMP(4) BUMP(5) BUMP(6) BUMP(7)
 BUMP(8) BUMP(9) BUMP(10) BUMP(11) BUMP(12) BUMP(13) BUMP(14) BUMP(15)
 
+/* A race in a function whose name is not ASCII (C11 allows it; clang takes UTF-8): the name must
+ * travel through symbolizer, hook, JSON, JUnit and the terminal intact. */
+static long zähler_wert;
+static PyObject *flood_zähler(PyObject *self, PyObject *unused)
+{
+    zähler_wert++;
+    return PyLong_FromLong(zähler_wert);
+}
+
 #define M(K) {"bump_" #K, (PyCFunction)(void (*)(void))flood_bump_##K, METH_FASTCALL, "race on field " #K},
 static PyMethodDef flood_methods[] = {
     M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+    {"zaehler", flood_zähler, METH_NOARGS, "race on a counter, in a function with a non-ASCII name"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "attribution.h"
 #include "frames.h"
 #include "crash_log.h"
 #include "render.h"

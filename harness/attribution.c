@@ -1,0 +1,69 @@
+/* Attribution: whose code a frame or stack is, and where a finding is located.
+ *
+ * The executable holds libpython and the harness; the interpreter's own extension modules live
+ * under its prefix, system libraries under /lib and /usr/lib: any other shared object is the
+ * extension under test. A finding's location is its nearest frame there, never a CPython file
+ * when the extension is on the stack. */
+#include "attribution.h"
+
+#include <string.h>
+
+#include "xalloc.h"
+
+static int starts_with(const char *s, const char *prefix) { return !strncmp(s, prefix, strlen(prefix)); }
+
+int ft_frame_is_target(const ft_frame *f)
+{
+    size_t n = strlen(f->module);
+    /* The executable holds libpython and the harness; extension modules are shared objects. */
+    if (n < 3 || !strstr(f->module, ".so"))
+        return 0;
+    if (starts_with(f->module, FTSTRESS_PYTHON_PREFIX "/") || starts_with(f->module, "/lib") ||
+        starts_with(f->module, "/usr/lib") || strstr(f->module, "libclang_rt."))
+        return 0;
+    return 1;
+}
+
+const char *ft_stack_owner(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    int top = ft_top_meaningful(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f))
+            break;
+        if (ft_frame_is_target(&f))
+            return "target";
+    }
+    if (top >= 0) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
+        if (ft_frame_is_harness(&f))
+            return "harness";
+    }
+    return "cpython";
+}
+
+int ft_nearest_target(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f))
+            break;
+        /* CPython's header inlines (Py_DECREF, _Py_atomic_*) are compiled into the extension but are not its code */
+        if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f))
+            return (int)i;
+    }
+    return -1;
+}
+
+char *ft_frame_location(const json_t *frames, int index)
+{
+    ft_frame f;
+    if (index < 0)
+        return NULL;
+    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
+    if (!*f.file || !strcmp(f.file, "<null>"))
+        return NULL;
+    return ft_xasprintf("%s:%d", f.file, f.line);
+}

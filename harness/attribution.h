@@ -1,0 +1,23 @@
+/* Attribution: whose code a frame or stack is (the extension under test, CPython, the harness) and
+ * where a finding is located. */
+#ifndef FTSTRESS_ATTRIBUTION_H
+#define FTSTRESS_ATTRIBUTION_H
+
+#include <jansson.h>
+
+#include "frames.h"
+
+/* Code of the extension under test: a shared object outside the interpreter and the system. */
+int ft_frame_is_target(const ft_frame *f);
+
+/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
+ * the top meaningful frame is the harness's, else "cpython". */
+const char *ft_stack_owner(const json_t *frames);
+
+/* Index of the nearest (innermost) frame of the extension's own code above the eval loop, or -1. */
+int ft_nearest_target(const json_t *frames);
+
+/* "file:line" of frame `index` of `frames`, malloc'd, or NULL when it has no file. */
+char *ft_frame_location(const json_t *frames, int index);
+
+#endif
