@@ -148,7 +148,7 @@ static void apply_baseline_groups(ft_results *r, ft_finding *f)
         f->baseline_note = ft_xasprintf("aftermath of a known memory-corrupting bug in this scenario: %s", note);
 }
 
-void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)
+long ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)
 {
     const ft_scenario *s = r->scenarios[sc].scenario;
     json_t *mops = json_object_get(report, "mops"), *m;
@@ -188,6 +188,7 @@ void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed)
     occurrence(f, (long)json_integer_value(json_object_get(report, "round")), elapsed, created);
     json_array_foreach(mops, i, m) note_thread(f, s, thread_name(report, json_integer_value(json_object_get(m, "tid"))));
     ft_report_sig_free(&sig);
+    return f->count;
 }
 
 /* Who owns a finding with no native frames to go by: the extension the scenario imports, or

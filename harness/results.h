@@ -95,7 +95,8 @@ void ft_results_free(ft_results *r);
 
 /* Inputs from the supervisor; `sc` indexes r->scenarios. A report may carry "worker" (its pid). */
 void ft_results_event(ft_results *r, size_t sc, json_t *event, double elapsed);
-void ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
+/* Returns how many reports the finding it joined has had, this one included. */
+long ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
 void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, double elapsed);
 /* `native`: every thread's native stack from ptrace, or NULL. */
 void ft_results_hang(ft_results *r, size_t sc, long round, const char *phase, double limit, const char *stacks,

@@ -23,6 +23,8 @@
 #include "proc.h"
 #include "progress.h"
 #include "results_io.h"
+#include "run_files.h"
+#include "xalloc.h"
 
 #define DUMP_GRACE_NS 3000000000LL /* time a hung worker gets to write its stacks */
 #define NATIVE_MAX_FRAMES 64
@@ -57,11 +59,52 @@ typedef struct job {
     double started; /* seconds since the run began, for time to first detection */
     ft_results *results;
     double now;
-    FILE *events_log; /* every line every worker sent, as it arrived: out/events.jsonl */
+    FILE *events_log; /* what workers sent, as it arrived: out/events.jsonl (shared by all jobs) */
+    long *events_logged; /* bytes written to events_log so far (shared) */
+    int workers_started;  /* numbers the workers' own log files */
+    char *worker_log;     /* this worker's stdout and stderr: logs/SCENARIO/worker-N.log */
 } job;
 
 static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+
+/* One line of events.jsonl. Bounded by design: a finding's first reports are written in full,
+ * later ones only counted (results.json has the counts), and the file as a whole has a cap. */
+static void log_event(job *j, const char *line, int parsed, long finding_count)
+{
+    static int capped;
+    int n;
+    if (!j->events_log || !*line || finding_count > FT_EVENTS_REPORTS_PER_FINDING)
+        return;
+    if (*j->events_logged > FT_EVENTS_LOG_CAP) {
+        if (!capped++)
+            ft_warn("events.jsonl reached its cap of %ld MiB: later events are not written there (results.json "
+                    "still counts every report)", FT_EVENTS_LOG_CAP >> 20);
+        return;
+    }
+    n = fprintf(j->events_log, "{\"scenario\":\"%s\",\"worker\":%d,\"event\":%s}\n", j->s->name, (int)j->proc.pid,
+                parsed ? line : "null");
+    if (n < 0 || fflush(j->events_log) != 0) {
+        ft_warn("cannot write events.jsonl: %s; no more events are written there", strerror(errno));
+        fclose(j->events_log);
+        j->events_log = NULL;
+        return;
+    }
+    *j->events_logged += n;
+}
+
+/* A report says more than the hook could pass on: say once per run which limit cut it. */
+static void warn_cut_report(const json_t *ev)
+{
+    static int warned_items, warned_frames;
+    const char *keys[] = {"mops_cut", "threads_cut", "locs_cut", "stacks_cut"};
+    for (size_t k = 0; k < 4 && !warned_items; k++)
+        if (json_integer_value(json_object_get(ev, keys[k])) > 0 && !warned_items++)
+            ft_warn("a TSan report had more than 16 accesses, threads, locations or stacks; the rest were not "
+                    "kept (MAX_ITEMS in harness/tsan_hook.c)");
+    if (!warned_frames && json_is_true(json_object_get(ev, "frames_cut")) && !warned_frames++)
+        ft_warn("a stack deeper than 128 frames was cut (MAX_FRAMES in harness/tsan_hook.c)");
+}
 
 static void on_event_line(void *ctx, char *line)
 {
@@ -69,14 +112,11 @@ static void on_event_line(void *ctx, char *line)
     json_error_t err;
     json_t *ev = *line ? json_loads(line, 0, &err) : NULL;
     const char *kind;
+    long count = 0;
 
-    if (j->events_log && *line) {
-        fprintf(j->events_log, "{\"scenario\":\"%s\",\"worker\":%d,\"event\":%s}\n", j->s->name, (int)j->proc.pid,
-                ev ? line : "null");
-        fflush(j->events_log);
-    }
     if (!ev) {
         size_t n = strlen(line);
+        log_event(j, line, 0, 0);
         if (n && line[n - 1] != '}')
             ft_warn("a message from worker %d was cut off when the worker ended (%zu bytes, kept in events.jsonl): "
                     "%.80s...", (int)j->proc.pid, n, line);
@@ -91,7 +131,8 @@ static void on_event_line(void *ctx, char *line)
                 json_string_value(json_object_get(ev, "message")) ?: "?");
     if (kind && !strcmp(kind, "report")) {
         json_object_set_new(ev, "worker", json_integer(j->proc.pid)); /* racing objects are per process */
-        ft_results_report(j->results, j->sc, ev, j->now - j->started);
+        count = ft_results_report(j->results, j->sc, ev, j->now - j->started);
+        warn_cut_report(ev);
     }
     else {
         if (kind && (!strcmp(kind, "done") || !strcmp(kind, "stopped")))
@@ -102,22 +143,8 @@ static void on_event_line(void *ctx, char *line)
             j->got_fatal = 1;
         ft_results_event(j->results, j->sc, ev, j->now - j->started);
     }
+    log_event(j, line, 1, count);
     json_decref(ev);
-}
-
-static char *scenario_log_dir(const ft_supervise_opts *o, const ft_scenario *s)
-{
-    char *dir = NULL;
-    if (asprintf(&dir, "%s/logs/%s", o->out_dir, s->name) < 0)
-        abort();
-    mkdir(o->out_dir, 0755);
-    char *logs = NULL;
-    if (asprintf(&logs, "%s/logs", o->out_dir) < 0)
-        abort();
-    mkdir(logs, 0755);
-    free(logs);
-    mkdir(dir, 0755);
-    return dir;
 }
 
 /* Starts the next worker of a job: the next chunk of rounds (rounds_per_worker, or all). */
@@ -126,8 +153,11 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     const ft_scenario *s = j->s;
     long chunk = s->rounds_per_worker > 0 && s->rounds_per_worker < j->rounds_left ? s->rounds_per_worker
                                                                                  : j->rounds_left;
-    char first[32], rounds[32], seed[32], threads[32], iters[32], spawned[32];
-    char *args[32], *env[64], *tsan = NULL, *log = NULL, *dir = scenario_log_dir(o, s);
+    char first[32], rounds[32], seed[32], threads[32], iters[32], spawned[32], parent[48];
+    size_t nsites = o->sites ? o->sites->count : 0;
+    /* sized for what this worker gets: no site folder or environment entry is ever left out */
+    char **args = ft_xcalloc(16 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+    char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
     const char *user_tsan = getenv("TSAN_OPTIONS");
 
@@ -149,16 +179,18 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         snprintf(iters, sizeof iters, "%d", o->iterations);
         args[na++] = "--iterations", args[na++] = iters;
     }
-    for (size_t i = 0; o->sites && i < o->sites->count && na < 28; i++)
+    for (size_t i = 0; i < nsites; i++)
         args[na++] = "--site", args[na++] = o->sites->items[i];
     args[na] = NULL;
 
-    if (asprintf(&tsan, "TSAN_OPTIONS=%s%s%s log_path=%s/tsan external_symbolizer_path=%s",
-                 user_tsan ? user_tsan : "", user_tsan ? " " : "", tsan_defaults, dir, o->symbolizer) < 0 ||
-        asprintf(&log, "%s/worker.log", dir) < 0)
-        abort();
+    tsan = ft_xasprintf("TSAN_OPTIONS=%s%s%s log_path=%s/tsan external_symbolizer_path=%s", user_tsan ? user_tsan : "",
+                        user_tsan ? " " : "", tsan_defaults, dir, o->symbolizer);
+    log = ft_xasprintf("%s/worker-%d.log", dir, ++j->workers_started);
+    /* The worker dies with its supervisor (PR_SET_PDEATHSIG) and checks it is still this one's child. */
+    snprintf(parent, sizeof parent, "FTSTRESS_SUPERVISOR_PID=%d", (int)getpid());
     env[ne++] = tsan;
-    for (size_t i = 0; i < s->env.count && ne < 63; i++)
+    env[ne++] = parent;
+    for (size_t i = 0; i < s->env.count; i++)
         env[ne++] = s->env.items[i];
     env[ne] = NULL;
 
@@ -172,6 +204,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->native = NULL;
         j->crash_tid = 0;
         j->spawned_ns = ft_now_ns();
+        free(j->worker_log);
+        j->worker_log = log, log = NULL;
         j->chunk_end = j->first_round + chunk;
         j->first_round += chunk;
         j->rounds_left -= chunk;
@@ -181,35 +215,9 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     free(tsan);
     free(log);
     free(dir);
+    free(args);
+    free(env);
     return rc;
-}
-
-/* The last 256 KiB of a dead worker's log file `name` ("tsan.PID" for TSan's log_path, or
- * "worker.log"), or NULL. A crash report sits at the end, after any number of race reports. */
-static char *read_log_tail(const ft_supervise_opts *o, const job *j, const char *name)
-{
-    char *path = NULL, *text = NULL;
-    FILE *f;
-    long n;
-    if (asprintf(&path, "%s/logs/%s/%s", o->out_dir, j->s->name, name) < 0)
-        abort();
-    f = fopen(path, "r");
-    free(path);
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    if (n > 262144)
-        fseek(f, n - 262144, SEEK_SET);
-    else
-        fseek(f, 0, SEEK_SET);
-    text = calloc(1, 262145);
-    if (fread(text, 1, 262144, f) == 0) {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
 }
 
 /* A worker died of a crash or was killed for a hang in `round`. That is the scenario's verdict and
@@ -234,6 +242,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     double elapsed = j->now - j->started;
 
     struct rusage usage = {0};
+    char *tsan_path = ft_xasprintf("%s/logs/%s/tsan.%d", o->out_dir, j->s->name, (int)j->proc.pid);
     while (wait4(j->proc.pid, &wstatus, 0, &usage) < 0 && errno == EINTR)
         ;
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
@@ -252,11 +261,10 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
                         j->stacks.data ? j->stacks.data : "", j->native, elapsed);
         after_lost_worker(j, o, round);
     } else if (!j->got_done && !j->got_fatal && !interrupted) {
-        char tsan_name[32];
-        snprintf(tsan_name, sizeof tsan_name, "tsan.%d", (int)j->proc.pid);
-        char *tsan_log = read_log_tail(o, j, tsan_name);
-        /* CPython's fatal errors (debug allocator checks, assertions) print their stacks on stderr. */
-        char *worker_log = j->stacks.len ? NULL : read_log_tail(o, j, "worker.log");
+        /* A crash report sits at the end of this worker's own logs, after any number of race reports;
+         * CPython's fatal errors (debug allocator checks, assertions) print their stacks on stderr. */
+        char *tsan_log = ft_read_tail(tsan_path, 262144);
+        char *worker_log = j->stacks.len ? NULL : ft_read_tail(j->worker_log, 262144);
         int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
         int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
         ft_crash_evidence ev = {.signal = sig, .exit_code = code, .round = round,
@@ -270,6 +278,14 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
         j->rounds_left = 0;
     json_decref(j->native);
     j->native = NULL;
+    /* What was needed from this worker's own logs has been read: into the scenario's capped logs. */
+    char *merged = ft_xasprintf("%s/logs/%s/worker.log", o->out_dir, j->s->name);
+    ft_log_merge(j->worker_log, merged, FT_WORKER_LOG_CAP);
+    free(merged);
+    merged = ft_xasprintf("%s/logs/%s/tsan.log", o->out_dir, j->s->name);
+    ft_log_merge(tsan_path, merged, FT_TSAN_LOG_CAP);
+    free(merged);
+    free(tsan_path);
     ft_proc_close(&j->proc);
     ft_linebuf_free(&j->events);
     ft_linebuf_free(&j->reports);
@@ -376,13 +392,16 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     sigaction(SIGTERM, &sa, &old_term);
     signal(SIGPIPE, SIG_IGN);
     ft_progress_init(&progress, o->progress);
-    char *log_path = NULL;
-    if (asprintf(&log_path, "%s/events.jsonl", o->out_dir) < 0)
-        abort();
+    long events_logged = 0;
+    ft_run_files_fresh(o->out_dir);
+    char *log_path = ft_xasprintf("%s/events.jsonl", o->out_dir);
     FILE *events_log = fopen(log_path, "w");
+    if (!events_log)
+        ft_warn("cannot write %s: %s; the run goes on without it", log_path, strerror(errno));
     free(log_path);
     for (size_t i = 0; i < nselected; i++)
-        js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results, .events_log = events_log};
+        js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results, .events_log = events_log,
+                      .events_logged = &events_logged};
 
     for (;;) {
         struct pollfd pfd[3 * 64];
@@ -497,8 +516,10 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
         }
     }
     ft_progress_end(&progress);
-    if (events_log)
-        fclose(events_log);
+    if (events_log && fclose(events_log) != 0)
+        ft_warn("cannot write events.jsonl: %s", strerror(errno));
+    for (size_t i = 0; i < nselected; i++)
+        free(js[i].worker_log);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     free(js);

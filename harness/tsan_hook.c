@@ -29,6 +29,10 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 
 /* Written once by ft_tsan_hook_arm() before any harness thread starts; read-only afterwards. */
 static int report_fd = -1;
+
+/* Set while writing one report when a stack was longer than MAX_FRAMES. Reports are written one at
+ * a time (TSan holds its report lock around this callback), so one flag serves them all. */
+static int frames_cut;
 static ft_status *status_page;
 
 void ft_tsan_ignore_begin(void)
@@ -106,8 +110,10 @@ static void out_frames(ft_out *o, void *const *trace)
             FT_OUT_LIT(o, "]");
         }
     }
-    if (trace[MAX_FRAMES - 1])
+    if (trace[MAX_FRAMES - 1]) {
         FT_OUT_LIT(o, ",[\"...\",\"\",0,\"\"]");
+        frames_cut = 1;
+    }
     FT_OUT_LIT(o, "]");
 }
 
@@ -141,6 +147,7 @@ static void out_report(ft_out *o, void *report)
     int count = 0, nstacks = 0, nmops = 0, nlocs = 0, nmutexes = 0, nthreads = 0, nunique = 0;
     void *trace[MAX_FRAMES];
 
+    frames_cut = 0;
     clear_trace(trace);
     if (!__tsan_get_report_data(report, &description, &count, &nstacks, &nmops, &nlocs, &nmutexes, &nthreads,
                                 &nunique, trace, MAX_FRAMES))
@@ -229,6 +236,8 @@ static void out_report(ft_out *o, void *report)
     out_cut(o, "threads", nthreads);
     out_cut(o, "locs", nlocs);
     out_cut(o, "stacks", nstacks);
+    if (frames_cut)
+        FT_OUT_LIT(o, ",\"frames_cut\":true");
     FT_OUT_LIT(o, ",\"pystack\":");
     out_python_stack(o);
     FT_OUT_LIT(o, "}\n");

@@ -10,7 +10,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -21,6 +23,7 @@
 #include "worker_channel.h"
 #include "worker_python.h"
 #include "worker_team.h"
+#include "xalloc.h"
 
 typedef struct worker_args {
     ft_strlist files;
@@ -228,9 +231,31 @@ static int run_block(PyObject *code, PyObject *ns, const char *kind, long round)
     return -1;
 }
 
+/* Barrier skews are kept as a bounded uniform sample (reservoir sampling): memory stays flat however
+ * many rounds a worker runs, and the median of the sample estimates the median of all. */
+#define SKEW_SAMPLE 1024
+
+typedef struct skew_sample {
+    int64_t v[SKEW_SAMPLE];
+    long seen;
+    uint64_t state; /* xorshift, for the reservoir's choices */
+} skew_sample;
+
+static void skew_add(skew_sample *s, int64_t v)
+{
+    if (s->seen < SKEW_SAMPLE) {
+        s->v[s->seen++] = v;
+        return;
+    }
+    s->state ^= s->state << 13, s->state ^= s->state >> 7, s->state ^= s->state << 17;
+    uint64_t k = s->state % (uint64_t)(++s->seen);
+    if (k < SKEW_SAMPLE)
+        s->v[k] = v;
+}
+
 static int64_t median(int64_t *v, long n)
 {
-    /* insertion sort: n is the number of rounds of one worker, and this runs once */
+    /* insertion sort: n is at most SKEW_SAMPLE, and this runs once per worker */
     for (long i = 1; i < n; i++)
         for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
             int64_t t = v[j];
@@ -244,7 +269,8 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
                        ft_team *team)
 {
     int n = ft_team_size(team);
-    int64_t *skews = calloc((size_t)(a->rounds > 0 ? a->rounds : 1), sizeof *skews);
+    skew_sample *skews = ft_xcalloc(1, sizeof *skews);
+    skews->state = 0x9e3779b97f4a7c15ULL; /* any non-zero start: xorshift stays at zero from zero */
     int64_t in_rounds = 0;
     long done = 0;
 
@@ -270,7 +296,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
             if (res->left_barrier_ns > last)
                 last = res->left_barrier_ns;
         }
-        skews[done] = last - first;
+        skew_add(skews, last - first);
         set_phase(FT_PHASE_CHECK);
         run_block(blocks[2], ns, "check", r);
         set_phase(FT_PHASE_TEARDOWN);
@@ -289,7 +315,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         json_object_set_new(ign, PyUnicode_AsUTF8(k), json_integer(PyLong_AsLong(v)));
     Py_XDECREF(ignored);
     ft_event_send(json_pack("{s:s, s:I, s:f, s:I, s:o}", "ev", "done", "rounds", (json_int_t)done, "seconds",
-                            (double)in_rounds / 1e9, "skew_ns_median", (json_int_t)median(skews, done),
+                            (double)in_rounds / 1e9, "skew_ns_median", (json_int_t)median(skews->v, skews->seen < SKEW_SAMPLE ? skews->seen : SKEW_SAMPLE),
                             "ignored", ign));
     free(skews);
 }
@@ -304,6 +330,11 @@ int ft_worker_main(int argc, char **argv)
     PyObject *blocks[4] = {0}, **bodies, *ns, *ignore;
     pthread_t watchdog;
 
+    /* A worker never outlives its supervisor, even one killed with SIGKILL: a nightly job's runner
+     * must not find orphans. The parent check closes the window before prctl took effect. */
+    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
+    if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
+        _exit(3);
     if (parse_args(argc, argv, &a) < 0) {
         fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
         return 2;
