@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +53,7 @@ static const ft_option run_options[] = {
 static const char run_epilog[] =
     "exit codes: 0 every scenario met its expectation and nothing new was found; 1 a finding or an\n"
     "unmet expectation; 2 usage or scenario error; 3 could not run (no interpreter, import failed,\n"
-    "GIL re-enabled).\n\n"
+    "GIL re-enabled); 130 / 143 interrupted by SIGINT / SIGTERM (partial results are written).\n\n"
     "examples:\n"
     "  ftstress run                                   the bundled demo\n"
     "  ftstress run scenarios/stdlib -j 2 --json out.json --junit out.xml\n"
@@ -257,10 +258,14 @@ static int run(int argc, char **argv)
             ft_info("baseline written to %s", a.baseline);
     }
     rc = ft_results_exit_code(&results);
-    if (rc == 1)
+    if (rc == 1 && !results.interrupted)
         print_repro(&results, &a);
-    if (results.interrupted)
-        ft_warn("interrupted: the results above are partial");
+    if (results.interrupted) {
+        /* like a shell: 128 + the signal, so a CI step sees an interruption, not a verdict */
+        ft_warn("interrupted by %s: workers stopped; the results above and in %s are partial (interrupted: true)",
+                strsignal(results.interrupted), out_abs);
+        rc = 128 + results.interrupted;
+    }
     json_decref(doc);
     ft_results_free(&results);
     ft_baseline_free(&baseline);

@@ -84,7 +84,7 @@ typedef struct ft_results {
     char *command; /* a command line that repeats the run */
     const struct ft_suppressions *suppressions;
     const struct ft_baseline *baseline;
-    int interrupted;
+    int interrupted; /* the signal (SIGINT, SIGTERM) that stopped the run early, 0 if none */
     int changed; /* set when something worth saving arrived */
 } ft_results;
 

@@ -101,7 +101,7 @@ json_t *ft_results_to_json(const ft_results *r)
     }
     json_t *doc = json_pack("{s:{s:s, s:i}, s:I, s:o, s:b, s:i, s:o, s:o, s:o}", "ftstress", "version",
                             FTSTRESS_VERSION, "schema", FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command",
-                            str_or_null(r->command), "interrupted", r->interrupted, "exit_code",
+                            str_or_null(r->command), "interrupted", r->interrupted != 0, "exit_code",
                             ft_results_exit_code(r), "scenarios", scenarios, "findings", findings, "groups", groups);
     if (!doc) {
         ft_error("could not build the results document (out of memory)");

@@ -65,8 +65,8 @@ typedef struct job {
     char *worker_log;     /* this worker's stdout and stderr: logs/SCENARIO/worker-N.log */
 } job;
 
-static volatile sig_atomic_t interrupted;
-static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+static volatile sig_atomic_t interrupted; /* the signal that interrupted the run, 0 if none */
+static void on_interrupt(int sig) { interrupted = sig; }
 
 /* One line of events.jsonl. Bounded by design: a finding's first reports are written in full,
  * later ones only counted (results.json has the counts), and the file as a whole has a cap. */
