@@ -2,7 +2,6 @@
 for exceptions and checks, ignored exceptions counted."""
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from ftest import SOURCE, check, findings, main, run_json, scenario  # noqa: E402
@@ -13,9 +12,7 @@ state = {}
 
 def results():
     if "r" not in state:
-        t0 = time.time()
         state["r"] = run_json(FILE, "--seed", "7")
-        state["seconds"] = time.time() - t0
     return state["r"]
 
 
@@ -41,8 +38,6 @@ def test_hang_within_timeout_with_stacks():
     f = findings(r, "outcome-hang")[0]
     check(f["functions"] == ["wait (threading.py)"], "innermost stuck frame named: %s" % f["functions"])
     check("outcomes.yaml\", line 27 in body[body]" in f["report"], "the stacks reach the body's line", f["report"])
-    # 2 s timeout + 3 s for the stack dump; the whole file takes a few seconds more.
-    check(state["seconds"] < 40, "run took %.1f s" % state["seconds"])
 
 
 def test_exception_and_check_are_errors():

@@ -1,7 +1,6 @@
 /* Unit tests: the scenario loader accepts the documented format and rejects everything else with
  * file:line:column. */
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -143,11 +142,10 @@ void test_loader_rejects_alias_bombs_quickly(void)
         strcat(text, line);
     }
     strcat(text, "name: bomb\nbody: pass\ntags: *j\n");
-    clock_t t0 = clock();
+    /* A billion expanded nodes if aliases were expanded: the runner's per-test timeout fails this
+     * test if the loader walks them. */
     size_t n;
     ft_diags d = load(text, &n);
-    double seconds = (double)(clock() - t0) / CLOCKS_PER_SEC;
     CHECK(d.count > 0); /* unknown keys a..j, and tags holds lists, not strings */
-    CHECK(seconds < 2.0);
     ft_diags_free(&d);
 }
