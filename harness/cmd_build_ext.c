@@ -16,6 +16,7 @@
 #include "options.h"
 #include "preflight.h"
 #include "proc.h"
+#include "xalloc.h"
 
 enum { O_SITE, O_HELP };
 static const ft_option build_options[] = {
@@ -100,7 +101,7 @@ static void find_built(const char *dir, time_t since, ft_strlist *out)
 /* "pkg/_speedups.cpython-313td-x86_64-linux-gnu.so" below the site -> "pkg._speedups". */
 static char *module_name(const char *site, const char *path)
 {
-    char *name = strdup(path + strlen(site) + 1), *dot;
+    char *name = ft_xstrdup(path + strlen(site) + 1), *dot;
     char *slash = strrchr(name, '/');
     dot = strchr(slash ? slash : name, '.');
     if (dot)
@@ -117,8 +118,7 @@ static int gil_stays_off(const char *site, const char *module)
     char code[512], out[64] = "", *pypath = NULL;
     snprintf(code, sizeof code,
              "import sys, warnings; warnings.simplefilter('ignore'); import %s; print(sys._is_gil_enabled())", module);
-    if (asprintf(&pypath, "PYTHONPATH=%s", site) < 0)
-        abort();
+    pypath = ft_xasprintf("PYTHONPATH=%s", site);
     char *argv[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, "-c", code, NULL};
     char *env[] = {pypath, "TSAN_OPTIONS=report_bugs=0", NULL};
     int rc = ft_run_command(argv, env, out, sizeof out);

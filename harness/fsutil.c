@@ -1,5 +1,6 @@
 /* File-system helpers shared by commands. */
 #include "fsutil.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 
 int ft_mkdirs(const char *path)
 {
-    char *p = strdup(path);
+    char *p = ft_xstrdup(path);
     int rc = 0;
     for (char *s = p + 1; *s && rc == 0; s++)
         if (*s == '/') {

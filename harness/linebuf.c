@@ -1,5 +1,6 @@
 /* Splits bytes read from a pipe into whole lines, keeping partial lines for the next read. */
 #include "linebuf.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static long fill(ft_linebuf *b, int fd)
     ssize_t n;
     if (b->cap - b->len < 65536) {
         b->cap = b->cap ? b->cap * 2 : 131072;
-        b->data = realloc(b->data, b->cap);
+        b->data = ft_xrealloc(b->data, b->cap);
     }
     n = read(fd, b->data + b->len, b->cap - b->len - 1);
     if (n == 0)

@@ -1,5 +1,6 @@
 /* Command options in one table per command: getopt_long parsing and --help generated from it. */
 #include "options.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@ int ft_options_parse(int argc, char **argv, const ft_option *opts, int (*each)(v
 
     while (opts[n].name)
         n++;
-    longs = calloc(n + 1, sizeof *longs);
+    longs = ft_xcalloc(n + 1, sizeof *longs);
     for (size_t i = 0; i < n; i++) {
         longs[i] = (struct option){opts[i].name, opts[i].arg ? required_argument : no_argument, NULL, 1000 + (int)i};
         if (opts[i].short_name) {

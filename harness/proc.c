@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -48,14 +49,14 @@ char **ft_env_merge(char *const *extra)
         n++;
     while (extra && extra[m])
         m++;
-    env = calloc(n + m + 1, sizeof *env);
+    env = ft_xcalloc(n + m + 1, sizeof *env);
     for (size_t i = 0; i < n; i++) {
         int overridden = 0;
         for (size_t j = 0; j < m && !overridden; j++)
             overridden = env_key_len(environ[i]) == env_key_len(extra[j]) &&
                          !strncmp(environ[i], extra[j], env_key_len(extra[j]));
         if (!overridden)
-            env[k++] = strdup(environ[i]);
+            env[k++] = ft_xstrdup(environ[i]);
     }
     for (size_t j = 0; j < m; j++) {
         /* A later duplicate in `extra` wins: drop the earlier one. */
@@ -64,7 +65,7 @@ char **ft_env_merge(char *const *extra)
                 free(env[i]);
                 env[i] = env[--k];
             }
-        env[k++] = strdup(extra[j]);
+        env[k++] = ft_xstrdup(extra[j]);
     }
     env[k] = NULL;
     return env;
@@ -101,7 +102,7 @@ int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const c
 
     while (args[nargs])
         nargs++;
-    argv = calloc(nargs + 3, sizeof *argv);
+    argv = ft_xcalloc(nargs + 3, sizeof *argv);
     argv[0] = (char *)ft_self_exe();
     argv[1] = "__worker";
     memcpy(argv + 2, args, nargs * sizeof *argv);

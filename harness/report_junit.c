@@ -3,12 +3,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reporters.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* Every libxml2 writer call returns < 0 on failure (a full disk, a bad encoding); one failure fails
+ * the file, which is then not renamed into place. */
+static int failed;
+#define XW(call) (failed |= (call) < 0)
 
 static void attr(xmlTextWriterPtr w, const char *name, const char *value)
 {
-    xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST(value ? value : ""));
+    char *clean = ft_utf8_clean(value ? value : "");
+    XW(xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST clean));
+    free(clean);
+}
+
+static void text_node(xmlTextWriterPtr w, const char *value)
+{
+    char *clean = ft_utf8_clean(value ? value : "");
+    XW(xmlTextWriterWriteString(w, BAD_CAST clean));
+    free(clean);
 }
 
 static void attr_num(xmlTextWriterPtr w, const char *name, double v, const char *fmt)
@@ -19,22 +36,41 @@ static void attr_num(xmlTextWriterPtr w, const char *name, double v, const char 
 }
 
 /* The failure text of a scenario: each of its findings that counts, with the first report. */
+/* The failure text of a scenario: its new findings by root-cause group, each group once with its
+ * members, then the members' first reports. Findings of documents without groups stand alone. */
 static char *failure_text(const json_t *doc, const char *scenario, size_t *nfound)
 {
     char *text = NULL;
-    size_t len = 0, i;
-    json_t *f;
+    size_t len = 0, i, k;
+    json_t *f, *g;
     FILE *out = open_memstream(&text, &len);
+    json_t *groups = json_object_get(doc, "groups");
     *nfound = 0;
-    json_array_foreach(json_object_get(doc, "findings"), i, f) {
-        if (strcmp(json_string_value(json_object_get(f, "scenario")) ?: "", scenario) ||
-            !json_is_true(json_object_get(f, "new")))
-            continue;
-        (*nfound)++;
-        fprintf(out, "%s [%s, owner %s, %lld times]\n%s\n\n", json_string_value(json_object_get(f, "title")),
-                json_string_value(json_object_get(f, "signature")), json_string_value(json_object_get(f, "owner")),
-                (long long)json_integer_value(json_object_get(f, "count")),
-                json_string_value(json_object_get(f, "report")) ?: "");
+    if (!out)
+        return ft_xstrdup("");
+    for (k = 0; k <= json_array_size(groups); k++) {
+        /* k < size: group k's members; k == size: findings without a listed group */
+        json_int_t id = k < json_array_size(groups) ? json_integer_value(json_object_get(json_array_get(groups, k), "id")) : -1;
+        int header = 0;
+        json_array_foreach(json_object_get(doc, "findings"), i, f) {
+            json_int_t fg = json_integer_value(json_object_get(f, "group"));
+            int listed = 0;
+            size_t m;
+            json_array_foreach(groups, m, g) listed |= json_integer_value(json_object_get(g, "id")) == fg;
+            if (strcmp(json_string_value(json_object_get(f, "scenario")) ?: "", scenario) ||
+                !json_is_true(json_object_get(f, "new")) || (id >= 0 ? fg != id : listed))
+                continue;
+            if (id >= 0 && !header++) {
+                g = json_array_get(groups, k);
+                fprintf(out, "== %s: %s ==\n", json_string_value(json_object_get(g, "name")) ?: "?",
+                        json_string_value(json_object_get(g, "summary")) ?: "");
+            }
+            (*nfound)++;
+            fprintf(out, "%s [%s, owner %s, %lld times]\n%s\n\n", json_string_value(json_object_get(f, "title")),
+                    json_string_value(json_object_get(f, "signature")), json_string_value(json_object_get(f, "owner")),
+                    (long long)json_integer_value(json_object_get(f, "count")),
+                    json_string_value(json_object_get(f, "report")) ?: "");
+        }
     }
     fclose(out);
     return text;
@@ -42,13 +78,17 @@ static char *failure_text(const json_t *doc, const char *scenario, size_t *nfoun
 
 int ft_report_junit(const json_t *doc, const char *path)
 {
-    xmlTextWriterPtr w = xmlNewTextWriterFilename(path, 0);
+    char *tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
+    xmlTextWriterPtr w = xmlNewTextWriterFilename(tmp, 0);
     json_t *scenarios = json_object_get(doc, "scenarios"), *s;
     json_t *files = json_array();
     size_t i, k;
 
-    if (!w)
+    failed = 0;
+    if (!w) {
+        free(tmp);
         return -1;
+    }
     /* Suites in the order their files first appear. */
     json_array_foreach(scenarios, i, s) {
         json_t *file = json_object_get(s, "file"), *seen;
@@ -57,9 +97,9 @@ int ft_report_junit(const json_t *doc, const char *path)
         if (!known)
             json_array_append(files, file);
     }
-    xmlTextWriterSetIndent(w, 1);
-    xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
-    xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+    XW(xmlTextWriterSetIndent(w, 1));
+    XW(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
+    XW(xmlTextWriterStartElement(w, BAD_CAST "testsuites"));
     attr(w, "name", "ftstress");
     json_t *file;
     json_array_foreach(files, k, file) {
@@ -78,7 +118,7 @@ int ft_report_junit(const json_t *doc, const char *path)
             else if (!json_is_true(json_object_get(s, "passed")))
                 failures++;
         }
-        xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+        XW(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
         attr(w, "name", json_string_value(file));
         attr_num(w, "tests", tests, "%.0f");
         attr_num(w, "failures", failures, "%.0f");
@@ -90,36 +130,42 @@ int ft_report_junit(const json_t *doc, const char *path)
             const char *st = json_string_value(json_object_get(s, "status")) ?: "";
             if (!json_equal(json_object_get(s, "file"), file))
                 continue;
-            xmlTextWriterStartElement(w, BAD_CAST "testcase");
+            XW(xmlTextWriterStartElement(w, BAD_CAST "testcase"));
             attr(w, "name", name);
             attr(w, "classname", json_string_value(file));
             attr_num(w, "time", json_number_value(json_object_get(s, "seconds")), "%.3f");
             if (!strcmp(st, "pending")) {
-                xmlTextWriterStartElement(w, BAD_CAST "skipped");
-                xmlTextWriterEndElement(w);
+                XW(xmlTextWriterStartElement(w, BAD_CAST "skipped"));
+                XW(xmlTextWriterEndElement(w));
             } else if (strcmp(st, "ran")) {
-                xmlTextWriterStartElement(w, BAD_CAST "error");
+                XW(xmlTextWriterStartElement(w, BAD_CAST "error"));
                 attr(w, "message", st);
-                xmlTextWriterWriteString(w, BAD_CAST(json_string_value(json_object_get(s, "message")) ?: ""));
-                xmlTextWriterEndElement(w);
+                text_node(w, json_string_value(json_object_get(s, "message")));
+                XW(xmlTextWriterEndElement(w));
             } else if (!json_is_true(json_object_get(s, "passed"))) {
                 size_t n;
                 char *text = failure_text(doc, name, &n), msg[256];
                 snprintf(msg, sizeof msg, "expected %s, outcome %s (%zu new findings)",
                          json_string_value(json_object_get(s, "expect")), json_string_value(json_object_get(s, "outcome")), n);
-                xmlTextWriterStartElement(w, BAD_CAST "failure");
+                XW(xmlTextWriterStartElement(w, BAD_CAST "failure"));
                 attr(w, "message", msg);
                 attr(w, "type", json_string_value(json_object_get(s, "outcome")));
-                xmlTextWriterWriteString(w, BAD_CAST text);
-                xmlTextWriterEndElement(w);
+                text_node(w, text);
+                XW(xmlTextWriterEndElement(w));
                 free(text);
             }
-            xmlTextWriterEndElement(w);
+            XW(xmlTextWriterEndElement(w));
         }
-        xmlTextWriterEndElement(w);
+        XW(xmlTextWriterEndElement(w));
     }
-    xmlTextWriterEndDocument(w);
-    xmlFreeTextWriter(w);
+    XW(xmlTextWriterEndDocument(w));
+    xmlFreeTextWriter(w); /* flushes and closes the file */
     json_decref(files);
+    if (failed || rename(tmp, path) != 0) {
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
     return 0;
 }

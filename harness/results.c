@@ -202,7 +202,7 @@ static void set_status(ft_scenario_result *sr, ft_run_status st, const char *mes
 {
     sr->status = st;
     free(sr->message);
-    sr->message = message ? strdup(message) : NULL;
+    sr->message = message ? ft_xstrdup(message) : NULL;
 }
 
 /* An unexpected exception or failed check: one finding per exception type and raising frame. */
@@ -217,8 +217,7 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     int is_check = !strcmp(kind, "check"), created;
     char *signature = NULL, name[32];
 
-    if (asprintf(&signature, "%s:%s:%s", is_check ? "check" : "error", type, frame) < 0)
-        abort();
+    signature = ft_xasprintf("%s:%s:%s", is_check ? "check" : "error", type, frame);
     ft_finding *f = finding_for(r, sc, "error", signature, &created);
     if (created) {
         const char *base = strrchr(s->file, '/') ? strrchr(s->file, '/') + 1 : s->file;
@@ -227,14 +226,12 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
                                 type, frame, *message ? ": " : "", message);
         ft_utf8_truncate(f->title, 160, "...");
         ft_strlist_push(&f->functions, frame);
-        f->owner = strdup(scenario_owner(&r->scenarios[sc]));
-        f->report = strdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
+        f->owner = ft_xstrdup(scenario_owner(&r->scenarios[sc]));
+        f->report = ft_xstrdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
         /* The raising frame sits in the scenario file: point at its line there. */
-        if (asprintf(&paren, "(%s)", base) < 0)
-            abort();
-        if (strstr(frame, paren) &&
-            asprintf(&f->location, "%s:%d", s->file, (int)json_integer_value(json_object_get(ev, "line"))) < 0)
-            abort();
+        paren = ft_xasprintf("(%s)", base);
+        if (strstr(frame, paren))
+            f->location = ft_xasprintf("%s:%d", s->file, (int)json_integer_value(json_object_get(ev, "line")));
         free(paren);
     }
     occurrence(f, (long)json_integer_value(json_object_get(ev, "round")), elapsed, created);
@@ -272,12 +269,11 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         }
     } else if (!strcmp(kind, "syntax")) {
         char *msg = NULL;
-        if (asprintf(&msg, "%s:%d:%d: error: %s in '%s' of scenario '%s'", sr->scenario->file,
+        msg = ft_xasprintf("%s:%d:%d: error: %s in '%s' of scenario '%s'", sr->scenario->file,
                      (int)json_integer_value(json_object_get(ev, "line")),
                      (int)json_integer_value(json_object_get(ev, "column")),
                      json_string_value(json_object_get(ev, "message")) ?: "invalid syntax",
-                     json_string_value(json_object_get(ev, "block")) ?: "?", sr->scenario->name) < 0)
-            abort();
+                     json_string_value(json_object_get(ev, "block")) ?: "?", sr->scenario->name);
         set_status(sr, FT_ST_SCENARIO_ERROR, msg);
         free(msg);
     } else if (!strcmp(kind, "fatal")) {
@@ -285,8 +281,7 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         const char *tb = json_string_value(json_object_get(ev, "traceback"));
         const char *msg = json_string_value(json_object_get(ev, "message"));
         char *text = NULL;
-        if (asprintf(&text, "%s failed: %s", what, tb && *tb ? tb : msg ? msg : "?") < 0)
-            abort();
+        text = ft_xasprintf("%s failed: %s", what, tb && *tb ? tb : msg ? msg : "?");
         set_status(sr, !strcmp(what, "scenario") ? FT_ST_SCENARIO_ERROR : FT_ST_NOT_RUN, text);
         free(text);
     } else if (!strcmp(kind, "error"))

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "results_io.h"
+#include "xalloc.h"
 
 /* A folder name from a signature: "race:write_bytes|_io_BytesIO_seek_impl" -> "race-write_bytes-_io_BytesIO_seek_impl". */
 static void slug(char *out, size_t n, const char *sig)
@@ -18,13 +21,22 @@ static void slug(char *out, size_t n, const char *sig)
     out[k] = '\0';
 }
 
+/* Writes `text` to `path` atomically (a temporary file renamed over it); 0, or -1 with the reason said. */
 static int write_text(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
+    char *tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) != 0)
+        ok = 0;
+    if (!ok) {
+        ft_error("cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
 }
 
 int ft_results_save_dir(const ft_results *r, const char *dir)
@@ -33,11 +45,12 @@ int ft_results_save_dir(const ft_results *r, const char *dir)
     json_t *doc;
     int rc = 0;
 
-    if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || asprintf(&path, "%s/findings", dir) < 0) {
-        ft_error("cannot create output folder %s: %s", dir, strerror(errno));
+    path = ft_xasprintf("%s/findings", dir);
+    if (ft_mkdirs(path) != 0) {
+        ft_error("cannot create output folder %s: %s", path, strerror(errno));
+        free(path);
         return -1;
     }
-    mkdir(path, 0755);
     free(path);
     doc = ft_results_to_json(r);
     for (size_t i = 0; i < r->nfindings; i++) {
@@ -45,24 +58,24 @@ int ft_results_save_dir(const ft_results *r, const char *dir)
         char *fdir = NULL, *file = NULL;
         struct stat st;
         slug(name, sizeof name, f->signature);
-        if (asprintf(&fdir, "%s/findings/%03zu-%s", dir, i + 1, name) < 0)
-            abort();
-        if (stat(fdir, &st) != 0) { /* the first report never changes: write it once */
-            mkdir(fdir, 0755);
-            if (asprintf(&file, "%s/report.txt", fdir) < 0)
-                abort();
+        fdir = ft_xasprintf("%s/findings/%03zu-%s", dir, i + 1, name);
+        if (stat(fdir, &st) != 0) { /* the first report never changes: write it once per run */
+            if (ft_mkdirs(fdir) != 0)
+                ft_error("cannot create %s: %s", fdir, strerror(errno));
+            file = ft_xasprintf("%s/report.txt", fdir);
             rc |= write_text(file, f->report ? f->report : "");
             free(file);
         }
-        if (asprintf(&file, "%s/finding.json", fdir) < 0)
-            abort();
+        file = ft_xasprintf("%s/finding.json", fdir);
         rc |= ft_json_write_atomic(json_array_get(json_object_get(doc, "findings"), i), file);
         free(file);
         free(fdir);
     }
-    if (asprintf(&path, "%s/results.json", dir) < 0)
-        abort();
-    rc |= ft_json_write_atomic(doc, path);
+    path = ft_xasprintf("%s/results.json", dir);
+    if (ft_json_write_atomic(doc, path) != 0) {
+        ft_error("cannot write %s: %s", path, strerror(errno));
+        rc = -1;
+    }
     free(path);
     json_decref(doc);
     return rc ? -1 : 0;

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 json_t *ft_strlist_to_json(const ft_strlist *l)
 {
@@ -114,8 +115,7 @@ int ft_json_write_atomic(const json_t *doc, const char *path)
 {
     char *tmp = NULL;
     int rc;
-    if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
-        abort();
+    tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
     rc = json_dump_file(doc, tmp, JSON_INDENT(2));
     if (rc == 0)
         rc = rename(tmp, path);
@@ -163,8 +163,7 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
         json_t *sl = json_object_get(docs[d], "scenarios"), *fl = json_object_get(docs[d], "findings"), *item;
         size_t i;
         if (!json_is_array(sl) || !json_is_array(fl) || !json_is_object(json_object_get(docs[d], "ftstress"))) {
-            if (asprintf(error, "%s: not an ftstress results document (no scenarios/findings)", names[d]) < 0)
-                abort();
+            *error = ft_xasprintf("%s: not an ftstress results document (no scenarios/findings)", names[d]);
             json_decref(out);
             return NULL;
         }

@@ -1,5 +1,6 @@
 /* Turns command-line paths into scenario files (folders walked recursively, in sorted order). */
 #include "scenario.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,8 +37,7 @@ static void walk(const char *dir, ft_strlist *files, ft_diags *diags)
     for (size_t i = 0; i < names.count; i++) {
         char *path = NULL;
         struct stat st;
-        if (asprintf(&path, "%s/%s", dir, names.items[i]) < 0)
-            abort();
+        path = ft_xasprintf("%s/%s", dir, names.items[i]);
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
             walk(path, files, diags);
         else if (has_yaml_suffix(names.items[i]))
@@ -54,7 +54,7 @@ int ft_scenarios_load(const char *const *paths, size_t npaths, ft_scenario_set *
 
     for (size_t i = 0; i < npaths; i++) {
         struct stat st;
-        char *p = strdup(paths[i]);
+        char *p = ft_xstrdup(paths[i]);
         size_t n = strlen(p);
         while (n > 1 && p[n - 1] == '/')
             p[--n] = '\0';

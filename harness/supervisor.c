@@ -382,7 +382,7 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
 {
     size_t nselected = results->nscenarios;
     int jobs = o->jobs > 0 ? o->jobs : 1;
-    job *js = calloc(nselected, sizeof *js);
+    job *js = ft_xcalloc(nselected, sizeof *js);
     size_t next = 0, pass = 0;
     int64_t t0 = ft_now_ns(), last_save = 0;
     struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;

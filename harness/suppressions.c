@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "frames.h"
+#include "xalloc.h"
 
 static const char *const known_types[] = {"race", "race_top", "thread", "mutex", "signal", "deadlock",
                                           "called_from_lib"};
@@ -50,8 +51,8 @@ int ft_suppressions_load(ft_suppressions *s, const char *path, ft_diags *diags)
             errors++;
             continue;
         }
-        s->items = realloc(s->items, (s->count + 1) * sizeof *s->items);
-        s->items[s->count++] = (ft_suppression){strdup(p), strdup(colon + 1), strdup(path), line, 0};
+        s->items = ft_xrealloc(s->items, (s->count + 1) * sizeof *s->items);
+        s->items[s->count++] = (ft_suppression){ft_xstrdup(p), ft_xstrdup(colon + 1), ft_xstrdup(path), line, 0};
     }
     fclose(f);
     return errors ? -1 : 0;

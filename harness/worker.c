@@ -117,7 +117,7 @@ static int compile_all(const worker_args *a)
         ft_diags diags = {0};
         ft_scenarios_load_file(a->files.items[f], &set, &diags);
         for (size_t i = 0; i < set.count; i++) {
-            PyObject *blocks[4] = {0}, **bodies = calloc(set.items[i].nroles, sizeof *bodies);
+            PyObject *blocks[4] = {0}, **bodies = ft_xcalloc(set.items[i].nroles, sizeof *bodies);
             if (compile_scenario(&set.items[i], blocks, bodies) < 0)
                 failed = 1;
             free(bodies); /* the process ends right after: the code objects may stay */
@@ -162,8 +162,7 @@ static int import_modules(const ft_scenario *s, PyObject *ns)
     for (size_t i = 0; i < s->imports.count; i++) {
         char *stmt = NULL;
         PyObject *r;
-        if (asprintf(&stmt, "import %s\n", s->imports.items[i]) < 0)
-            abort();
+        stmt = ft_xasprintf("import %s\n", s->imports.items[i]);
         r = PyRun_String(stmt, Py_file_input, ns, ns);
         free(stmt);
         if (!r) {
@@ -363,7 +362,7 @@ int ft_worker_main(int argc, char **argv)
         _exit(2);
     }
     ft_scenario_override((ft_scenario *)s, a.threads, a.iterations);
-    bodies = calloc(s->nroles, sizeof *bodies);
+    bodies = ft_xcalloc(s->nroles, sizeof *bodies);
     if (compile_scenario(s, blocks, bodies) < 0)
         _exit(2);
     ignore = PyFrozenSet_New(NULL);
