@@ -78,9 +78,31 @@ void ft_env_free(char **env)
     free(env);
 }
 
-int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path)
+/* A memfd holding `text`, read from its start by the child. -1 with errno on failure. */
+static int text_fd(const char *text)
 {
-    int ev[2] = {-1, -1}, rep[2] = {-1, -1}, st[2] = {-1, -1}, ctl[2] = {-1, -1}, status_fd = -1;
+    size_t len = strlen(text), off = 0;
+    int fd = memfd_create("ftstress-scenario", MFD_CLOEXEC);
+    if (fd < 0 || (fd = high_fd(fd)) < 0)
+        return -1;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path, const char *scenario)
+{
+    int ev[2] = {-1, -1}, rep[2] = {-1, -1}, st[2] = {-1, -1}, ctl[2] = {-1, -1}, status_fd = -1, scen_fd = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     char **argv = NULL, **env = NULL;
@@ -89,6 +111,8 @@ int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const c
 
     *p = (ft_proc){.pid = -1, .events_fd = -1, .reports_fd = -1, .stacks_fd = -1, .control_fd = -1};
     if (pipe_high(ev) < 0 || pipe_high(rep) < 0 || pipe_high(st) < 0 || pipe_high(ctl) < 0)
+        goto cleanup;
+    if (scenario && (scen_fd = text_fd(scenario)) < 0)
         goto cleanup;
     status_fd = memfd_create("ftstress-status", MFD_CLOEXEC);
     if (status_fd < 0 || (status_fd = high_fd(status_fd)) < 0 || ftruncate(status_fd, sizeof(ft_status)) < 0)
@@ -114,6 +138,8 @@ int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const c
     posix_spawn_file_actions_adddup2(&fa, st[1], FT_FD_STACKS);
     posix_spawn_file_actions_adddup2(&fa, status_fd, FT_FD_STATUS);
     posix_spawn_file_actions_adddup2(&fa, ctl[0], FT_FD_CONTROL);
+    if (scen_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, scen_fd, FT_FD_SCENARIO);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     if (log_path) {
         posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -145,6 +171,8 @@ cleanup:
     }
     if (status_fd >= 0)
         close(status_fd);
+    if (scen_fd >= 0)
+        close(scen_fd);
     if (rc < 0 && p->status) {
         munmap(p->status, sizeof(ft_status));
         p->status = NULL;

@@ -19,7 +19,8 @@ typedef struct ft_proc {
  * supervisor), with the descriptors of worker_channel.h, `extra_env` ("K=V", may be NULL-ended
  * list) on top of the current environment, and stdout+stderr appended to `log_path` (or the
  * supervisor's own stderr when NULL). Returns 0, or -1 with errno. */
-int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path);
+/* `scenario` (may be NULL) is handed over on FT_FD_SCENARIO. */
+int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path, const char *scenario);
 
 /* Closes the supervisor's ends and unmaps the status page (does not wait or kill). */
 void ft_proc_close(ft_proc *p);

@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "results_io.h"
 #include "run_files.h"
+#include "scenario_json.h"
 #include "xalloc.h"
 
 #define DUMP_GRACE_NS 3000000000LL /* time a hung worker gets to write its stacks */
@@ -194,7 +195,17 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         env[ne++] = s->env.items[i];
     env[ne] = NULL;
 
-    int rc = ft_proc_spawn(&j->proc, args, env, log);
+    /* The worker runs this resolved copy (overrides applied), not its own reading of the file. */
+    json_t *resolved = ft_scenario_to_json(s);
+    char *scenario_text = resolved ? json_dumps(resolved, JSON_COMPACT) : NULL;
+    json_decref(resolved);
+    if (!scenario_text) {
+        ft_error("cannot encode scenario '%s' for its worker", s->name);
+        free(tsan), free(log), free(dir), free(args), free(env);
+        return -1;
+    }
+    int rc = ft_proc_spawn(&j->proc, args, env, log, scenario_text);
+    free(scenario_text);
     if (rc < 0)
         ft_error("cannot start a worker for '%s': %s", s->name, strerror(errno));
     else {

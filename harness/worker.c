@@ -19,6 +19,7 @@
 #include "crash_signal.h"
 #include "pystack.h"
 #include "scenario.h"
+#include "scenario_json.h"
 #include "tsan_hook.h"
 #include "worker_channel.h"
 #include "worker_python.h"
@@ -206,6 +207,17 @@ static int report_gil(const ft_scenario *s)
     return enabled && !allowed ? -1 : 0;
 }
 
+/* The scenario the supervisor resolved and handed over on FT_FD_SCENARIO (scenario_json.h). */
+static int read_handed_scenario(ft_scenario *out)
+{
+    json_error_t err;
+    json_t *doc = json_loadfd(FT_FD_SCENARIO, 0, &err);
+    int rc = doc ? ft_scenario_from_json(doc, out) : -1;
+    json_decref(doc);
+    close(FT_FD_SCENARIO);
+    return rc;
+}
+
 static void set_phase(int phase)
 {
     atomic_store(&status->phase_started_ns, ft_now_ns());
@@ -354,8 +366,12 @@ int ft_worker_main(int argc, char **argv)
     if (a.compile_only)
         _exit(compile_all(&a) ? 2 : 0);
 
-    ft_scenarios_load_file(a.files.items[0], &set, &diags);
-    s = a.scenario ? ft_scenarios_find(&set, a.scenario) : NULL;
+    ft_scenario handed = {0};
+    s = read_handed_scenario(&handed) == 0 ? &handed : NULL;
+    if (!s) { /* run by hand, without a supervisor: read the file */
+        ft_scenarios_load_file(a.files.items[0], &set, &diags);
+        s = a.scenario ? ft_scenarios_find(&set, a.scenario) : NULL;
+    }
     if (!s) {
         ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "scenario", "message",
                                 "scenario not found in its file (was it changed during the run?)"));

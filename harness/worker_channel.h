@@ -12,6 +12,7 @@ enum {
     FT_FD_STACKS = 5,  /* faulthandler and hang dumps -> supervisor: Python stacks as text */
     FT_FD_STATUS = 6,  /* memfd holding an ft_status page */
     FT_FD_CONTROL = 7, /* supervisor -> worker: one byte per command; EOF means "supervisor gone" */
+    FT_FD_SCENARIO = 8, /* memfd: the resolved scenario as JSON (scenario_json.h), what the worker runs */
 };
 
 /* Commands on FT_FD_CONTROL. */
