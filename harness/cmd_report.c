@@ -1,17 +1,20 @@
 /* `ftstress report`: re-render or merge result files (shards, reruns) into the same outputs. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "log.h"
 #include "options.h"
 #include "reporters.h"
 #include "results_io.h"
+#include "xalloc.h"
 
-enum { O_JSON, O_JUNIT, O_QUIET, O_VERBOSE, O_HELP };
+enum { O_JSON, O_JUNIT, O_SARIF, O_QUIET, O_VERBOSE, O_HELP };
 static const ft_option report_options[] = {
     [O_JSON] = {"json", 0, "FILE", "write the merged results document"},
     [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML"},
+    [O_SARIF] = {"sarif", 0, "FILE", "write SARIF 2.1.0 for code scanning: a result per root-cause group"},
     [O_QUIET] = {"quiet", 'q', NULL, "no summary table"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
@@ -19,7 +22,7 @@ static const ft_option report_options[] = {
 };
 
 typedef struct report_args {
-    const char *json, *junit;
+    const char *json, *junit, *sarif;
 } report_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -28,6 +31,7 @@ static int on_option(void *ctx, int index, const char *arg)
     switch (index) {
     case O_JSON: a->json = arg; break;
     case O_JUNIT: a->junit = arg; break;
+    case O_SARIF: a->sarif = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
     case O_HELP:
@@ -39,6 +43,179 @@ static int on_option(void *ctx, int index, const char *arg)
     return 0;
 }
 
+/* --- root-cause groups of a merged document -------------------------------------------------- */
+
+static const char *sv(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)) ?: ""; }
+
+static char *finding_key(const json_t *f) { return ft_xasprintf("f:%s\n%s", sv(f, "scenario"), sv(f, "signature")); }
+
+static size_t set_of(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* Entries sharing `key` are one set, whose root is its first entry. */
+static void join_on(json_t *first_with, const char *key, size_t entry, size_t *parent)
+{
+    json_t *have = json_object_get(first_with, key);
+    if (!have) {
+        json_object_set_new(first_with, key, json_integer((json_int_t)entry));
+        return;
+    }
+    size_t a = set_of(parent, (size_t)json_integer_value(have)), b = set_of(parent, entry);
+    if (a != b)
+        parent[a > b ? a : b] = a < b ? a : b;
+}
+
+static void append_unique(json_t *list, json_t *value)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) if (json_equal(v, value)) return;
+    json_array_append(list, value);
+}
+
+/* "31 races, 1 heap-use-after-free, 1 SIGSEGV": members counted by kind, TSan type or signal, as a
+ * run names its groups. */
+static char *summarize(const json_t *members)
+{
+    json_t *counts = json_object(), *f, *c;
+    size_t i;
+    const char *label;
+    char *text = NULL;
+    size_t len = 0;
+    json_array_foreach(members, i, f) {
+        const char *kind = sv(f, "kind"), *sig = sv(f, "signature");
+        char buf[64];
+        if (strcmp(kind, "race") && (!strncmp(sig, "tsan:", 5) || !strncmp(sig, "crash:", 6)))
+            snprintf(buf, sizeof buf, "%.*s", (int)strcspn(strchr(sig, ':') + 1, ":"), strchr(sig, ':') + 1);
+        else
+            snprintf(buf, sizeof buf, "%s", kind);
+        json_object_set_new(counts, buf, json_integer(json_integer_value(json_object_get(counts, buf)) + 1));
+    }
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        abort();
+    i = 0;
+    json_object_foreach(counts, label, c) {
+        json_int_t n = json_integer_value(c);
+        fprintf(out, "%s%lld %s%s", i++ ? ", " : "", (long long)n, label,
+                n > 1 && (!strcmp(label, "race") || !strcmp(label, "hang")) ? "s" : "");
+    }
+    fclose(out);
+    json_decref(counts);
+    return text;
+}
+
+/* ft_results_merge keeps findings, not groups. Each input's groups are joined where they share a
+ * finding (scenario and signature) or a function they were grouped by, as one run of all the
+ * scenarios would have joined them; a finding of an input without groups stands alone. The merged
+ * findings get their group's number; one input keeps its groups as they were. */
+static void merge_groups(json_t *const *docs, size_t n, json_t *merged)
+{
+    json_t *entries = json_array(); /* [group or null, keys, functions, first finding] */
+    json_t *first_with = json_object();
+    json_t *findings = json_object_get(merged, "findings"), *groups = json_array();
+    size_t i, k, d, nentries;
+
+    for (d = 0; d < n; d++) {
+        json_t *fl = json_object_get(docs[d], "findings"), *g, *f;
+        char *placed = ft_xcalloc(json_array_size(fl) + 1, 1);
+        json_array_foreach(json_object_get(docs[d], "groups"), k, g) {
+            json_t *keys = json_array();
+            json_int_t id = json_integer_value(json_object_get(g, "id"));
+            json_array_foreach(fl, i, f) if (!placed[i] && id && json_integer_value(json_object_get(f, "group")) == id) {
+                char *key = finding_key(f);
+                json_array_append_new(keys, json_string(key));
+                free(key);
+                placed[i] = 1;
+            }
+            if (json_array_size(keys))
+                json_array_append_new(entries, json_pack("[O, o, O, n]", g, keys, json_object_get(g, "functions") ?: json_null()));
+            else
+                json_decref(keys);
+        }
+        json_array_foreach(fl, i, f) if (!placed[i]) {
+            char *key = finding_key(f);
+            json_array_append_new(entries, json_pack("[n, [s], n, O]", key, f));
+            free(key);
+        }
+        free(placed);
+    }
+    nentries = json_array_size(entries);
+    size_t *parent = ft_xcalloc(nentries + 1, sizeof *parent), *number = ft_xcalloc(nentries + 1, sizeof *number);
+    for (i = 0; i < nentries; i++)
+        parent[i] = i;
+    json_t *e, *v;
+    json_array_foreach(entries, i, e) {
+        json_array_foreach(json_array_get(e, 1), k, v) join_on(first_with, json_string_value(v), i, parent);
+        json_array_foreach(json_array_get(e, 2), k, v) {
+            char *key = ft_xasprintf("a:%s", json_string_value(v) ?: "");
+            join_on(first_with, key, i, parent);
+            free(key);
+        }
+    }
+    size_t ngroups = 0;
+    for (i = 0; i < nentries; i++)
+        if (set_of(parent, i) == i)
+            number[i] = ++ngroups;
+
+    json_t *f;
+    json_t **members = ft_xcalloc(ngroups + 1, sizeof *members);
+    for (i = 1; i <= ngroups; i++)
+        members[i] = json_array();
+    json_array_foreach(findings, i, f) {
+        char *key = finding_key(f);
+        json_t *entry = json_object_get(first_with, key);
+        free(key);
+        if (!entry)
+            continue; /* every merged finding came from an input; nothing to join it to otherwise */
+        size_t id = number[set_of(parent, (size_t)json_integer_value(entry))];
+        json_object_set_new(f, "group", json_integer((json_int_t)id));
+        json_array_append(members[id], f);
+    }
+    for (size_t root = 0; root < nentries; root++) {
+        if (set_of(parent, root) != root)
+            continue;
+        size_t id = number[root];
+        const json_t *named = NULL;
+        json_t *functions = json_array(), *scenarios = json_array(), *sigs = json_array();
+        int counting = 0, target = 0;
+        json_array_foreach(entries, i, e) {
+            if (set_of(parent, i) != root)
+                continue;
+            if (!named && json_is_object(json_array_get(e, 0)))
+                named = json_array_get(e, 0);
+            json_array_foreach(json_array_get(e, 2), k, v) append_unique(functions, v);
+        }
+        json_array_foreach(members[id], i, f) {
+            append_unique(scenarios, json_object_get(f, "scenario"));
+            json_array_append(sigs, json_object_get(f, "signature"));
+            counting |= json_is_true(json_object_get(f, "new"));
+            target |= !strcmp(sv(f, "owner"), "target");
+        }
+        const json_t *alone = json_array_get(json_array_get(entries, root), 3);
+        char *summary = summarize(members[id]);
+        json_t *g = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:b, s:o}", "id", (json_int_t)id, "name",
+                              named ? sv(named, "name") : sv(alone, "title"), "owner",
+                              target ? "target" : named ? sv(named, "owner") : sv(alone, "owner"), "summary", summary,
+                              "functions", functions, "scenarios", scenarios, "new", counting, "members", sigs);
+        free(summary);
+        if (g)
+            json_array_append_new(groups, g);
+    }
+    json_object_set_new(merged, "groups", groups);
+    for (i = 1; i <= ngroups; i++)
+        json_decref(members[i]);
+    free(members);
+    free(parent);
+    free(number);
+    json_decref(entries);
+    json_decref(first_with);
+}
+
 static int report(int argc, char **argv)
 {
     report_args a = {0};
@@ -47,7 +224,7 @@ static int report(int argc, char **argv)
     char *error = NULL;
 
     if (ft_options_parse(argc, argv, report_options, on_option, &a, &first) != 0 || first >= argc) {
-        fprintf(stderr, "usage: ftstress report RESULT.json... [--json FILE] [--junit FILE]\n");
+        fprintf(stderr, "usage: ftstress report RESULT.json... [--json FILE] [--junit FILE] [--sarif FILE]\n");
         return 2;
     }
     docs = calloc((size_t)(argc - first), sizeof *docs);
@@ -64,12 +241,16 @@ static int report(int argc, char **argv)
         fprintf(stderr, "ftstress: error: %s\n", error);
         return 2;
     }
+    if (!json_object_get(merged, "groups"))
+        merge_groups(docs, (size_t)(argc - first), merged);
     if (ft_verbosity() >= FT_NORMAL)
         ft_report_text(merged, stdout, ft_verbosity() >= FT_VERBOSE);
     if (a.json && ft_json_write_atomic(merged, a.json) != 0)
         ft_error("cannot write %s", a.json);
     if (a.junit && ft_report_junit(merged, a.junit) != 0)
         ft_error("cannot write %s", a.junit);
+    if (a.sarif)
+        ft_report_sarif(merged, a.sarif); /* names the file itself when it fails */
     rc = ft_results_json_exit_code(merged);
     for (int i = 0; i < argc - first; i++)
         json_decref(docs[i]);

@@ -22,7 +22,7 @@
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_SEED, O_JOBS, O_FILTER, O_SHARD, O_SITE,
-    O_KEEP_GOING, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_KEEP_GOING, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
 };
 
 static const ft_option run_options[] = {
@@ -43,6 +43,7 @@ static const ft_option run_options[] = {
     [O_UPDATE_BASELINE] = {"update-baseline", 0, NULL, "write this run's findings into the --baseline file"},
     [O_JSON] = {"json", 0, "FILE", "write the results document (schema: docs/results-schema.md)"},
     [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML: a testsuite per file, a testcase per scenario"},
+    [O_SARIF] = {"sarif", 0, "FILE", "write SARIF 2.1.0 for code scanning: a result per root-cause group"},
     [O_OUT] = {"out", 'o', "DIR", "results.json, logs and one folder per finding (default ftstress-out)"},
     [O_QUIET] = {"quiet", 'q', NULL, "only the summary and errors"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
@@ -65,7 +66,7 @@ typedef struct run_args {
     ft_strlist filters, sites, supp_files;
     long shard_i, shard_n;
     int no_default_supp, update_baseline, seed_given;
-    const char *baseline, *json, *junit;
+    const char *baseline, *json, *junit, *sarif;
 } run_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -96,6 +97,7 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_UPDATE_BASELINE: a->update_baseline = 1; break;
     case O_JSON: a->json = arg; break;
     case O_JUNIT: a->junit = arg; break;
+    case O_SARIF: a->sarif = arg; break;
     case O_OUT: a->sup.out_dir = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
@@ -251,6 +253,8 @@ static int run(int argc, char **argv)
         ft_error("cannot write %s", a.json);
     if (a.junit && ft_report_junit(doc, a.junit) != 0)
         ft_error("cannot write %s", a.junit);
+    if (a.sarif)
+        ft_report_sarif(doc, a.sarif); /* names the file itself when it fails */
     if (a.update_baseline) {
         if (ft_baseline_write(&baseline, &results, a.baseline) != 0)
             ft_error("cannot write %s", a.baseline);

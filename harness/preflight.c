@@ -12,6 +12,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "proc.h"
+#include "xalloc.h"
 
 const char *ft_cpython_suppressions_path(void)
 {
@@ -42,9 +43,7 @@ int ft_load_suppressions(ft_suppressions *s, const ft_strlist *files, int defaul
         if (d)
             closedir(d);
         for (size_t i = 0; i < names.count; i++) {
-            char *path = NULL;
-            if (asprintf(&path, "%s/suppressions/%s", FTSTRESS_SOURCE_DIR, names.items[i]) < 0)
-                abort();
+            char *path = ft_xasprintf("%s/suppressions/%s", FTSTRESS_SOURCE_DIR, names.items[i]);
             rc |= ft_suppressions_load(s, path, diags);
             free(path);
         }
@@ -70,6 +69,7 @@ void ft_report_stale_suppressions(const ft_suppressions *s)
 
 typedef struct compile_ctx {
     const ft_scenario_set *set;
+    const ft_strlist *files;
     int failed;
     int finished;
 } compile_ctx;
@@ -84,7 +84,8 @@ static void on_compile_event(void *vctx, char *line)
     if (kind && !strcmp(kind, "syntax")) {
         const ft_scenario *s = ft_scenarios_find(c->set, json_string_value(json_object_get(ev, "scenario")) ?: "");
         ft_diags d = {0};
-        ft_diags_add(&d, s ? s->file : "?", (int)json_integer_value(json_object_get(ev, "line")),
+        /* Names are unique across the run; a name not found (cannot happen) still names a file. */
+        ft_diags_add(&d, s ? s->file : c->files->items[0], (int)json_integer_value(json_object_get(ev, "line")),
                      (int)json_integer_value(json_object_get(ev, "column")), "Python %s in '%s' of scenario '%s'",
                      json_string_value(json_object_get(ev, "message")) ?: "syntax error",
                      json_string_value(json_object_get(ev, "block")) ?: "?", s ? s->name : "?");
@@ -99,10 +100,18 @@ static void on_compile_event(void *vctx, char *line)
     json_decref(ev);
 }
 
+/* The files as one phrase for a message: "a.yaml", or "a.yaml and 3 other files". */
+static char *files_phrase(const ft_strlist *files)
+{
+    if (files->count == 1)
+        return ft_xstrdup(files->items[0]);
+    return ft_xasprintf("%s and %zu other file%s", files->items[0], files->count - 1, files->count == 2 ? "" : "s");
+}
+
 int ft_compile_check(const ft_scenario_set *set)
 {
     ft_strlist files = {0}, args = {0};
-    compile_ctx c = {.set = set};
+    compile_ctx c = {.set = set, .files = &files};
     ft_linebuf events = {0};
     ft_proc p;
     int status = 0;
@@ -110,6 +119,10 @@ int ft_compile_check(const ft_scenario_set *set)
     for (size_t i = 0; i < set->count; i++)
         if (!ft_strlist_contains(&files, set->items[i].file))
             ft_strlist_push(&files, set->items[i].file);
+    /* Nothing to compile: a worker given no --file would only refuse its arguments. (The loader
+     * makes a file without a scenario an error, so this is a set that is empty by selection.) */
+    if (files.count == 0)
+        return 0;
     ft_strlist_push(&args, "--compile-only");
     for (size_t i = 0; i < files.count; i++) {
         ft_strlist_push(&args, "--file");
@@ -117,10 +130,12 @@ int ft_compile_check(const ft_scenario_set *set)
     }
     ft_strlist_push(&args, "--rounds");
     ft_strlist_push(&args, "0");
-    args.items = realloc(args.items, (args.count + 1) * sizeof *args.items);
+    args.items = ft_xrealloc(args.items, (args.count + 1) * sizeof *args.items);
     args.items[args.count] = NULL;
-    if (ft_proc_spawn(&p, args.items, NULL, NULL) != 0) {
-        ft_error("cannot start a worker: %s", strerror(errno));
+    if (ft_proc_spawn(&p, args.items, NULL, NULL, NULL) != 0) {
+        char *what = files_phrase(&files);
+        ft_error("cannot start a worker to compile the Python blocks of %s: %s", what, strerror(errno));
+        free(what);
         ft_strlist_free(&files);
         ft_strlist_free(&args);
         return -1;
@@ -133,7 +148,14 @@ int ft_compile_check(const ft_scenario_set *set)
     while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!c.finished && !c.failed) {
-        ft_error("compiling the scenarios' Python blocks failed (worker status %d)", status);
+        char *what = files_phrase(&files);
+        if (WIFSIGNALED(status))
+            ft_error("compiling the Python blocks of %s failed: the worker was killed by signal %d (%s)", what,
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            ft_error("compiling the Python blocks of %s failed: the worker exited with status %d", what,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : status);
+        free(what);
         c.failed = 1;
     }
     ft_linebuf_free(&events);
@@ -141,4 +163,18 @@ int ft_compile_check(const ft_scenario_set *set)
     ft_strlist_free(&files);
     ft_strlist_free(&args);
     return c.failed ? -1 : 0;
+}
+
+int ft_load_and_check(const char *const *paths, size_t npaths, ft_scenario_set *set)
+{
+    ft_diags diags = {0};
+    ft_scenarios_load(paths, npaths, set, &diags);
+    if (diags.count) {
+        ft_diags_print(&diags);
+        ft_diags_free(&diags);
+        return 2;
+    }
+    if (ft_preflight_interpreter() != 0)
+        return 3;
+    return ft_compile_check(set) == 0 ? 0 : 2;
 }

@@ -20,4 +20,9 @@ void ft_report_stale_suppressions(const ft_suppressions *s);
  * prints syntax errors as file:line:col. Returns 0 when all compile. */
 int ft_compile_check(const ft_scenario_set *set);
 
+/* What `check` and `list` do before their output: loads the scenarios in `paths` into `set`, prints
+ * every problem (file:line:col), checks the interpreter and compiles every block. Returns 0, 2 (a
+ * scenario error, printed) or 3 (could not run). */
+int ft_load_and_check(const char *const *paths, size_t npaths, ft_scenario_set *set);
+
 #endif

@@ -9,12 +9,33 @@ static double hit_rate(const json_t *f)
     return run > 0 ? 100.0 * (double)json_integer_value(json_object_get(f, "rounds_hit")) / run : 0.0;
 }
 
+/* The arbiter's results of a scenario, one line per distinct value, jcstress-style. */
+static void print_histogram(FILE *out, const json_t *s)
+{
+    json_t *h = json_object_get(s, "outcomes"), *e;
+    size_t i;
+    if (!json_array_size(h))
+        return;
+    fprintf(out, "       %-24s %8s %6s  %-11s %s\n", "arbiter value", "rounds", "first", "verdict", "description");
+    json_array_foreach(h, i, e) {
+        const char *verdict = json_string_value(json_object_get(e, "verdict")) ?: "?";
+        fprintf(out, "       %-24s %8lld %6lld  %-11s %s\n", json_string_value(json_object_get(e, "value")) ?: "?",
+                (long long)json_integer_value(json_object_get(e, "count")),
+                (long long)json_integer_value(json_object_get(e, "first_round")),
+                !strcmp(verdict, "forbidden") ? "FORBIDDEN" : verdict,
+                json_string_value(json_object_get(e, "description")) ?: "");
+    }
+    if (json_integer_value(json_object_get(s, "outcomes_not_listed")))
+        fprintf(out, "       (%lld more rounds had values past the first %d distinct ones)\n",
+                (long long)json_integer_value(json_object_get(s, "outcomes_not_listed")), 100);
+}
+
 void ft_report_text(const json_t *doc, FILE *out, int verbose)
 {
     json_t *scenarios = json_object_get(doc, "scenarios"), *findings = json_object_get(doc, "findings"), *s, *f;
     size_t i, passed = 0, shown = 0;
 
-    fprintf(out, "\n%-6s %-34s %-7s %-7s %8s %8s\n", "", "scenario", "expect", "outcome", "rounds", "seconds");
+    fprintf(out, "\n%-6s %-34s %-9s %-9s %8s %8s\n", "", "scenario", "expect", "outcome", "rounds", "seconds");
     json_t *expected_by = json_object(); /* scenarios that passed on an expected race, crash... */
     json_array_foreach(scenarios, i, s) {
         if (json_is_true(json_object_get(s, "passed")) && strcmp(json_string_value(json_object_get(s, "expect")) ?: "", "clean"))
@@ -29,13 +50,14 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                                                                         : "FAIL";
         passed += json_is_true(json_object_get(s, "passed"));
         /* A scenario that did not run has no outcome: "clean" there would be a lie. */
-        fprintf(out, "%-6s %-34s %-7s %-7s %8lld %8.2f\n", verdict, json_string_value(json_object_get(s, "name")),
+        fprintf(out, "%-6s %-34s %-9s %-9s %8lld %8.2f\n", verdict, json_string_value(json_object_get(s, "name")),
                 json_string_value(json_object_get(s, "expect")),
                 strcmp(status, "ran") ? "-" : json_string_value(json_object_get(s, "outcome")),
                 (long long)json_integer_value(json_object_get(s, "rounds_run")),
                 json_number_value(json_object_get(s, "seconds")));
         if (json_is_string(json_object_get(s, "message")))
             fprintf(out, "       %s\n", json_string_value(json_object_get(s, "message")));
+        print_histogram(out, s);
     }
     /* Root-cause groups first: one line per bug, however many findings it produced. */
     json_t *groups = json_object_get(doc, "groups"), *g;

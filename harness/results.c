@@ -14,6 +14,8 @@
 #include "grouping.h"
 #include "hang.h"
 #include "native_stack.h"
+#include "outcomes.h"
+#include "log.h"
 #include "render.h"
 #include "signature.h"
 #include "suppressions.h"
@@ -29,6 +31,7 @@ void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *se
     for (size_t i = 0; i < n; i++) {
         r->scenarios[i].scenario = &set->items[selected[i]];
         r->scenarios[i].ignored = json_object();
+        r->scenarios[i].histogram = json_array();
     }
 }
 
@@ -55,6 +58,7 @@ void ft_results_free(ft_results *r)
     for (size_t i = 0; i < r->nscenarios; i++) {
         free(r->scenarios[i].message);
         json_decref(r->scenarios[i].ignored);
+        json_decref(r->scenarios[i].histogram);
         ft_strlist_free(&r->scenarios[i].target_modules);
     }
     ft_groups_free(r);
@@ -243,6 +247,59 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     free(signature);
 }
 
+/* One round's result from the arbiter: counted in the histogram, graded by `outcomes:` the first
+ * time the value is seen; a forbidden value is a finding of its own kind, the scenario's. */
+static void outcome_event(ft_results *r, size_t sc, const json_t *ev, double elapsed)
+{
+    ft_scenario_result *sr = &r->scenarios[sc];
+    const ft_scenario *s = sr->scenario;
+    const char *value = json_string_value(json_object_get(ev, "value")) ?: "?";
+    long round = (long)json_integer_value(json_object_get(ev, "round"));
+    json_t *entry = NULL, *e;
+    size_t i;
+
+    json_array_foreach(sr->histogram, i, e) if (!strcmp(json_string_value(json_object_get(e, "value")) ?: "", value)) entry = e;
+    if (!entry) {
+        static int warned;
+        if (json_array_size(sr->histogram) >= FT_HISTOGRAM_MAX) {
+            sr->histogram_dropped++;
+            if (!warned++)
+                ft_warn("scenario '%s': more than %d distinct arbiter values; later ones are counted, not listed "
+                        "(FT_HISTOGRAM_MAX in harness/results.h)", s->name, FT_HISTOGRAM_MAX);
+            return;
+        }
+        const ft_outcome_rule *rule = ft_outcome_rule_for(s, value);
+        entry = json_pack("{s:o, s:s, s:s, s:I, s:I}", "value", json_string(value), "verdict",
+                          ft_verdict_name(rule ? rule->verdict : FT_FORBIDDEN_RESULT), "description",
+                          rule ? rule->description : "no outcome matches this value", "count", (json_int_t)0,
+                          "first_round", (json_int_t)round);
+        if (!entry)
+            return;
+        json_array_append_new(sr->histogram, entry);
+    }
+    json_object_set_new(entry, "count", json_integer(json_integer_value(json_object_get(entry, "count")) + 1));
+    if (strcmp(json_string_value(json_object_get(entry, "verdict")), "forbidden"))
+        return;
+    /* One finding per forbidden outcome: its description names it, the value that showed it. */
+    const char *description = json_string_value(json_object_get(entry, "description"));
+    char *signature = ft_xasprintf("outcome:%s:%s", s->name, description);
+    int created;
+    ft_finding *f = finding_for(r, sc, "outcome", signature, &created);
+    if (created) {
+        f->title = ft_xasprintf("forbidden outcome: %s (value %s, round %ld)", description, value, round);
+        ft_utf8_truncate(f->title, 200, "...");
+        ft_strlist_push(&f->functions, "arbiter");
+        f->owner = ft_xstrdup("target"); /* the scenario's own code gave the wrong result */
+        f->report = ft_xasprintf("The arbiter of scenario '%s' returned %s in round %ld.\nThat value is forbidden: %s.\n",
+                                 s->name, value, round, description);
+        if (s->arbiter.code)
+            f->location = ft_xasprintf("%s:%d", s->file, s->arbiter.line);
+        apply_baseline_groups(r, f);
+    }
+    occurrence(f, round, elapsed, created);
+    free(signature);
+}
+
 void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
 {
     ft_scenario_result *sr = &r->scenarios[sc];
@@ -286,6 +343,8 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         free(text);
     } else if (!strcmp(kind, "error"))
         exception_finding(r, sc, ev, elapsed);
+    else if (!strcmp(kind, "outcome"))
+        outcome_event(r, sc, ev, elapsed);
     else if (!strcmp(kind, "stopped")) {
         if (sr->status == FT_ST_PENDING)
             sr->status = FT_ST_RAN;
@@ -381,6 +440,8 @@ int ft_finding_counts(const ft_finding *f) { return !f->suppressed_by && !f->bas
 
 static ft_outcome outcome_of(const ft_finding *f)
 {
+    if (!strcmp(f->kind, "outcome"))
+        return FT_FORBIDDEN;
     if (!strcmp(f->kind, "crash"))
         return FT_CRASH;
     if (!strcmp(f->kind, "hang"))

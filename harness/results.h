@@ -19,6 +19,8 @@ typedef enum ft_run_status {
     FT_ST_NOT_RUN,         /* could not run (import failed, GIL re-enabled): exit 3 */
 } ft_run_status;
 
+#define FT_HISTOGRAM_MAX 100 /* distinct arbiter values kept per scenario */
+
 typedef struct ft_finding {
     char *kind;      /* race, tsan, crash, hang, error */
     char *signature; /* stable across runs and builds: no addresses, no line numbers */
@@ -57,6 +59,8 @@ typedef struct ft_scenario_result {
     long peak_rss_kb; /* largest worker's peak resident memory */
     int gil_enabled;
     json_t *ignored; /* {type: count} of ignore_exceptions hits */
+    json_t *histogram; /* the arbiter's results: [{value, verdict, description, count, first_round}] */
+    long histogram_dropped; /* rounds whose value did not fit: more distinct values than FT_HISTOGRAM_MAX */
     long errors;     /* unexpected exceptions and failed checks, in all */
     ft_strlist target_modules;
 } ft_scenario_result;

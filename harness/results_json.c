@@ -58,7 +58,7 @@ json_t *ft_results_to_json(const ft_results *r)
         for (size_t k = 0; k < r->nfindings; k++)
             if (r->findings[k].scenario == i)
                 json_array_append_new(sigs, jstr(r->findings[k].signature));
-        json_array_append_new(scenarios, checked(json_pack(
+        json_t *row = checked(json_pack(
             "{s:o, s:o, s:i, s:o, s:s, s:s, s:b, s:s, s:o, s:I, s:f, s:i, s:i, s:f, s:I, s:i, s:I, s:b, s:O, s:I, s:o}",
             "name", jstr(s->name), "file", jstr(s->file), "line", s->line, "tags", strlist_clean(&s->tags), "expect",
             ft_outcome_name(s->expect), "outcome", ft_outcome_name(sr->outcome), "passed", sr->passed, "status",
@@ -66,7 +66,13 @@ json_t *ft_results_to_json(const ft_results *r)
             "seconds", sr->seconds, "threads", ft_scenario_threads(s), "iterations", s->iterations,
             "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
-            (json_int_t)sr->errors, "findings", sigs), "scenario", s->name));
+            (json_int_t)sr->errors, "findings", sigs), "scenario", s->name);
+        if (json_array_size(sr->histogram) || sr->histogram_dropped) {
+            /* the arbiter's results, jcstress-style: value, verdict, count, first round */
+            json_object_set(row, "outcomes", sr->histogram);
+            json_object_set_new(row, "outcomes_not_listed", json_integer(sr->histogram_dropped));
+        }
+        json_array_append_new(scenarios, row);
     }
     for (size_t k = 0; k < r->nfindings; k++) {
         const ft_finding *f = &r->findings[k];

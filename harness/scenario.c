@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const outcome_names[] = {"clean", "error", "race", "hang", "crash"};
+#include "xalloc.h"
+
+static const char *const outcome_names[] = {"clean", "error", "forbidden", "race", "hang", "crash"};
 
 const char *ft_outcome_name(ft_outcome o)
 {
@@ -23,11 +25,8 @@ int ft_outcome_parse(const char *s, ft_outcome *out)
 
 void ft_strlist_push(ft_strlist *l, const char *s)
 {
-    char **grown = realloc(l->items, (l->count + 1) * sizeof *grown);
-    if (!grown)
-        abort();
-    l->items = grown;
-    l->items[l->count++] = strdup(s);
+    l->items = ft_xrealloc(l->items, (l->count + 1) * sizeof *l->items);
+    l->items[l->count++] = ft_xstrdup(s);
 }
 
 void ft_strlist_free(ft_strlist *l)
@@ -51,7 +50,7 @@ char *ft_strlist_join(const ft_strlist *l, const char *sep)
     size_t len = 1;
     for (size_t i = 0; i < l->count; i++)
         len += strlen(l->items[i]) + (i ? strlen(sep) : 0);
-    char *out = malloc(len), *p = out;
+    char *out = ft_xmalloc(len), *p = out;
     for (size_t i = 0; i < l->count; i++)
         p = stpcpy(i ? stpcpy(p, sep) : p, l->items[i]);
     *p = '\0';
@@ -103,6 +102,12 @@ void ft_scenario_free(ft_scenario *s)
     block_free(&s->setup);
     block_free(&s->check);
     block_free(&s->teardown);
+    block_free(&s->arbiter);
+    for (size_t i = 0; i < s->noutcome_rules; i++) {
+        free(s->outcome_rules[i].match);
+        free(s->outcome_rules[i].description);
+    }
+    free(s->outcome_rules);
     for (size_t i = 0; i < s->nroles; i++) {
         free(s->roles[i].name);
         block_free(&s->roles[i].body);

@@ -10,10 +10,25 @@
 typedef enum ft_outcome {
     FT_CLEAN = 0,
     FT_ERROR,
+    FT_FORBIDDEN, /* an arbiter's value matched a forbidden outcome (or none) */
     FT_RACE,
     FT_HANG,
     FT_CRASH,
 } ft_outcome;
+
+/* jcstress-style grading of a round's result (the arbiter's value). */
+typedef enum ft_verdict { FT_ACCEPTABLE = 0, FT_INTERESTING, FT_FORBIDDEN_RESULT } ft_verdict;
+const char *ft_verdict_name(ft_verdict v);
+int ft_verdict_parse(const char *s, ft_verdict *out); /* 0 or -1 */
+
+/* One entry of `outcomes:`: the repr of the arbiter's value, or a regular expression that matches
+ * all of it; first match wins. */
+typedef struct ft_outcome_rule {
+    char *match;
+    ft_verdict verdict;
+    char *description;
+    int line; /* of the entry in the file */
+} ft_outcome_rule;
 
 const char *ft_outcome_name(ft_outcome o);
 int ft_outcome_parse(const char *s, ft_outcome *out); /* 0 or -1 */
@@ -48,6 +63,9 @@ typedef struct ft_scenario {
     ft_strlist paths; /* made absolute, relative to the file's folder */
     ft_strlist env;   /* "KEY=VALUE" */
     ft_block setup_once, setup, check, teardown;
+    ft_block arbiter;               /* after each round, main thread: its value is the round's result */
+    ft_outcome_rule *outcome_rules; /* `outcomes:`, in order */
+    size_t noutcome_rules;
     ft_role *roles; /* `threads` + `body` become one role named "body" */
     size_t nroles;
     int iterations; /* default for roles that do not set their own */

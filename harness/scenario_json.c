@@ -30,14 +30,14 @@ json_t *ft_scenario_to_json(const ft_scenario *s)
         json_array_append_new(roles, json_pack("{s:s, s:i, s:i, s:o}", "name", s->roles[i].name, "threads",
                                                s->roles[i].threads, "iterations", s->roles[i].iterations, "body",
                                                block_json(&s->roles[i].body)));
-    return json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:o, s:i}",
+    return json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:o, s:i, s:o}",
                      "file", s->file, "line", s->line, "name", s->name, "imports", strlist_json(&s->imports), "paths",
                      strlist_json(&s->paths), "env", strlist_json(&s->env), "setup_once", block_json(&s->setup_once),
                      "setup", block_json(&s->setup), "check", block_json(&s->check), "teardown",
                      block_json(&s->teardown), "roles", roles, "iterations", s->iterations, "rounds", s->rounds,
                      "rounds_per_worker", s->rounds_per_worker, "timeout", s->timeout, "setup_timeout",
                      s->setup_timeout, "ignore_exceptions", strlist_json(&s->ignore_exceptions), "expect",
-                     (int)s->expect);
+                     (int)s->expect, "arbiter", block_json(&s->arbiter));
 }
 
 static void block_from(const json_t *j, ft_block *b)
@@ -76,6 +76,7 @@ int ft_scenario_from_json(const json_t *doc, ft_scenario *out)
     block_from(json_object_get(doc, "setup"), &out->setup);
     block_from(json_object_get(doc, "check"), &out->check);
     block_from(json_object_get(doc, "teardown"), &out->teardown);
+    block_from(json_object_get(doc, "arbiter"), &out->arbiter);
     out->roles = ft_xcalloc(json_array_size(roles), sizeof *out->roles);
     json_array_foreach(roles, i, r) {
         ft_role *role = &out->roles[out->nroles++];

@@ -24,6 +24,7 @@
 #include "worker_channel.h"
 #include "worker_python.h"
 #include "worker_team.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 typedef struct worker_args {
@@ -91,13 +92,15 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
+enum { B_SETUP_ONCE, B_SETUP, B_CHECK, B_TEARDOWN, B_ARBITER, B_COUNT };
+
 static int compile_scenario(const ft_scenario *s, PyObject **blocks, PyObject **bodies)
 {
-    static const char *const names[] = {"setup_once", "setup", "check", "teardown"};
-    const ft_block *b[] = {&s->setup_once, &s->setup, &s->check, &s->teardown};
+    static const char *const names[B_COUNT] = {"setup_once", "setup", "check", "teardown", "arbiter"};
+    const ft_block *b[B_COUNT] = {&s->setup_once, &s->setup, &s->check, &s->teardown, &s->arbiter};
     int failed = 0;
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < B_COUNT; i++)
         if (!(blocks[i] = ft_py_compile(s, b[i], names[i])))
             failed = 1;
     for (size_t r = 0; r < s->nroles; r++) {
@@ -118,7 +121,7 @@ static int compile_all(const worker_args *a)
         ft_diags diags = {0};
         ft_scenarios_load_file(a->files.items[f], &set, &diags);
         for (size_t i = 0; i < set.count; i++) {
-            PyObject *blocks[4] = {0}, **bodies = ft_xcalloc(set.items[i].nroles, sizeof *bodies);
+            PyObject *blocks[B_COUNT] = {0}, **bodies = ft_xcalloc(set.items[i].nroles, sizeof *bodies);
             if (compile_scenario(&set.items[i], blocks, bodies) < 0)
                 failed = 1;
             free(bodies); /* the process ends right after: the code objects may stay */
@@ -242,6 +245,48 @@ static int run_block(PyObject *code, PyObject *ns, const char *kind, long round)
     return -1;
 }
 
+/* The arbiter, after the round on the main thread: its value's repr is the round's result, sent
+ * to the supervisor to be graded against `outcomes:`. It sees the shared namespace, `round`,
+ * `threads`, `result` (what the threads put in their own `result` dicts this round, merged) and
+ * `results` (those dicts, one per thread, in thread order). */
+static void run_arbiter(PyObject *code, PyObject *ns, ft_team *team, long round)
+{
+    /* A copy of the shared namespace as the arbiter's only namespace: comprehensions and generator
+     * expressions in it see `result` too (separate locals would hide them there). */
+    PyObject *locals = PyDict_Copy(ns), *merged = ft_team_results(team), *each = ft_team_results_list(team);
+    PyObject *r = PyLong_FromLong(round), *value, *repr;
+    const char *text;
+
+    if (!locals || !merged || !each || !r || PyDict_SetItemString(locals, "result", merged) < 0 ||
+        PyDict_SetItemString(locals, "results", each) < 0 || PyDict_SetItemString(locals, "round", r) < 0) {
+        PyErr_Clear();
+        goto done;
+    }
+    if (ft_py_exec(code, locals, NULL) < 0) {
+        PyObject *info = ft_py_take_exception(NULL, NULL);
+        ft_event_exception("error", "arbiter", round, -1, info);
+        Py_XDECREF(info);
+        goto done;
+    }
+    value = PyDict_GetItemString(locals, "__arbiter__"); /* borrowed; absent: the block ended in a statement */
+    repr = PyObject_Repr(value ? value : Py_None);
+    text = repr ? PyUnicode_AsUTF8(repr) : NULL;
+    if (!text) {
+        PyErr_Clear();
+        text = "<repr failed>";
+    }
+    char *shown = ft_xstrdup(text);
+    ft_utf8_truncate(shown, 200, "...");
+    ft_event_send(json_pack("{s:s, s:I, s:s}", "ev", "outcome", "round", (json_int_t)round, "value", shown));
+    free(shown);
+    Py_XDECREF(repr);
+done:
+    Py_XDECREF(locals);
+    Py_XDECREF(merged);
+    Py_XDECREF(each);
+    Py_XDECREF(r);
+}
+
 /* Barrier skews are kept as a bounded uniform sample (reservoir sampling): memory stays flat however
  * many rounds a worker runs, and the median of the sample estimates the median of all. */
 #define SKEW_SAMPLE 1024
@@ -294,7 +339,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         Py_DECREF(round);
 
         set_phase(FT_PHASE_SETUP);
-        if (run_block(blocks[1], ns, "setup", r) < 0)
+        if (run_block(blocks[B_SETUP], ns, "setup", r) < 0)
             continue; /* a round without its fresh state would only report noise */
         set_phase(FT_PHASE_BODY);
         ft_team_round(team, r);
@@ -309,9 +354,11 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         }
         skew_add(skews, last - first);
         set_phase(FT_PHASE_CHECK);
-        run_block(blocks[2], ns, "check", r);
+        if (blocks[B_ARBITER] != Py_None)
+            run_arbiter(blocks[B_ARBITER], ns, team, r);
+        run_block(blocks[B_CHECK], ns, "check", r);
         set_phase(FT_PHASE_TEARDOWN);
-        run_block(blocks[3], ns, "teardown", r);
+        run_block(blocks[B_TEARDOWN], ns, "teardown", r);
         in_rounds += ft_now_ns() - started;
         atomic_store(&status->in_rounds_ns, in_rounds);
         atomic_fetch_add(&status->rounds_done, 1);
@@ -338,7 +385,7 @@ int ft_worker_main(int argc, char **argv)
     ft_scenario_set set = {0};
     ft_diags diags = {0};
     const ft_scenario *s;
-    PyObject *blocks[4] = {0}, **bodies, *ns, *ignore;
+    PyObject *blocks[B_COUNT] = {0}, **bodies, *ns, *ignore;
     pthread_t watchdog;
 
     /* A worker never outlives its supervisor, even one killed with SIGKILL: a nightly job's runner
@@ -391,7 +438,7 @@ int ft_worker_main(int argc, char **argv)
     if (report_gil(s) < 0)
         _exit(3);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
-    if (run_block(blocks[0], ns, "setup_once", -1) < 0) {
+    if (run_block(blocks[B_SETUP_ONCE], ns, "setup_once", -1) < 0) {
         /* The error finding is sent; no round can run without the shared state. */
         ft_event_send(json_pack("{s:s, s:s}", "ev", "stopped", "why", "setup_once raised an exception"));
         worker_exit(0);

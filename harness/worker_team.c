@@ -30,8 +30,8 @@ typedef struct member {
 
 /* Keys of the per-thread locals, made (and interned) once by the main thread: interning a new
  * string from several threads at once races inside CPython 3.13 itself. */
-enum { K_ROLE, K_THREAD, K_ROLE_THREAD, K_ROUND, K_ITERATION, K_RNG, K_COUNT };
-static const char *const key_names[K_COUNT] = {"role", "thread", "role_thread", "round", "iteration", "rng"};
+enum { K_ROLE, K_THREAD, K_ROLE_THREAD, K_ROUND, K_ITERATION, K_RNG, K_RESULT, K_COUNT };
+static const char *const key_names[K_COUNT] = {"role", "thread", "role_thread", "round", "iteration", "rng", "result"};
 
 struct ft_team {
     PyObject *keys[K_COUNT];
@@ -70,6 +70,11 @@ static void count_ignored(member *m, PyObject *type_name)
  * exception that is not ignored. */
 static void run_body(member *m, long round)
 {
+    /* A fresh `result` dict each round, made by this thread: a shared one would order the threads. */
+    PyObject *result = PyDict_New();
+    if (!result || PyDict_SetItem(m->locals, m->team->keys[K_RESULT], result) < 0)
+        PyErr_Clear();
+    Py_XDECREF(result);
     set_local(m->locals, m->team->keys[K_ROUND], round);
     for (int i = 0; i < m->role->iterations; i++) {
         if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_run_function(m->func, m->locals) < 0) {
@@ -215,6 +220,29 @@ void ft_team_round(ft_team *t, long round)
 int ft_team_size(const ft_team *t) { return t->size; }
 
 const ft_thread_result *ft_team_result(const ft_team *t, int thread) { return &t->members[thread].result; }
+
+PyObject *ft_team_results(ft_team *t)
+{
+    PyObject *merged = PyDict_New();
+    for (int i = 0; merged && i < t->size; i++) {
+        PyObject *mine = t->members[i].locals ? PyDict_GetItemWithError(t->members[i].locals, t->keys[K_RESULT]) : NULL;
+        if (mine && PyDict_Check(mine) && PyDict_Update(merged, mine) < 0)
+            PyErr_Clear();
+    }
+    PyErr_Clear();
+    return merged;
+}
+
+PyObject *ft_team_results_list(ft_team *t)
+{
+    PyObject *list = PyList_New(t->size);
+    for (int i = 0; list && i < t->size; i++) {
+        PyObject *mine = t->members[i].locals ? PyDict_GetItemWithError(t->members[i].locals, t->keys[K_RESULT]) : NULL;
+        PyList_SET_ITEM(list, i, Py_NewRef(mine ? mine : Py_None));
+    }
+    PyErr_Clear();
+    return list;
+}
 
 PyObject *ft_team_ignored(ft_team *t)
 {

@@ -29,6 +29,11 @@ void ft_team_round(ft_team *t, long round);
 
 int ft_team_size(const ft_team *t);
 const ft_thread_result *ft_team_result(const ft_team *t, int thread);
+/* What the threads put in their own `result` dicts in the last round, merged into a new dict
+ * (a later thread's key wins). Call after the round. */
+PyObject *ft_team_results(ft_team *t);
+/* The same, one dict per thread, in thread order: a new list. */
+PyObject *ft_team_results_list(ft_team *t);
 /* Exceptions that `ignore_exceptions` absorbed, summed over threads: a new dict {type: count}. */
 PyObject *ft_team_ignored(ft_team *t);
 
