@@ -25,9 +25,18 @@ static const ft_option build_options[] = {
     {0},
 };
 
+/* Both builds start with this: the user's CFLAGS are added to the interpreter's (which hold
+ * -fsanitize=thread), never put in their place, which is what distutils would do with them
+ * (LDFLAGS and CPPFLAGS it already appends). */
+#define KEEP_INTERPRETER_CFLAGS                                                                       \
+    "import os, sysconfig\n"                                                                        \
+    "if os.environ.get('CFLAGS'):\n"                                                                \
+    "    os.environ['CFLAGS'] = (sysconfig.get_config_var('CFLAGS') or '') + ' ' + os.environ['CFLAGS']\n"
+
 /* A single .c file, built as the module named after the file through setuptools, so the
  * interpreter's own compiler and flags (-fsanitize=thread among them) and $CFLAGS apply. */
 static const char build_one_file[] =
+    KEEP_INTERPRETER_CFLAGS
     "import os, sys, tempfile\n"
     "from setuptools import Distribution, Extension\n"
     "src, site = sys.argv[1], sys.argv[2]\n"
@@ -41,11 +50,16 @@ static const char build_one_file[] =
 
 /* A project folder: setuptools' `build` (build_py + build_ext) into a scratch folder, then copied
  * into the site. No install step: Debian's setuptools patches its install commands for Debian's
- * own system Python, and those break under any other interpreter. */
+ * own system Python, and those break under any other interpreter. The build runs on a copy of
+ * the sources, so nothing (egg-info, build/) is written into the user's tree. */
 static const char build_project[] =
+    KEEP_INTERPRETER_CFLAGS
     "import os, runpy, shutil, sys, tempfile\n"
     "src, site = sys.argv[1], sys.argv[2]\n"
     "scratch = tempfile.mkdtemp(prefix='ftstress-build-')\n"
+    "shutil.copytree(src, scratch + '/src', symlinks=True,\n"
+    "                ignore=shutil.ignore_patterns('.git', '*.egg-info', 'build', '__pycache__'))\n"
+    "src = scratch + '/src'\n"
     "os.chdir(src)\n"
     "sys.path.insert(0, src)\n"
     "sys.argv = ['setup.py', 'build', '--build-lib', scratch + '/lib', '--build-temp', scratch + '/temp']\n"

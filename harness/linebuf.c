@@ -1,10 +1,12 @@
 /* Splits bytes read from a pipe into whole lines, keeping partial lines for the next read. */
 #include "linebuf.h"
-#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "log.h"
+#include "xalloc.h"
 
 /* Raw text is capped: a worker that prints stacks forever must not exhaust the supervisor. */
 #define RAW_CAP (4u << 20)
@@ -47,9 +49,14 @@ long ft_linebuf_read(ft_linebuf *b, int fd, void (*each)(void *ctx, char *line),
 
 long ft_linebuf_read_raw(ft_linebuf *b, int fd)
 {
+    static int warned;
     long n = fill(b, fd);
-    if (b->len > RAW_CAP)
+    if (b->len > RAW_CAP) {
         b->len = RAW_CAP;
+        if (!warned++)
+            ft_warn("a worker wrote more than %u MiB of stacks; the rest was not kept (RAW_CAP in harness/linebuf.c)",
+                    RAW_CAP >> 20);
+    }
     if (b->data)
         b->data[b->len] = '\0';
     return n;

@@ -18,12 +18,10 @@ const char *ft_verdict_name(ft_verdict v)
 
 int ft_verdict_parse(const char *s, ft_verdict *out)
 {
-    for (unsigned i = 0; i < sizeof verdict_names / sizeof *verdict_names; i++)
-        if (!strcmp(s, verdict_names[i])) {
-            *out = (ft_verdict)i;
-            return 0;
-        }
-    return -1;
+    int i = ft_name_index(verdict_names, sizeof verdict_names / sizeof *verdict_names, s);
+    if (i >= 0)
+        *out = (ft_verdict)i;
+    return i >= 0 ? 0 : -1;
 }
 
 /* The whole of `value` matches `pattern` (anchored at both ends, as a user reading "8000" expects). */

@@ -486,10 +486,8 @@ const char *ft_run_status_name(ft_run_status st)
 
 ft_run_status ft_run_status_parse(const char *name)
 {
-    for (unsigned i = 0; name && i < sizeof status_names / sizeof *status_names; i++)
-        if (!strcmp(name, status_names[i]))
-            return (ft_run_status)i;
-    return FT_ST_PENDING;
+    int i = ft_name_index(status_names, sizeof status_names / sizeof *status_names, name);
+    return i >= 0 ? (ft_run_status)i : FT_ST_PENDING;
 }
 
 int ft_exit_code_fold(int code, ft_run_status st, int passed)

@@ -13,14 +13,20 @@ const char *ft_outcome_name(ft_outcome o)
     return (unsigned)o < sizeof outcome_names / sizeof *outcome_names ? outcome_names[o] : "?";
 }
 
+int ft_name_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (!strcmp(name, names[i]))
+            return (int)i;
+    return -1;
+}
+
 int ft_outcome_parse(const char *s, ft_outcome *out)
 {
-    for (unsigned i = 0; i < sizeof outcome_names / sizeof *outcome_names; i++)
-        if (!strcmp(s, outcome_names[i])) {
-            *out = (ft_outcome)i;
-            return 0;
-        }
-    return -1;
+    int i = ft_name_index(outcome_names, sizeof outcome_names / sizeof *outcome_names, s);
+    if (i >= 0)
+        *out = (ft_outcome)i;
+    return i >= 0 ? 0 : -1;
 }
 
 void ft_strlist_push(ft_strlist *l, const char *s)

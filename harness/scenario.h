@@ -31,6 +31,8 @@ typedef struct ft_outcome_rule {
 } ft_outcome_rule;
 
 const char *ft_outcome_name(ft_outcome o);
+/* The index of `name` in a table of `n` names, or -1: every name table's lookup. */
+int ft_name_index(const char *const *names, size_t n, const char *name);
 int ft_outcome_parse(const char *s, ft_outcome *out); /* 0 or -1 */
 
 /* A Python code block and where it stands: `line` is the file line of the code's first line, and

@@ -32,6 +32,19 @@ def test_uninstrumented_build_is_caught():
     check("instrumented: NO" in out, out, err)
 
 
+def test_user_cflags_add_to_the_tsan_flags_and_the_tree_stays_clean():
+    work = tempfile.mkdtemp()
+    project = os.path.join(work, "project")
+    shutil.copytree(os.path.join(EXT, "project"), project)
+    before = sorted(os.path.relpath(os.path.join(d, f), project) for d, _, fs in os.walk(project) for f in fs)
+    # The usual way to pass a define: it must join -fsanitize=thread, not replace it.
+    rc, out, err = run("build-ext", project, "--site", work + "/site", env={"CFLAGS": "-DFTSTRESS_TEST_DEFINE=1"},
+                       expect_rc=0)
+    check("instrumented: yes" in out, "a user's CFLAGS replaced the TSan flags", out, err[-2000:])
+    after = sorted(os.path.relpath(os.path.join(d, f), project) for d, _, fs in os.walk(project) for f in fs)
+    check(before == after, "build-ext wrote into the source tree: %s" % sorted(set(after) - set(before)))
+
+
 def test_build_failure_shows_compiler_errors():
     work = tempfile.mkdtemp()
     bad = os.path.join(work, "broken.c")
@@ -41,4 +54,4 @@ def test_build_failure_shows_compiler_errors():
 
 
 main([test_build_single_file_and_project_then_run, test_uninstrumented_build_is_caught,
-      test_build_failure_shows_compiler_errors])
+      test_user_cflags_add_to_the_tsan_flags_and_the_tree_stays_clean, test_build_failure_shows_compiler_errors])

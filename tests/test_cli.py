@@ -45,6 +45,37 @@ def test_could_not_run_exits_3():
     check(s["status"] == "not-run" and "no_such_module_anywhere" in s["message"], s)
     s = scenario(r, "gil-reenabled")
     check(s["status"] == "not-run" and "PYTHON_GIL" in s["message"] and s["gil_enabled"], s)
+    check("importing 'legacy_gil'" in s["message"], "the refusal names the module that turned the GIL on: %s" % s)
+
+
+RNG = """\
+name: rng-per-thread
+description: each thread draws from its own rng; the arbiter lists the draws
+threads: 3
+body: |
+  result[thread] = rng.random()
+rounds: 3
+arbiter: |
+  tuple("%.12f" % result[t] for t in range(threads))
+outcomes:
+  - match: ".*"
+    verdict: acceptable
+    description: any draw
+"""
+
+
+def test_rng_is_per_thread_and_repeats_with_the_seed():
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "rng.yaml")
+    open(path, "w").write(RNG)
+    draws = []
+    for seed in ("11", "11", "12"):
+        rc, r, out, err = run_json(path, "--seed", seed, expect_rc=0)
+        draws.append([h["value"] for h in scenario(r, "rng-per-thread")["outcomes"]])
+    check(draws[0] == draws[1], "the same seed gives the same draws: %s" % draws[:2])
+    check(draws[0] != draws[2], "another seed gives other draws")
+    values = [eval(v) for v in draws[0]]
+    check(len(values) == 3 and all(len(set(v)) == 3 for v in values), "each thread and round draws its own: %s" % values)
 
 
 def test_gil_env_forces_off_or_on():
@@ -185,6 +216,7 @@ def test_doctor_without_interpreter_says_what_to_run():
 
 main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
       test_usage_errors_exit_2, test_could_not_run_exits_3, test_gil_env_forces_off_or_on,
+      test_rng_is_per_thread_and_repeats_with_the_seed,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
       test_baseline_makes_known_findings_pass, test_suppressions_are_counted_and_stale_ones_reported,
       test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_report_rejects_bad_input, test_doctor])

@@ -10,21 +10,17 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from ftest import SOURCE, check, run  # noqa: E402
+from ftest import SOURCE, check, main, run  # noqa: E402
 
 RACY = os.path.join(SOURCE, "tests/scenarios/cli/racy.yaml")
 SCENARIO = "racy-but-expected-clean"
 SIG = "race:next_version_unsafe|next_version_unsafe"
 EXT_SOURCE = "tests/targets/seeded_globals.c"
-SKIP_CODE = 77  # the test's SKIP_RETURN_CODE in tests/CMakeLists.txt
 
 # Every SARIF file the tests write, validated at the end.
 written = []
 _racy = {}
 
-
-class Skip(Exception):
-    pass
 
 
 def run_racy(*extra, expect_rc=1, name="r"):
@@ -173,32 +169,12 @@ def validate(path):
 def test_valid_for_the_reference_validator():
     tool = multitool()
     if not os.access(tool, os.X_OK):
-        raise Skip("Microsoft's SARIF Multitool is not at %s: scripts/bootstrap installs it (npm package "
+        raise AssertionError("Microsoft's SARIF Multitool is not at %s: scripts/test installs it (npm package "
                    "@microsoft/sarif-multitool-linux), or point FTSTRESS_SARIF_MULTITOOL at it" % tool)
     if not written:  # run alone
         racy()
     for path in written:
         validate(path)
-
-
-def main(tests):
-    passed = failed = skipped = 0
-    only = sys.argv[1:]
-    for t in tests:
-        if only and t.__name__ not in only:
-            continue
-        try:
-            t()
-            passed += 1
-            print("PASS", t.__name__, flush=True)
-        except Skip as e:
-            skipped += 1
-            print("SKIP", t.__name__ + ":", e, flush=True)
-        except Exception as e:  # a test that raises anything has failed; say what
-            failed += 1
-            print("FAIL", t.__name__ + ":", e, flush=True)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    sys.exit(1 if failed or not passed else SKIP_CODE if skipped else 0)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@
 # to apt with `"${apt_opts[@]}"`, so the system's apt state is neither read nor changed. The mirror
 # comes from this machine's own apt sources at run time, so the repository names no host.
 #
-# Provides: apt_home, apt_opts, debian_mirror, private_apt_update. Messages go through `say` when
-# the sourcing script defines one (bootstrap's -q), else to stderr.
+# Provides: apt_home, apt_opts, debian_mirror, private_apt_update. Messages go through `step` when
+# the sourcing script defines one (bootstrap's timed progress lines), else to stderr.
 
 apt_home=$FTSTRESS_HOME/apt
 apt_opts=(-o "Dir::Etc::SourceList=$apt_home/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -16,7 +16,7 @@ apt_opts=(-o "Dir::Etc::SourceList=$apt_home/sources.list" -o Dir::Etc::SourcePa
           -o APT::Sandbox::User=root)
 
 debian_apt_log() {
-  if declare -F say >/dev/null; then say "$@"; else ftstress_log "$@"; fi
+  if declare -F step >/dev/null; then step "$@"; else ftstress_log "$@"; fi
 }
 
 # Prints the Debian mirror this machine's apt uses (the first non-security URI).
