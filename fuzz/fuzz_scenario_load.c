@@ -15,9 +15,6 @@
 
 #include "scenario.h"
 
-/* Declared with its definition in harness/scenario_load.c (scenario.h holds the file API). */
-int ft_scenarios_load_buffer(const char *name, const char *text, size_t len, ft_scenario_set *set, ft_diags *diags);
-
 static char path[64];
 static FILE *devnull;
 
@@ -69,6 +66,12 @@ static void check_scenario(const ft_scenario *s)
     check_block(&s->setup);
     check_block(&s->check);
     check_block(&s->teardown);
+    check_block(&s->arbiter);
+    for (size_t i = 0; i < s->noutcome_rules; i++) {
+        const ft_outcome_rule *r = &s->outcome_rules[i];
+        PROMISE(r->match && r->description && r->line >= 1 && (unsigned)r->verdict <= FT_FORBIDDEN_RESULT);
+    }
+    PROMISE(s->noutcome_rules == 0 || s->arbiter.code);
     for (size_t i = 0; i < s->env.count; i++)
         PROMISE(strchr(s->env.items[i], '=') && s->env.items[i][0] != '=');
     for (size_t i = 0; i < s->paths.count; i++)

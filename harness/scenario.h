@@ -87,6 +87,9 @@ typedef struct ft_scenario_set {
 /* Loads every scenario in `paths` (files, or folders walked recursively for *.yaml / *.yml).
  * Problems go to `diags`; returns 0 when there were none. The set owns everything it holds. */
 int ft_scenarios_load(const char *const *paths, size_t npaths, ft_scenario_set *set, ft_diags *diags);
+/* Loads scenarios from `len` bytes of `text`, named `name` in messages (the fuzzer's entry point;
+ * the file functions read the file and call it). */
+int ft_scenarios_load_buffer(const char *name, const char *text, size_t len, ft_scenario_set *set, ft_diags *diags);
 /* Loads one file (used by workers, which are handed a file and a scenario name). */
 int ft_scenarios_load_file(const char *path, ft_scenario_set *set, ft_diags *diags);
 void ft_scenarios_free(ft_scenario_set *set);

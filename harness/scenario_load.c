@@ -20,11 +20,6 @@
 
 #include "xalloc.h"
 
-/* Loads the scenarios of one file from memory: `name` is the file the text came from, which
- * positions name and relative `path` entries start from (the fuzzer's entry point). Declared here
- * as well as in fuzz/: scenario.h belongs with the rest of the model. */
-int ft_scenarios_load_buffer(const char *name, const char *text, size_t len, ft_scenario_set *set, ft_diags *diags);
-
 #define FT_MAX_THREADS 1024
 #define FT_MAX_ROLES FT_MAX_THREADS /* every role runs at least one thread */
 /* A scenario is three levels deep (roles, a role, its keys). libyaml's scanner re-checks every open

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -213,8 +214,16 @@ static int report_gil(const ft_scenario *s)
 /* The scenario the supervisor resolved and handed over on FT_FD_SCENARIO (scenario_json.h). */
 static int read_handed_scenario(ft_scenario *out)
 {
+    /* Read whole, then parsed: jansson reads a descriptor a byte per read(2), seconds for a large body. */
+    struct stat st;
     json_error_t err;
-    json_t *doc = json_loadfd(FT_FD_SCENARIO, 0, &err);
+    json_t *doc = NULL;
+    if (fstat(FT_FD_SCENARIO, &st) == 0 && st.st_size > 0) {
+        char *text = ft_xmalloc((size_t)st.st_size);
+        if (pread(FT_FD_SCENARIO, text, (size_t)st.st_size, 0) == st.st_size)
+            doc = json_loadb(text, (size_t)st.st_size, 0, &err);
+        free(text);
+    }
     int rc = doc ? ft_scenario_from_json(doc, out) : -1;
     json_decref(doc);
     close(FT_FD_SCENARIO);

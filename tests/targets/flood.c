@@ -4,6 +4,9 @@
 
 #define NFIELDS 16
 
+/* Where a crash writes: always NULL, read through a volatile so the compiler keeps the fault. */
+static volatile long *volatile fault_address;
+
 typedef struct {
     PyObject_HEAD
     long field[NFIELDS];
@@ -18,7 +21,7 @@ typedef struct {
         Flood *f = (Flood *)self;                                                                       \
         f->field[K] += f->field[(K + 1) % NFIELDS] + 1;                                                 \
         if (nargs > 0 && PyObject_IsTrue(args[0]) == 1)                                                 \
-            *(volatile long *)(f->field[K] > 0 ? NULL : &f->field[K]) = 0; /* fault */                  \
+            *fault_address = f->field[K]; /* fault */                                                   \
         return PyLong_FromLong(f->field[K]);                                                            \
     }
 BUMP(0) BUMP(1) BUMP(2) BUMP(3) BUMP(4) BUMP(5) BUMP(6) BUMP(7)
