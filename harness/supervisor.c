@@ -206,8 +206,10 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     }
     int rc = ft_proc_spawn(&j->proc, args, env, log, scenario_text);
     free(scenario_text);
-    if (rc < 0)
+    if (rc < 0) {
         ft_error("cannot start a worker for '%s': %s", s->name, strerror(errno));
+        unlink(log); /* opened for the worker that never came */
+    }
     else {
         j->active = 1;
         j->got_done = j->got_fatal = j->stopped_early = 0;
@@ -395,6 +397,7 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     int jobs = o->jobs > 0 ? o->jobs : 1;
     job *js = ft_xcalloc(nselected, sizeof *js);
     size_t next = 0, pass = 0;
+    int spawn_failed = 0;
     int64_t t0 = ft_now_ns(), last_save = 0;
     struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
     ft_progress progress;
@@ -441,12 +444,14 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
             j->now = now;
             if (start_worker(j, o) < 0) {
                 j->rounds_left = 0;
+                spawn_failed = 1; /* no further pass: it would fail the same way, as fast as it can */
                 continue;
             }
             running++;
         }
         if (running == 0) {
-            int again = (o->duration > 0 && now < o->duration) || (o->until_failure && o->duration <= 0);
+            int again = !spawn_failed &&
+                        ((o->duration > 0 && now < o->duration) || (o->until_failure && o->duration <= 0));
             if (o->until_failure && expectation_failed(results))
                 again = 0;
             if (interrupted || !again)
