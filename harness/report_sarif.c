@@ -9,7 +9,9 @@
 
 #include "frames.h"
 #include "log.h"
+#include "report_stacks.h"
 #include "reporters.h"
+#include "sarif_paths.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -36,357 +38,11 @@ static json_t *jstr(const char *s)
 
 static json_t *message(const char *text) { return json_pack("{s:o}", "text", jstr(text)); }
 
-/* --- paths and URIs --------------------------------------------------------------------------- */
+/* --- code flows: the stacks of a finding's report ----------------------------------------------- */
 
-typedef struct sarif_ctx {
-    char *cwd;  /* where relative paths of the document are taken from */
-    char *root; /* SRCROOT, ending in '/': the repository around cwd, else cwd */
-} sarif_ctx;
-
-static int ctx_init(sarif_ctx *c)
+static json_t *frame_location(const ft_sarif_ctx *c, const ft_report_frame *f)
 {
-    c->cwd = getcwd(NULL, 0);
-    if (!c->cwd)
-        return -1;
-    char *dir = ft_xstrdup(c->cwd);
-    for (;;) {
-        char *git = ft_xasprintf("%s/.git", *dir ? dir : "");
-        int found = access(git, F_OK) == 0;
-        free(git);
-        if (found)
-            break;
-        char *slash = strrchr(dir, '/');
-        if (!slash || !*dir) { /* no repository: the current directory is the root */
-            free(dir);
-            dir = ft_xstrdup(c->cwd);
-            break;
-        }
-        *slash = '\0';
-    }
-    c->root = ft_xasprintf("%s/", strcmp(dir, "/") ? dir : "");
-    free(dir);
-    return 0;
-}
-
-/* "/a/./b/../c" -> "/a/c", lexically: the files need not exist on this machine. */
-static char *normalize(const char *abs)
-{
-    char *copy = ft_xstrdup(abs), *save = NULL, *seg;
-    char *out = ft_xmalloc(strlen(abs) + 2);
-    size_t len = 0;
-    out[0] = '\0';
-    for (seg = strtok_r(copy, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
-        if (!strcmp(seg, "."))
-            continue;
-        if (!strcmp(seg, "..")) {
-            while (len > 0 && out[len - 1] != '/')
-                len--;
-            if (len > 0)
-                len--;
-            out[len] = '\0';
-            continue;
-        }
-        out[len++] = '/';
-        strcpy(out + len, seg);
-        len += strlen(seg);
-    }
-    if (!len)
-        strcpy(out, "/");
-    free(copy);
-    return out;
-}
-
-/* An absolute path for `path`: relative ones are taken from the current directory when the file
- * is there (a crash log's "Python/ceval.c" is relative to a build folder we do not know). */
-static char *resolve(const sarif_ctx *c, const char *path)
-{
-    if (!path || !*path || !strcmp(path, "<null>") || !strcmp(path, "??"))
-        return NULL;
-    if (path[0] == '/')
-        return normalize(path);
-    char *joined = ft_xasprintf("%s/%s", c->cwd, path), *abs = NULL;
-    if (access(joined, F_OK) == 0)
-        abs = normalize(joined);
-    free(joined);
-    return abs;
-}
-
-/* Percent-encodes what may not stand in a URI path; '/' separates segments and stays. */
-static char *uri_encode(const char *s)
-{
-    static const char keep[] = "-._~/!$&'()*+,;=@";
-    char *out = ft_xmalloc(strlen(s) * 3 + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) && *p < 0x80)
-            *o++ = (char)*p;
-        else if (strchr(keep, *p))
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = '\0';
-    return out;
-}
-
-/* artifactLocation: relative to SRCROOT inside the repository, an absolute file URI outside it. */
-static json_t *artifact_location(const sarif_ctx *c, const char *path)
-{
-    char *abs = resolve(c, path), *uri;
-    json_t *v;
-    size_t n = strlen(c->root);
-    if (!abs)
-        return NULL;
-    if (!strncmp(abs, c->root, n) && abs[n]) {
-        uri = uri_encode(abs + n);
-        v = json_pack("{s:s, s:s}", "uri", uri, "uriBaseId", "SRCROOT");
-    } else {
-        char *enc = uri_encode(abs);
-        uri = ft_xasprintf("file://%s", enc);
-        free(enc);
-        v = json_pack("{s:s}", "uri", uri);
-    }
-    free(uri);
-    free(abs);
-    return v;
-}
-
-static json_t *physical_location(const sarif_ctx *c, const char *path, long line)
-{
-    json_t *art = artifact_location(c, path);
-    if (!art)
-        return NULL;
-    json_t *v = json_pack("{s:o}", "artifactLocation", art);
-    if (line > 0)
-        json_object_set_new(v, "region", json_pack("{s:I}", "startLine", (json_int_t)line));
-    return v;
-}
-
-static int in_repository(const json_t *phys)
-{
-    return json_object_get(json_object_get(phys, "artifactLocation"), "uriBaseId") != NULL;
-}
-
-static int all_digits(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-/* "path:line" or "path:line:column" -> path (new string) and line (0 when there is none). */
-static char *split_line(const char *loc, long *line)
-{
-    char *path = ft_xstrdup(loc), *colon;
-    long nums[2];
-    int n = 0;
-    while (n < 2 && (colon = strrchr(path, ':')) && all_digits(colon + 1)) {
-        nums[n++] = strtol(colon + 1, NULL, 10);
-        *colon = '\0';
-    }
-    *line = n ? nums[n - 1] : 0;
-    return path;
-}
-
-/* --- stacks parsed from a finding's report text ----------------------------------------------- */
-
-typedef struct frame {
-    char *function, *file, *module;
-    long line;
-    int python;
-} frame;
-
-typedef struct stack {
-    char *title;
-    frame *frames;
-    size_t n, cap;
-    int outer_first; /* a Python traceback: most recent call last */
-} stack;
-
-typedef struct stacks {
-    stack *items;
-    size_t n, cap;
-} stacks;
-
-static void frame_free(frame *f)
-{
-    free(f->function);
-    free(f->file);
-    free(f->module);
-}
-
-static void stacks_free(stacks *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        for (size_t k = 0; k < s->items[i].n; k++)
-            frame_free(&s->items[i].frames[k]);
-        free(s->items[i].frames);
-        free(s->items[i].title);
-    }
-    free(s->items);
-}
-
-static void trim_right(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-}
-
-/* A native frame, as ftstress renders TSan's stacks, native stacks and sanitizer logs:
- *   "    #0 next_version_unsafe /src/seeded_globals.c:118 (seeded_globals.cpython-313td-x86_64-linux-gnu.so)"
- *   "  #3  PyThread_acquire_lock_timed Python/thread_pthread.h (ftstress)"
- *   "    #3 0x55d1c3a2b4f0 in _PyEval_EvalFrameDefault Python/generated_cases.c.h:2354:35" */
-static int parse_native_frame(const char *line, frame *f)
-{
-    const char *p = line;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p++ != '#' || !isdigit((unsigned char)*p))
-        return 0;
-    while (isdigit((unsigned char)*p))
-        p++;
-    if (*p != ' ')
-        return 0;
-    while (*p == ' ')
-        p++;
-    if (!strncmp(p, "0x", 2)) {
-        const char *in = strstr(p, " in ");
-        if (!in)
-            return 0;
-        p = in + 4;
-    }
-    char *rest = ft_xstrdup(p), *module = NULL;
-    trim_right(rest);
-    /* Trailing "(module+0x1d2e)" and "(BuildId: ...)": the leftmost that is no build id is the module. */
-    for (size_t n = strlen(rest); n && rest[n - 1] == ')';) {
-        size_t i = n - 1;
-        int depth = 0;
-        for (;; i--) {
-            depth += rest[i] == ')' ? 1 : rest[i] == '(' ? -1 : 0;
-            if (!depth || !i)
-                break;
-        }
-        if (depth || i == 0 || rest[i - 1] != ' ')
-            break;
-        rest[n - 1] = '\0';
-        if (strncmp(rest + i + 1, "BuildId:", 8)) {
-            free(module);
-            module = ft_xstrdup(rest + i + 1);
-            char *plus = strstr(module, "+0x");
-            if (plus)
-                *plus = '\0';
-        }
-        rest[i] = '\0';
-        trim_right(rest);
-        n = strlen(rest);
-    }
-    char *space = strrchr(rest, ' ');
-    *f = (frame){0};
-    if (space) {
-        long ln;
-        char *path = split_line(space + 1, &ln);
-        if (strchr(path, '/') || ln > 0) {
-            f->file = path;
-            f->line = ln;
-            *space = '\0';
-            trim_right(rest);
-        } else
-            free(path);
-    }
-    if (!*rest) {
-        free(rest);
-        free(module);
-        frame_free(f);
-        return 0;
-    }
-    f->function = rest;
-    f->module = module;
-    return 1;
-}
-
-/* A Python frame: faulthandler's  File "x.yaml", line 8 in body[body]  or a traceback's
- * File "x.py", line 3, in f  */
-static int parse_python_frame(const char *line, frame *f)
-{
-    const char *p = line;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (strncmp(p, "File \"", 6))
-        return 0;
-    p += 6;
-    const char *q = strstr(p, "\", line ");
-    if (!q)
-        return 0;
-    char *end;
-    long ln = strtol(q + 8, &end, 10);
-    if (end == q + 8)
-        return 0;
-    if (*end == ',')
-        end++;
-    while (*end == ' ')
-        end++;
-    if (strncmp(end, "in ", 3))
-        return 0;
-    *f = (frame){0};
-    f->file = ft_xstrndup(p, (size_t)(q - p));
-    f->line = ln;
-    f->function = ft_xstrdup(end + 3);
-    trim_right(f->function);
-    f->python = 1;
-    return 1;
-}
-
-static stack *new_stack(stacks *s, const char *title, size_t title_len)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->items = ft_xrealloc(s->items, s->cap * sizeof *s->items);
-    }
-    stack *st = &s->items[s->n++];
-    *st = (stack){0};
-    st->title = title ? ft_xstrndup(title, title_len) : ft_xstrdup("stack");
-    st->outer_first = title && strstr(st->title, "most recent call last") != NULL;
-    return st;
-}
-
-/* Every stack of a report: a line ending in ':' names the stack whose frames follow it. */
-static void parse_stacks(const char *report, stacks *out)
-{
-    stack *cur = NULL;
-    const char *p = report;
-    while (p && *p) {
-        const char *eol = strchr(p, '\n');
-        size_t n = eol ? (size_t)(eol - p) : strlen(p);
-        char *line = ft_xstrndup(p, n);
-        frame f;
-        trim_right(line);
-        if (parse_native_frame(line, &f) || parse_python_frame(line, &f)) {
-            if (!cur)
-                cur = new_stack(out, NULL, 0);
-            if (cur->n == cur->cap) {
-                cur->cap = cur->cap ? 2 * cur->cap : 16;
-                cur->frames = ft_xrealloc(cur->frames, cur->cap * sizeof *cur->frames);
-            }
-            cur->frames[cur->n++] = f;
-        } else {
-            const char *t = line;
-            while (*t == ' ' || *t == '\t')
-                t++;
-            size_t tn = strlen(t);
-            if (tn > 1 && t[tn - 1] == ':')
-                cur = new_stack(out, t, tn - 1);
-        }
-        free(line);
-        p = eol ? eol + 1 : NULL;
-    }
-}
-
-static json_t *frame_location(const sarif_ctx *c, const frame *f)
-{
-    json_t *loc = json_object(), *phys = physical_location(c, f->file, f->line);
+    json_t *loc = json_object(), *phys = ft_sarif_physical_location(c, f->file, f->line);
     json_object_set_new(loc, "logicalLocations", json_pack("[{s:o, s:s}]", "name", jstr(f->function), "kind", "function"));
     if (phys) {
         json_object_set_new(loc, "physicalLocation", phys);
@@ -402,7 +58,7 @@ static json_t *frame_location(const sarif_ctx *c, const frame *f)
 }
 
 /* What a signature skips (eval loop, allocators, sanitizer runtime, harness) and the C library. */
-static int unimportant(const frame *f)
+static int unimportant(const ft_report_frame *f)
 {
     static const char *const system[] = {"libc.so", "libpthread.so", "ld-linux", "libstdc++.so", "libgcc_s.so"};
     ft_frame ff = {f->function, f->file ? f->file : "", (int)f->line, f->module ? f->module : ""};
@@ -416,13 +72,13 @@ static int unimportant(const frame *f)
 
 /* One thread flow per stack, calls in execution order (outermost first, the access last); the
  * eval loop, allocators and harness frames marked unimportant. Adds to *budget what it used. */
-static json_t *thread_flow(const sarif_ctx *c, const stack *st, size_t *budget)
+static json_t *thread_flow(const ft_sarif_ctx *c, const ft_report_stack *st, size_t *budget)
 {
     json_t *locations = json_array();
     size_t n = st->n < MAX_FRAMES ? st->n : MAX_FRAMES;
     for (size_t k = 0; k < n && *budget < MAX_FLOW_LOCATIONS; k++) {
         /* innermost-first stacks keep their innermost frames when cut, tracebacks their last ones */
-        const frame *f = st->outer_first ? &st->frames[st->n - n + k] : &st->frames[n - 1 - k];
+        const ft_report_frame *f = st->outer_first ? &st->frames[st->n - n + k] : &st->frames[n - 1 - k];
         json_t *tfl = json_pack("{s:o, s:i, s:s}", "location", frame_location(c, f), "nestingLevel", (int)k,
                                 "importance", unimportant(f) ? "unimportant" : "essential");
         if (f->module && *f->module)
@@ -438,17 +94,17 @@ static json_t *thread_flow(const sarif_ctx *c, const stack *st, size_t *budget)
 }
 
 /* A member finding's code flow: its report's stacks, each a thread flow (a race: both accesses). */
-static json_t *code_flow(const sarif_ctx *c, const json_t *f, size_t *budget)
+static json_t *code_flow(const ft_sarif_ctx *c, const json_t *f, size_t *budget)
 {
-    stacks ss = {0};
+    ft_report_stacks ss = {0};
     json_t *flows = json_array();
-    parse_stacks(str(f, "report"), &ss);
+    ft_report_stacks_parse(str(f, "report"), &ss);
     for (size_t i = 0; i < ss.n && *budget < MAX_FLOW_LOCATIONS; i++) {
         json_t *tf = thread_flow(c, &ss.items[i], budget);
         if (tf)
             json_array_append_new(flows, tf);
     }
-    stacks_free(&ss);
+    ft_report_stacks_free(&ss);
     if (!json_array_size(flows)) {
         json_decref(flows);
         return NULL;
@@ -461,18 +117,18 @@ static json_t *code_flow(const sarif_ctx *c, const json_t *f, size_t *budget)
 
 /* TSan gives line 0 for code without a line of its own (inlined, compiler-made): the same
  * function's line in another stack of the report, else the first line of that file it names. */
-static long line_from_report(const sarif_ctx *c, const json_t *f, const char *path)
+static long line_from_report(const ft_sarif_ctx *c, const json_t *f, const char *path)
 {
-    stacks ss = {0};
+    ft_report_stacks ss = {0};
     const char *fn = NULL;
     long line = 0;
-    char *want = resolve(c, path);
-    parse_stacks(str(f, "report"), &ss);
+    char *want = ft_sarif_resolve(c, path);
+    ft_report_stacks_parse(str(f, "report"), &ss);
     for (int pass = 0; pass < 3 && want && !line; pass++)
         for (size_t i = 0; i < ss.n && !line; i++)
             for (size_t k = 0; k < ss.items[i].n && !line; k++) {
-                const frame *fr = &ss.items[i].frames[k];
-                char *abs = resolve(c, fr->file);
+                const ft_report_frame *fr = &ss.items[i].frames[k];
+                char *abs = ft_sarif_resolve(c, fr->file);
                 int same = abs && !strcmp(abs, want);
                 free(abs);
                 if (!same)
@@ -484,7 +140,7 @@ static long line_from_report(const sarif_ctx *c, const json_t *f, const char *pa
                 else if (pass == 2 && fr->line > 0)
                     line = fr->line;
             }
-    stacks_free(&ss);
+    ft_report_stacks_free(&ss);
     free(want);
     return line;
 }
@@ -575,15 +231,15 @@ static const json_t *scenario_of(const json_t *doc, const char *name)
     return NULL;
 }
 
-static json_t *scenario_location(const sarif_ctx *c, const json_t *doc, const json_t *f)
+static json_t *scenario_location(const ft_sarif_ctx *c, const json_t *doc, const json_t *f)
 {
     const json_t *s = scenario_of(doc, str(f, "scenario"));
     const char *file = s ? str(s, "file") : str(f, "file");
-    return physical_location(c, file, s ? (long)json_integer_value(json_object_get(s, "line")) : 0);
+    return ft_sarif_physical_location(c, file, s ? (long)json_integer_value(json_object_get(s, "line")) : 0);
 }
 
 /* The result of one group (members: its findings, in document order; group NULL: a finding alone). */
-static json_t *group_result(const sarif_ctx *c, const json_t *doc, const json_t *group, const json_t *members,
+static json_t *group_result(const ft_sarif_ctx *c, const json_t *doc, const json_t *group, const json_t *members,
                             const char *rule, int rule_index, const json_t *primary)
 {
     size_t i, budget = 0;
@@ -645,20 +301,20 @@ static json_t *group_result(const sarif_ctx *c, const json_t *doc, const json_t 
             if (!loc || json_object_get(seen_locs, loc))
                 continue;
             long line;
-            char *path = split_line(loc, &line);
+            char *path = ft_sarif_split_line(loc, &line);
             if (line <= 0)
                 line = line_from_report(c, f, path);
-            json_t *phys = physical_location(c, path, line);
+            json_t *phys = ft_sarif_physical_location(c, path, line);
             free(path);
             if (!phys)
                 continue;
             json_object_set_new(seen_locs, loc, json_true());
-            json_array_append_new(in_repository(phys) ? inside : outside,
+            json_array_append_new(ft_sarif_in_repository(phys) ? inside : outside,
                                   json_pack("{s:o, s:o}", "physicalLocation", phys, "message", message(str(f, "title"))));
         }
     if (!json_array_size(inside)) { /* nothing of the repository's own: the scenario that found it */
         json_t *phys = scenario_location(c, doc, primary);
-        if (phys && (in_repository(phys) || !json_array_size(outside))) {
+        if (phys && (ft_sarif_in_repository(phys) || !json_array_size(outside))) {
             char *what = ft_xasprintf("%s (found by scenario %s)", str(primary, "title"), str(primary, "scenario"));
             json_array_append_new(inside, json_pack("{s:o, s:o}", "physicalLocation", phys, "message", message(what)));
             free(what);
@@ -676,12 +332,12 @@ static json_t *group_result(const sarif_ctx *c, const json_t *doc, const json_t 
         const json_t *s = scenario_of(doc, json_string_value(sc) ?: "");
         json_t *phys = NULL;
         if (s)
-            phys = physical_location(c, str(s, "file"), (long)json_integer_value(json_object_get(s, "line")));
+            phys = ft_sarif_physical_location(c, str(s, "file"), (long)json_integer_value(json_object_get(s, "line")));
         else { /* a document without that scenario: the file its findings name */
             size_t k;
             json_array_foreach(members, k, f) {
                 if (json_equal(json_object_get(f, "scenario"), sc)) {
-                    phys = physical_location(c, str(f, "file"), 0);
+                    phys = ft_sarif_physical_location(c, str(f, "file"), 0);
                     break;
                 }
             }
@@ -757,7 +413,7 @@ static const json_t *primary_member(const json_t *members)
     return best;
 }
 
-static json_t *build_log(const sarif_ctx *c, const json_t *doc)
+static json_t *build_log(const ft_sarif_ctx *c, const json_t *doc)
 {
     json_t *findings = json_object_get(doc, "findings"), *groups = json_object_get(doc, "groups");
     size_t nf = json_array_size(findings), i, k;
@@ -809,7 +465,8 @@ static json_t *build_log(const sarif_ctx *c, const json_t *doc)
         char *text = ft_xasprintf("scenario %s %s: %s", str(s, "name"),
                                   !strcmp(status, "not-run") ? "could not run" : "is malformed", str(s, "message"));
         json_t *n = json_pack("{s:o, s:s}", "message", message(text), "level", "error");
-        json_t *phys = physical_location(c, str(s, "file"), (long)json_integer_value(json_object_get(s, "line")));
+        json_t *phys = ft_sarif_physical_location(c, str(s, "file"),
+                                                  (long)json_integer_value(json_object_get(s, "line")));
         if (phys)
             json_object_set_new(n, "locations", json_pack("[{s:o}]", "physicalLocation", phys));
         json_array_append_new(notes, n);
@@ -823,7 +480,7 @@ static json_t *build_log(const sarif_ctx *c, const json_t *doc)
     else
         json_decref(notes);
 
-    char *root_uri_path = uri_encode(c->root);
+    char *root_uri_path = ft_sarif_uri_encode(c->root);
     char *root_uri = ft_xasprintf("file://%s", root_uri_path);
     const char *version = str(json_object_get(doc, "ftstress"), "version");
     json_t *driver = json_pack("{s:s, s:o, s:o, s:o}", "name", "ftstress", "version", jstr(*version ? version : FTSTRESS_VERSION),
@@ -842,14 +499,14 @@ static json_t *build_log(const sarif_ctx *c, const json_t *doc)
 
 int ft_report_sarif(const json_t *doc, const char *path)
 {
-    sarif_ctx c = {0};
+    ft_sarif_ctx c = {0};
     char *tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
     const char *why = NULL;
     int err = 0;
     json_t *log = NULL;
     FILE *out = NULL;
 
-    if (ctx_init(&c) != 0) {
+    if (ft_sarif_ctx_init(&c) != 0) {
         err = errno, why = "cannot read the current directory";
         goto fail;
     }
@@ -882,8 +539,7 @@ int ft_report_sarif(const json_t *doc, const char *path)
     }
     json_decref(log);
     free(tmp);
-    free(c.cwd);
-    free(c.root);
+    ft_sarif_ctx_free(&c);
     return 0;
 
 fail:
@@ -891,7 +547,6 @@ fail:
     unlink(tmp);
     json_decref(log);
     free(tmp);
-    free(c.cwd);
-    free(c.root);
+    ft_sarif_ctx_free(&c);
     return -1;
 }
