@@ -9,7 +9,8 @@ typedef struct ft_command {
     int (*run)(int argc, char **argv);
 } ft_command;
 
-extern const ft_command ft_cmd_run, ft_cmd_list, ft_cmd_check, ft_cmd_report, ft_cmd_build_ext, ft_cmd_doctor;
+extern const ft_command ft_cmd_run, ft_cmd_list, ft_cmd_check, ft_cmd_report, ft_cmd_repro, ft_cmd_build_ext,
+    ft_cmd_doctor;
 
 /* The path of the running ftstress binary, for re-spawning itself as a worker. */
 const char *ft_self_exe(void);

@@ -1,0 +1,317 @@
+/* `ftstress repro`: a scenario as a standalone Python script (threading and a Barrier, no ftstress,
+ * no YAML) that reproduces its finding when run with the TSan interpreter, for an upstream report. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "log.h"
+#include "options.h"
+#include "scenario.h"
+#include "xalloc.h"
+
+enum { O_FILTER, O_OUT, O_SITE, O_HELP };
+static const ft_option repro_options[] = {
+    [O_FILTER] = {"filter", 'k', "NAME", "the scenario to export (default: the file's first)"},
+    [O_OUT] = {"out", 'o', "OUT.py", "where to write the script (required)"},
+    [O_SITE] = {"site", 0, "DIR", "a site folder the script puts on sys.path (default also .ftstress/site)"},
+    [O_HELP] = {"help", 'h', NULL, "this help"},
+    {0},
+};
+
+typedef struct repro_args {
+    const char *filter, *out;
+    ft_strlist sites;
+} repro_args;
+
+static int on_option(void *ctx, int index, const char *arg)
+{
+    repro_args *a = ctx;
+    switch (index) {
+    case O_FILTER: a->filter = arg; break;
+    case O_OUT: a->out = arg; break;
+    case O_SITE: ft_strlist_push(&a->sites, arg); break;
+    case O_HELP:
+        ft_options_help(stdout, "ftstress repro FILE [--filter NAME] -o OUT.py", repro_options,
+                        "The script runs the scenario's setup, bodies, check, teardown and arbiter with\n"
+                        "Python threads meeting at a threading.Barrier each round; run it with the\n"
+                        "free-threaded TSan interpreter and TSan prints the races on stderr.\n");
+        exit(0);
+    }
+    return 0;
+}
+
+/* A Python string literal of `s` (repr-style, with escapes), so any text survives. */
+static void py_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out); /* UTF-8 passes through: the file is UTF-8 */
+    }
+    fputc('"', out);
+}
+
+static void py_strlist(FILE *out, const ft_strlist *l)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < l->count; i++) {
+        if (i)
+            fputs(", ", out);
+        py_str(out, l->items[i]);
+    }
+    fputc(']', out);
+}
+
+/* A block compiled from its text with the YAML file's line numbers, for exec() on the main thread
+ * (setup_once, setup, check, teardown), or None. */
+static void py_block(FILE *out, const ft_block *b, const char *name)
+{
+    if (!b->code) {
+        fputs("None", out);
+        return;
+    }
+    fprintf(out, "compile('\\n' * %d + ", b->line - 1);
+    py_str(out, b->code);
+    fprintf(out, ", _FT_FILE + ':%s', 'exec')", name);
+}
+
+/* A role's body as a function of its own: the thread's names live in the function's frame from
+ * iteration to iteration and round to round, as in ftstress, and no shared function or code
+ * object is touched per iteration (exec() would build a function from shared objects every time,
+ * and those atomic reference counts order the threads for TSan and hide the races). The body's
+ * lines are indented into the loop: a triple-quoted string spanning lines gets the indent too. */
+static void py_body(FILE *out, size_t r, const ft_role *role, int ignores)
+{
+    const char *p = role->body.code ? role->body.code : "pass\n";
+    fprintf(out, "\n\ndef _ft_body_%zu(thread, role, role_thread, _ft_iterations, _ft_start, _ft_end, _ft_state):\n", r);
+    fputs("    rng = random.Random()\n"
+          "    while True:\n"
+          "        _ft_start.wait()\n"
+          "        if _ft_state['stop']:\n"
+          "            return\n"
+          "        round = _ft_state['round']\n"
+          "        rng.seed((_FT_SEED * 1000003 + thread) * 1000003 + round)\n"
+          "        result = {}\n"
+          "        for iteration in range(_ft_iterations):\n"
+          "            try:\n",
+          out);
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        fprintf(out, "                %.*s\n", (int)n, p);
+        p += n + (e ? 1 : 0);
+    }
+    fputs("                pass\n", out);
+    if (ignores)
+        fputs("            except _FT_IGNORE:\n"
+              "                pass\n",
+              out);
+    fputs("            except BaseException:\n"
+          "                traceback.print_exc()\n"
+          "                break\n"
+          "        _ft_state['results'][thread] = result\n"
+          "        _ft_end.wait()\n",
+          out);
+}
+
+/* The runner. Every name of the script's own starts with _ft_: the scenario's blocks run in this
+ * module's globals, as they run in ftstress's shared namespace. */
+static const char script_main[] =
+    "\n\n"
+    "def _ft_resolve_ignored():\n"
+    "    # ignore_exceptions by name: a builtin, or a dotted name from an imported module\n"
+    "    found = []\n"
+    "    for name in _FT_IGNORE_NAMES:\n"
+    "        obj = getattr(builtins, name, None)\n"
+    "        if obj is None and '.' in name:\n"
+    "            mod, _, attr = name.rpartition('.')\n"
+    "            obj = getattr(sys.modules.get(mod), attr, None)\n"
+    "        if isinstance(obj, type) and issubclass(obj, BaseException):\n"
+    "            found.append(obj)\n"
+    "    return tuple(found)\n"
+    "\n\n"
+    "def _ft_main():\n"
+    "    global _FT_IGNORE\n"
+    "    sys.path[0:0] = _FT_PATHS\n"
+    "    for d in _FT_SITES:\n"
+    "        site.addsitedir(d)\n"
+    "    for m in _FT_IMPORTS:\n"
+    "        globals()[m.split('.')[0]] = __import__(m)\n"
+    "    if _FT_GIL is not None and sys._is_gil_enabled() != (_FT_GIL == '1'):\n"
+    "        sys.exit('run this script with PYTHON_GIL=%s in the environment, as the scenario does' % _FT_GIL)\n"
+    "    _FT_IGNORE = _ft_resolve_ignored()\n"
+    "    nthreads = sum(n for _, n, _, _ in _FT_ROLES)\n"
+    "    globals()['threads'] = nthreads\n"
+    "    if _FT_SETUP_ONCE:\n"
+    "        exec(_FT_SETUP_ONCE, globals())\n"
+    "    # a round that takes longer than this is a hang: the barrier breaks instead of waiting forever\n"
+    "    start, end = threading.Barrier(nthreads + 1, timeout=600), threading.Barrier(nthreads + 1, timeout=600)\n"
+    "    state = {'stop': False, 'round': 0, 'results': [None] * nthreads}\n"
+    "    team, index = [], 0\n"
+    "    for name, n, iterations, body in _FT_ROLES:\n"
+    "        for k in range(n):\n"
+    "            t = threading.Thread(target=body, name='fts:%d' % index,\n"
+    "                                 args=(index, name, k, iterations, start, end, state))\n"
+    "            t.start()\n"
+    "            team.append(t)\n"
+    "            index += 1\n"
+    "    for r in range(_FT_ROUNDS):\n"
+    "        globals()['round'] = r\n"
+    "        state['round'] = r\n"
+    "        if _FT_SETUP:\n"
+    "            exec(_FT_SETUP, globals())\n"
+    "        start.wait()\n"
+    "        end.wait()\n"
+    "        if _FT_ARBITER:\n"
+    "            ns = dict(globals(), round=r, results=state['results'],\n"
+    "                      result={k: v for d in state['results'] if d for k, v in d.items()})\n"
+    "            exec(_FT_ARBITER, ns)\n"
+    "            print('round %d: arbiter value %r' % (r, ns.get('__arbiter__')), flush=True)\n"
+    "        for b in (_FT_CHECK, _FT_TEARDOWN):\n"
+    "            if b:\n"
+    "                exec(b, globals())\n"
+    "    state['stop'] = True\n"
+    "    start.wait()\n"
+    "    for t in team:\n"
+    "        t.join()\n"
+    "\n\n"
+    "if __name__ == '__main__':\n"
+    "    _ft_main()\n";
+
+static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites)
+{
+    const char *gil = NULL;
+    for (size_t i = 0; i < s->env.count; i++)
+        if (!strncmp(s->env.items[i], "PYTHON_GIL=", 11))
+            gil = s->env.items[i] + 11;
+    fprintf(out, "#!/usr/bin/env python3\n");
+    fprintf(out, "\"\"\"Standalone reproducer of the ftstress scenario '%s' (%s:%d).\n\n", s->name, s->file, s->line);
+    if (s->description)
+        fprintf(out, "%s\n\n", s->description);
+    fprintf(out, "Run it with the free-threaded ThreadSanitizer interpreter ftstress uses:\n\n");
+    fprintf(out, "    %s%s%s%s THIS_SCRIPT.py\n\n", gil ? "PYTHON_GIL=" : "", gil ? gil : "", gil ? " " : "",
+            FTSTRESS_PYTHON_EXE);
+    fprintf(out, "TSan prints every race it sees on stderr (WARNING: ThreadSanitizer: ...). The script runs\n"
+                 "%d round(s) of %d thread(s) that meet at a threading.Barrier, with the scenario's own setup,\n"
+                 "bodies, check and teardown%s; it needs neither ftstress nor the YAML file.\n"
+                 "Written by `ftstress repro %s --filter %s`.\n\"\"\"\n",
+            s->rounds, ft_scenario_threads(s), s->arbiter.code ? " and arbiter (its value printed each round)" : "",
+            s->file, s->name);
+    fputs("import ast, builtins, random, site, sys, threading, traceback\n\n_FT_FILE = ", out);
+    py_str(out, s->file);
+    fprintf(out, "\n_FT_SEED = 0\n_FT_ROUNDS = %d\n_FT_PATHS = ", s->rounds);
+    py_strlist(out, &s->paths);
+    fputs("\n_FT_SITES = ", out);
+    py_strlist(out, sites);
+    fputs("\n_FT_IMPORTS = ", out);
+    py_strlist(out, &s->imports);
+    fputs("\n_FT_GIL = ", out);
+    if (gil)
+        py_str(out, gil);
+    else
+        fputs("None", out);
+    fputs("\n_FT_IGNORE_NAMES = ", out);
+    py_strlist(out, &s->ignore_exceptions);
+    fputs("\n_FT_IGNORE = ()\n_FT_SETUP_ONCE = ", out);
+    py_block(out, &s->setup_once, "setup_once");
+    fputs("\n_FT_SETUP = ", out);
+    py_block(out, &s->setup, "setup");
+    fputs("\n_FT_CHECK = ", out);
+    py_block(out, &s->check, "check");
+    fputs("\n_FT_TEARDOWN = ", out);
+    py_block(out, &s->teardown, "teardown");
+    fputs("\n_FT_ARBITER = None\n", out);
+    if (s->arbiter.code) {
+        /* the arbiter's value is its last expression, kept in __arbiter__ as ftstress does */
+        fprintf(out, "_ft_tree = ast.parse('\\n' * %d + ", s->arbiter.line - 1);
+        py_str(out, s->arbiter.code);
+        fputs(", _FT_FILE)\n"
+              "if _ft_tree.body and isinstance(_ft_tree.body[-1], ast.Expr):\n"
+              "    _ft_last = _ft_tree.body[-1]\n"
+              "    _ft_tree.body[-1] = ast.copy_location(ast.Assign(targets=[ast.copy_location(\n"
+              "        ast.Name('__arbiter__', ast.Store()), _ft_last)], value=_ft_last.value), _ft_last)\n"
+              "_FT_ARBITER = compile(_ft_tree, _FT_FILE + ':arbiter', 'exec')\n",
+              out);
+    }
+    for (size_t r = 0; r < s->nroles; r++)
+        py_body(out, r, &s->roles[r], (int)s->ignore_exceptions.count);
+    fputs("\n\n_FT_ROLES = [", out);
+    for (size_t r = 0; r < s->nroles; r++) {
+        fputs(r ? ", (" : "(", out);
+        py_str(out, s->roles[r].name);
+        fprintf(out, ", %d, %d, _ft_body_%zu)", s->roles[r].threads, s->roles[r].iterations, r);
+    }
+    fputs("]\n", out);
+    fputs(script_main, out);
+    return ferror(out) ? -1 : 0;
+}
+
+static int repro(int argc, char **argv)
+{
+    repro_args a = {0};
+    ft_scenario_set set = {0};
+    ft_diags diags = {0};
+    const ft_scenario *s = NULL;
+    int first, rc = 0;
+
+    if (ft_options_parse(argc, argv, repro_options, on_option, &a, &first) != 0 || first != argc - 1 || !a.out) {
+        fprintf(stderr, "usage: ftstress repro FILE [--filter NAME] -o OUT.py (see --help)\n");
+        return 2;
+    }
+    ft_scenarios_load_file(argv[first], &set, &diags);
+    if (diags.count) {
+        ft_diags_print(&diags);
+        ft_diags_free(&diags);
+        ft_scenarios_free(&set);
+        return 2;
+    }
+    for (size_t i = 0; i < set.count && !s; i++)
+        if (!a.filter || !fnmatch(a.filter, set.items[i].name, 0))
+            s = &set.items[i];
+    if (!s) {
+        fprintf(stderr, "ftstress: %s: no scenario %s%s\n", argv[first], a.filter ? "matches " : "in the file",
+                a.filter ? a.filter : "");
+        ft_scenarios_free(&set);
+        return 2;
+    }
+    /* The same site folders `run` uses, so the script imports what the scenario imported. */
+    ft_strlist sites = {0};
+    struct stat st;
+    char *abs;
+    if (stat(".ftstress/site", &st) == 0 && S_ISDIR(st.st_mode) && (abs = realpath(".ftstress/site", NULL))) {
+        ft_strlist_push(&sites, abs);
+        free(abs);
+    }
+    ft_strlist_push(&sites, FTSTRESS_BUNDLED_SITE);
+    for (size_t i = 0; i < a.sites.count; i++) {
+        abs = realpath(a.sites.items[i], NULL);
+        ft_strlist_push(&sites, abs ? abs : a.sites.items[i]);
+        free(abs);
+    }
+    char *tmp = ft_xasprintf("%s.tmp.%d", a.out, (int)getpid());
+    FILE *out = fopen(tmp, "w");
+    if (!out || write_script(out, s, &sites) != 0 || fclose(out) != 0 || rename(tmp, a.out) != 0) {
+        ft_error("cannot write %s", a.out);
+        unlink(tmp);
+        rc = 3;
+    } else
+        ft_info("wrote %s: scenario '%s' as a standalone script (run it with %s)", a.out, s->name,
+                FTSTRESS_PYTHON_EXE);
+    free(tmp);
+    ft_strlist_free(&sites);
+    ft_strlist_free(&a.sites);
+    ft_scenarios_free(&set);
+    return rc;
+}
+
+const ft_command ft_cmd_repro = {"repro", "FILE -o OUT.py", "a scenario as a standalone Python reproducer", repro};
