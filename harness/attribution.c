@@ -67,3 +67,8 @@ char *ft_frame_location(const json_t *frames, int index)
         return NULL;
     return ft_xasprintf("%s:%d", f.file, f.line);
 }
+
+int ft_frame_is_system(const ft_frame *f)
+{
+    return (starts_with(f->module, "/lib") || starts_with(f->module, "/usr/lib")) && !ft_frame_is_target(f);
+}

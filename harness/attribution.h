@@ -10,6 +10,10 @@
 /* Code of the extension under test: a shared object outside the interpreter and the system. */
 int ft_frame_is_target(const ft_frame *f);
 
+/* A frame of the C library or another system library: an implementation detail under the code
+ * that called it, with CPU-specific names (__memmove_avx_unaligned_erms). */
+int ft_frame_is_system(const ft_frame *f);
+
 /* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
  * the top meaningful frame is the harness's, else "cpython". */
 const char *ft_stack_owner(const json_t *frames);

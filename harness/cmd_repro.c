@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "fsutil.h"
 #include "log.h"
 #include "options.h"
 #include "scenario.h"
@@ -286,18 +286,7 @@ static int repro(int argc, char **argv)
     }
     /* The same site folders `run` uses, so the script imports what the scenario imported. */
     ft_strlist sites = {0};
-    struct stat st;
-    char *abs;
-    if (stat(".ftstress/site", &st) == 0 && S_ISDIR(st.st_mode) && (abs = realpath(".ftstress/site", NULL))) {
-        ft_strlist_push(&sites, abs);
-        free(abs);
-    }
-    ft_strlist_push(&sites, FTSTRESS_BUNDLED_SITE);
-    for (size_t i = 0; i < a.sites.count; i++) {
-        abs = realpath(a.sites.items[i], NULL);
-        ft_strlist_push(&sites, abs ? abs : a.sites.items[i]);
-        free(abs);
-    }
+    ft_site_folders(&a.sites, &sites);
     char *tmp = ft_xasprintf("%s.tmp.%d", a.out, (int)getpid());
     FILE *out = fopen(tmp, "w");
     if (!out || write_script(out, s, &sites) != 0 || fclose(out) != 0 || rename(tmp, a.out) != 0) {

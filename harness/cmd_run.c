@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,18 +212,7 @@ static int run(int argc, char **argv)
         ft_warn("no scenario matches the filter%s", a.shard_n > 1 ? " in this shard" : "");
 
     ft_strlist sites = {0};
-    struct stat st;
-    if (stat(".ftstress/site", &st) == 0 && S_ISDIR(st.st_mode)) {
-        char *abs = realpath(".ftstress/site", NULL);
-        ft_strlist_push(&sites, abs);
-        free(abs);
-    }
-    ft_strlist_push(&sites, FTSTRESS_BUNDLED_SITE);
-    for (size_t i = 0; i < a.sites.count; i++) {
-        char *abs = realpath(a.sites.items[i], NULL);
-        ft_strlist_push(&sites, abs ? abs : a.sites.items[i]);
-        free(abs);
-    }
+    ft_site_folders(&a.sites, &sites);
     a.sup.sites = &sites;
     a.sup.progress = isatty(STDERR_FILENO) && ft_verbosity() >= FT_NORMAL;
     a.sup.symbolizer = FTSTRESS_SYMBOLIZER;

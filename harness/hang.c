@@ -30,11 +30,6 @@ static int is_lock_wait(const ft_frame *f)
     return 0;
 }
 
-static int is_system_library(const ft_frame *f)
-{
-    return (starts_with(f->module, "/lib") || starts_with(f->module, "/usr/lib")) && !ft_frame_is_target(f);
-}
-
 /* TSan's runtime holding or waiting for its own locks, or the report hook: the harness's hang.
  * The runtime has no debug info in Debian, so its C++ functions are known by mangled namespace. */
 static int is_report_machinery(const ft_frame *f)
@@ -68,7 +63,7 @@ static int naming_frame(const json_t *frames)
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
         if (ft_frame_is_eval_loop(&f))
             break;
-        if (!ft_frame_is_plumbing(&f) && !is_system_library(&f) && !is_lock_wait(&f) && strcmp(f.function, "..."))
+        if (!ft_frame_is_plumbing(&f) && !ft_frame_is_system(&f) && !is_lock_wait(&f) && strcmp(f.function, "..."))
             return (int)i;
     }
     return -1;

@@ -32,20 +32,13 @@ char *ft_join_sorted(const ft_strlist *names, int distinct)
     return out;
 }
 
-/* Frames of the C library and other system libraries: implementation details under the code that
- * called them, with CPU-specific names (__memmove_avx_unaligned_erms). */
-static int is_system_library(const ft_frame *f)
-{
-    return (!strncmp(f->module, "/lib", 4) || !strncmp(f->module, "/usr/lib", 8)) && !ft_frame_is_target(f);
-}
-
 int ft_first_signature_frame(const json_t *frames)
 {
     size_t n = json_array_size(frames);
     int start = ft_nearest_target(frames);
     for (size_t i = start > 0 ? (size_t)start : 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (!ft_frame_is_plumbing(&f) && !is_system_library(&f) && strcmp(f.function, "..."))
+        if (!ft_frame_is_plumbing(&f) && !ft_frame_is_system(&f) && strcmp(f.function, "..."))
             return (int)i;
     }
     return -1;
@@ -57,7 +50,7 @@ int ft_signature_frames(const json_t *frames, int max, ft_strlist *out)
     int start = ft_nearest_target(frames), added = 0;
     for (size_t i = start > 0 ? (size_t)start : 0; i < n && added < max; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_plumbing(&f) || is_system_library(&f) || !strcmp(f.function, "..."))
+        if (ft_frame_is_plumbing(&f) || ft_frame_is_system(&f) || !strcmp(f.function, "..."))
             continue;
         ft_strlist_push(out, f.function);
         added++;
