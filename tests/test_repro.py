@@ -50,10 +50,16 @@ def test_exported_scripts_reproduce_the_seeded_races():
     misses = []
     for file, name, function in CASES:
         script = export(os.path.join(SEEDED, file), name, folder)
-        p = subprocess.run([python, script], capture_output=True, text=True, timeout=600, cwd=folder,
-                           env=dict(os.environ, TSAN_OPTIONS="halt_on_error=0"))
-        found = "WARNING: ThreadSanitizer: data race" in p.stderr and function in p.stderr
-        print("%-28s exit %d, %s" % (name, p.returncode, "race in %s reported" % function if found else "MISSED"))
+        # A race needs the threads to overlap; on a loaded machine a run can miss it, as an ftstress
+        # run can: a second run of the same script is allowed, and both are printed.
+        for attempt in (1, 2):
+            p = subprocess.run([python, script], capture_output=True, text=True, timeout=600, cwd=folder,
+                               env=dict(os.environ, TSAN_OPTIONS="halt_on_error=0"))
+            found = "WARNING: ThreadSanitizer: data race" in p.stderr and function in p.stderr
+            print("%-28s run %d: exit %d, %s" % (name, attempt, p.returncode,
+                                                 "race in %s reported" % function if found else "missed"))
+            if found:
+                break
         if not found:
             misses.append("%s: %s" % (name, p.stderr[-1500:]))
     check(not misses, "the standalone script did not reproduce:\n" + "\n".join(misses))
