@@ -55,14 +55,14 @@ int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_di
     return 0;
 }
 
-const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario)
+const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario, int any_group)
 {
     size_t i, k;
     json_t *g, *sc;
     if (!b || !b->groups)
         return NULL;
     json_array_foreach(b->groups, i, g) {
-        if (!json_is_true(json_object_get(g, "corrupts_memory")))
+        if (!any_group && !json_is_true(json_object_get(g, "corrupts_memory")))
             continue;
         json_array_foreach(json_object_get(g, "scenarios"), k, sc) if (json_string_value(sc) &&
                                                                       !strcmp(json_string_value(sc), scenario)) return json_string_value(json_object_get(g, "name")) ?: "?";

@@ -22,9 +22,11 @@ const char *ft_baseline_note(const ft_baseline *b, const char *signature);
  * the extension connects in any scenario; other functions carry their scenario in the anchor. */
 const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors);
 /* The name of a known group of `scenario` that corrupts memory (it crashed, or freed memory under
- * another thread), or NULL: findings without the extension's code on their stacks that follow it
- * in that scenario (allocator races, crashes anywhere) are its aftermath. */
-const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario);
+ * another thread) — or, with `any_group`, of any known group of it — or NULL. Findings without the
+ * extension's code on their stacks that follow a known bug in that scenario are its aftermath:
+ * allocator races after a corrupting group, and crashes or hangs after any known race, since a
+ * race on a heap object can corrupt it before anything crashed in the baseline's own run. */
+const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenario, int any_group);
 /* Writes every finding and group of `r` (keeping notes already there) to `path`. 0 or -1. */
 int ft_baseline_write(const ft_baseline *old, const struct ft_results *r, const char *path);
 void ft_baseline_free(ft_baseline *b);

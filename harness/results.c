@@ -148,7 +148,8 @@ static void apply_baseline_groups(ft_results *r, ft_finding *f)
         return;
     }
     if (f->owner && strcmp(f->owner, "target") &&
-        (note = ft_baseline_aftermath_note(r->baseline, r->scenarios[f->scenario].scenario->name)))
+        (note = ft_baseline_aftermath_note(r->baseline, r->scenarios[f->scenario].scenario->name,
+                                           !strcmp(f->kind, "crash") || !strcmp(f->kind, "hang"))))
         f->baseline_note = ft_xasprintf("aftermath of a known memory-corrupting bug in this scenario: %s", note);
 }
 
