@@ -21,7 +21,7 @@
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_SEED, O_JOBS, O_FILTER, O_SHARD, O_SITE,
-    O_KEEP_GOING, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_KEEP_GOING, O_SPAWN, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
 };
 
 static const ft_option run_options[] = {
@@ -36,6 +36,7 @@ static const ft_option run_options[] = {
     [O_SHARD] = {"shard", 0, "I/N", "run the I-th of N disjoint, deterministic parts of the selection"},
     [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
     [O_KEEP_GOING] = {"keep-going", 0, NULL, "run every round even after a scenario's expected outcome was reached"},
+    [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
     [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
@@ -90,6 +91,7 @@ static int on_option(void *ctx, int index, const char *arg)
         break;
     case O_SITE: ft_strlist_push(&a->sites, arg); break;
     case O_KEEP_GOING: a->sup.keep_going = 1; break;
+    case O_SPAWN: a->sup.spawn_only = 1; break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;

@@ -16,7 +16,7 @@
 
 extern char **environ;
 
-/* Moves a descriptor to 10 or above, close-on-exec, so that the child's dup2 onto 3..7 can never
+/* Moves a descriptor to 10 or above, close-on-exec, so that the child's dup2 onto 3..9 can never
  * collide with a descriptor that already has that number. */
 static int high_fd(int fd)
 {
@@ -100,68 +100,46 @@ static int text_fd(const char *text)
     return fd;
 }
 
-int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path, const char *scenario)
+void ft_proc_close_fds(int fds[FT_FORK_NFDS])
+{
+    for (int i = 0; i < FT_FORK_NFDS; i++)
+        if (fds[i] >= 0) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+}
+
+int ft_proc_prepare(ft_proc *p, int child[FT_FORK_NFDS], const char *log_path, const char *scenario)
 {
     int ev[2] = {-1, -1}, rep[2] = {-1, -1}, st[2] = {-1, -1}, ctl[2] = {-1, -1}, status_fd = -1, scen_fd = -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    char **argv = NULL, **env = NULL;
-    size_t nargs = 0;
-    int rc = -1, err = 0;
+    int log_fd = -1, err;
 
     *p = (ft_proc){.pid = -1, .events_fd = -1, .reports_fd = -1, .stacks_fd = -1, .control_fd = -1};
+    for (int i = 0; i < FT_FORK_NFDS; i++)
+        child[i] = -1;
     if (pipe_high(ev) < 0 || pipe_high(rep) < 0 || pipe_high(st) < 0 || pipe_high(ctl) < 0)
-        goto cleanup;
-    if (scenario && (scen_fd = text_fd(scenario)) < 0)
-        goto cleanup;
+        goto fail;
+    if ((scen_fd = text_fd(scenario ? scenario : "")) < 0)
+        goto fail;
+    log_fd = log_path ? open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)
+                      : fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
+    if (log_fd < 0 || (log_fd = high_fd(log_fd)) < 0)
+        goto fail;
     status_fd = memfd_create("ftstress-status", MFD_CLOEXEC);
     if (status_fd < 0 || (status_fd = high_fd(status_fd)) < 0 || ftruncate(status_fd, sizeof(ft_status)) < 0)
-        goto cleanup;
+        goto fail;
     p->status = mmap(NULL, sizeof(ft_status), PROT_READ | PROT_WRITE, MAP_SHARED, status_fd, 0);
     if (p->status == MAP_FAILED) {
         p->status = NULL;
-        goto cleanup;
+        goto fail;
     }
     atomic_store(&p->status->round, -1);
-
-    while (args[nargs])
-        nargs++;
-    argv = ft_xcalloc(nargs + 3, sizeof *argv);
-    argv[0] = (char *)ft_self_exe();
-    argv[1] = "__worker";
-    memcpy(argv + 2, args, nargs * sizeof *argv);
-    env = ft_env_merge(extra_env);
-
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, ev[1], FT_FD_EVENTS);
-    posix_spawn_file_actions_adddup2(&fa, rep[1], FT_FD_REPORTS);
-    posix_spawn_file_actions_adddup2(&fa, st[1], FT_FD_STACKS);
-    posix_spawn_file_actions_adddup2(&fa, status_fd, FT_FD_STATUS);
-    posix_spawn_file_actions_adddup2(&fa, ctl[0], FT_FD_CONTROL);
-    if (scen_fd >= 0)
-        posix_spawn_file_actions_adddup2(&fa, scen_fd, FT_FD_SCENARIO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    if (log_path) {
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    }
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    err = posix_spawn(&p->pid, argv[0], &fa, &attr, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (err) {
-        errno = err;
-        p->pid = -1;
-        goto cleanup;
-    }
-    p->events_fd = ev[0], ev[0] = -1;
-    p->reports_fd = rep[0], rep[0] = -1;
-    p->stacks_fd = st[0], st[0] = -1;
-    p->control_fd = ctl[1], ctl[1] = -1;
-    rc = 0;
-cleanup:
+    child[FT_FORK_EVENTS] = ev[1], child[FT_FORK_REPORTS] = rep[1], child[FT_FORK_STACKS] = st[1];
+    child[FT_FORK_STATUS] = status_fd, child[FT_FORK_CONTROL] = ctl[0], child[FT_FORK_LOG] = log_fd;
+    child[FT_FORK_SCENARIO] = scen_fd;
+    p->events_fd = ev[0], p->reports_fd = rep[0], p->stacks_fd = st[0], p->control_fd = ctl[1];
+    return 0;
+fail:
     err = errno;
     for (int i = 0; i < 2; i++) {
         if (ev[i] >= 0) close(ev[i]);
@@ -173,14 +151,54 @@ cleanup:
         close(status_fd);
     if (scen_fd >= 0)
         close(scen_fd);
-    if (rc < 0 && p->status) {
-        munmap(p->status, sizeof(ft_status));
-        p->status = NULL;
-    }
+    if (log_fd >= 0)
+        close(log_fd);
+    errno = err;
+    return -1;
+}
+
+int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path, const char *scenario)
+{
+    static const int targets[FT_FORK_NFDS] = {FT_FD_EVENTS, FT_FD_REPORTS, FT_FD_STACKS, FT_FD_STATUS,
+                                              FT_FD_CONTROL, FT_FD_SCENARIO, STDOUT_FILENO};
+    int child[FT_FORK_NFDS];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    char **argv = NULL, **env = NULL;
+    size_t nargs = 0;
+    int err;
+
+    if (ft_proc_prepare(p, child, log_path, scenario) < 0)
+        return -1;
+    while (args[nargs])
+        nargs++;
+    argv = ft_xcalloc(nargs + 3, sizeof *argv);
+    argv[0] = (char *)ft_self_exe();
+    argv[1] = "__worker";
+    memcpy(argv + 2, args, nargs * sizeof *argv);
+    env = ft_env_merge(extra_env);
+
+    posix_spawn_file_actions_init(&fa);
+    for (int i = 0; i < FT_FORK_NFDS; i++)
+        posix_spawn_file_actions_adddup2(&fa, child[i], targets[i]);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    err = posix_spawn(&p->pid, argv[0], &fa, &attr, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ft_proc_close_fds(child);
     free(argv);
     ft_env_free(env);
-    errno = err;
-    return rc;
+    if (err) {
+        p->pid = -1;
+        ft_proc_close(p);
+        errno = err;
+        return -1;
+    }
+    return 0;
 }
 
 void ft_proc_close(ft_proc *p)

@@ -22,6 +22,13 @@ typedef struct ft_proc {
 /* `scenario` (may be NULL) is handed over on FT_FD_SCENARIO. */
 int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const char *log_path, const char *scenario);
 
+/* Opens what a worker is started with: pipes, the status page (mapped into p->status), the
+ * scenario's memfd and the log (stdout+stderr; NULL: the supervisor's stderr). The supervisor's ends
+ * go into `p`, the worker's into `child` in FT_FORK_* order (close them with ft_proc_close_fds once
+ * handed over). Returns 0, or -1 with errno and nothing left open. */
+int ft_proc_prepare(ft_proc *p, int child[FT_FORK_NFDS], const char *log_path, const char *scenario);
+void ft_proc_close_fds(int fds[FT_FORK_NFDS]);
+
 /* Closes the supervisor's ends and unmaps the status page (does not wait or kill). */
 void ft_proc_close(ft_proc *p);
 

@@ -14,9 +14,12 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "fork_client.h"
+#include "fsutil.h"
 #include "linebuf.h"
 #include "log.h"
 #include "native_stack.h"
@@ -64,6 +67,8 @@ typedef struct job {
     long *events_logged; /* bytes written to events_log so far (shared) */
     int workers_started;  /* numbers the workers' own log files */
     char *worker_log;     /* this worker's stdout and stderr: logs/SCENARIO/worker-N.log */
+    ft_fork_servers *servers; /* NULL: every worker is spawned */
+    int forked;           /* the current worker came from a fork server */
 } job;
 
 static volatile sig_atomic_t interrupted; /* the signal that interrupted the run, 0 if none */
@@ -204,7 +209,15 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         free(tsan), free(log), free(dir), free(args), free(env);
         return -1;
     }
-    int rc = ft_proc_spawn(&j->proc, args, env, log, scenario_text);
+    /* A fork server's copy of an initialised interpreter when there is one for this environment;
+     * otherwise (or when it fails) a spawned worker, which behaves the same, only starts slower. */
+    char *tsan_log = ft_xasprintf("%s/tsan", dir);
+    int rc = j->servers ? ft_fork_servers_start_worker(j->servers, &s->env, &j->proc, args, log, scenario_text, tsan_log)
+                        : -1;
+    j->forked = rc == 0;
+    if (rc < 0)
+        rc = ft_proc_spawn(&j->proc, args, env, log, scenario_text);
+    free(tsan_log);
     free(scenario_text);
     if (rc < 0) {
         ft_error("cannot start a worker for '%s': %s", s->name, strerror(errno));
@@ -223,7 +236,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->first_round += chunk;
         j->rounds_left -= chunk;
         j->results->scenarios[j->sc].workers++;
-        ft_debug("worker %d: %s rounds %s..+%s", (int)j->proc.pid, s->name, first, rounds);
+        ft_debug("worker %d (%s): %s rounds %s..+%s", (int)j->proc.pid, j->forked ? "forked" : "spawned", s->name,
+                 first, rounds);
     }
     free(tsan);
     free(log);
@@ -246,6 +260,22 @@ static void after_lost_worker(job *j, const ft_supervise_opts *o, long round)
     j->first_round = round + 1;
 }
 
+/* Waits for a worker to end. A forked worker becomes our child when its middle process has exited
+ * (fork_server.c), which may be a moment after its pipes closed: ECHILD is retried for a while. */
+static void wait_worker(job *j, int *wstatus, struct rusage *usage)
+{
+    for (int tries = 0; wait4(j->proc.pid, wstatus, 0, usage) < 0; tries++) {
+        struct timespec pause = {0, 1000000};
+        if (errno == EINTR)
+            continue;
+        if (errno != ECHILD || !j->forked || tries >= 5000) {
+            ft_warn("cannot wait for worker %d: %s", (int)j->proc.pid, strerror(errno));
+            return;
+        }
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* A worker's pipes are all closed: reap it and decide what its end means. */
 static void finish_worker(job *j, const ft_supervise_opts *o)
 {
@@ -256,8 +286,7 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
 
     struct rusage usage = {0};
     char *tsan_path = ft_xasprintf("%s/logs/%s/tsan.%d", o->out_dir, j->s->name, (int)j->proc.pid);
-    while (wait4(j->proc.pid, &wstatus, 0, &usage) < 0 && errno == EINTR)
-        ;
+    wait_worker(j, &wstatus, &usage);
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
     if (!j->got_done) { /* the round it ended in was run too, as far as it got */
@@ -413,9 +442,22 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     if (!events_log)
         ft_warn("cannot write %s: %s; the run goes on without it", log_path, strerror(errno));
     free(log_path);
+    ft_fork_servers *servers = NULL;
+    if (!o->spawn_only) {
+        char *logs = ft_xasprintf("%s/logs", o->out_dir);
+        const char *user_tsan = getenv("TSAN_OPTIONS");
+        char *tsan = ft_xasprintf("%s%s%s external_symbolizer_path=%s", user_tsan ? user_tsan : "",
+                                  user_tsan ? " " : "", tsan_defaults, o->symbolizer);
+        if (ft_mkdirs(logs) == 0)
+            servers = ft_fork_servers_new(logs, o->seed, tsan);
+        else
+            ft_warn("cannot create %s: %s; workers are spawned", logs, strerror(errno));
+        free(logs);
+        free(tsan);
+    }
     for (size_t i = 0; i < nselected; i++)
         js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results, .events_log = events_log,
-                      .events_logged = &events_logged};
+                      .events_logged = &events_logged, .servers = servers};
 
     for (;;) {
         struct pollfd pfd[3 * 64];
@@ -532,6 +574,7 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
         }
     }
     ft_progress_end(&progress);
+    ft_fork_servers_free(servers);
     if (events_log && fclose(events_log) != 0)
         ft_warn("cannot write events.jsonl: %s", strerror(errno));
     for (size_t i = 0; i < nselected; i++)

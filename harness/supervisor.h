@@ -18,6 +18,7 @@ typedef struct ft_supervise_opts {
     int progress;           /* draw a live progress line (a terminal is attached) */
     const char *symbolizer; /* llvm-symbolizer for TSan */
     int keep_going;         /* run every round even after the expected outcome was reached */
+    int spawn_only;         /* never fork workers from a fork server (fork_server.h): spawn each */
 } ft_supervise_opts;
 
 /* Runs every scenario of `results` (set up by ft_results_init) and records what happens in it.

@@ -16,8 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 #include "clock.h"
 #include "crash_signal.h"
+#include "fork_server.h"
 #include "pystack.h"
 #include "scenario.h"
 #include "scenario_json.h"
@@ -37,6 +40,7 @@ typedef struct worker_args {
     ft_strlist sites;
     int compile_only;
     int64_t spawned_ns; /* CLOCK_MONOTONIC when the supervisor spawned us: start-up counts from there */
+    const char *tsan_log; /* a forked worker's TSan log path (a spawned one has it in TSAN_OPTIONS) */
 } worker_args;
 
 static ft_status *status;
@@ -50,7 +54,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"threads", required_argument, 0, 't'},    {"iterations", required_argument, 0, 'i'},
         {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
         {"compile-only", no_argument, 0, 'c'},     {"spawned-ns", required_argument, 0, 'T'},
-        {0, 0, 0, 0},
+        {"tsan-log", required_argument, 0, 'L'},   {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -66,6 +70,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
+        case 'L': a->tsan_log = optarg; break;
         default: return -1;
         }
     }
@@ -387,25 +392,9 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
     free(skews);
 }
 
-int ft_worker_main(int argc, char **argv)
+/* This process's side of the channel: the status page and the report hook on their descriptors. */
+static void attach_channel(int64_t t0)
 {
-    int64_t t0 = ft_now_ns();
-    worker_args a = {.rounds = 1};
-    ft_scenario_set set = {0};
-    ft_diags diags = {0};
-    const ft_scenario *s;
-    PyObject *blocks[B_COUNT] = {0}, **bodies, *ns, *ignore;
-    pthread_t watchdog;
-
-    /* A worker never outlives its supervisor, even one killed with SIGKILL: a nightly job's runner
-     * must not find orphans. The parent check closes the window before prctl took effect. */
-    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
-    if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
-        _exit(3);
-    if (parse_args(argc, argv, &a) < 0) {
-        fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
-        return 2;
-    }
     status = mmap(NULL, sizeof *status, PROT_READ | PROT_WRITE, MAP_SHARED, FT_FD_STATUS, 0);
     if (status == MAP_FAILED) {
         static ft_status local; /* run by hand: keep going without a supervisor */
@@ -414,26 +403,34 @@ int ft_worker_main(int argc, char **argv)
     atomic_store(&status->round, -1);
     atomic_store(&status->round_started_ns, t0);
     ft_tsan_hook_arm(FT_FD_REPORTS, status);
+}
 
-    if (ft_py_start(a.seed) < 0)
-        _exit(3);
+/* Everything after the interpreter is up, the same in a spawned and a forked worker. */
+static int worker_body(const worker_args *a, int64_t t0)
+{
+    ft_scenario_set set = {0};
+    ft_diags diags = {0};
+    const ft_scenario *s;
+    PyObject *blocks[B_COUNT] = {0}, **bodies, *ns, *ignore;
+    pthread_t watchdog;
+
     interp = PyInterpreterState_Get();
     ft_crash_signal_install(status, FT_FD_STACKS, interp);
-    if (a.compile_only)
-        _exit(compile_all(&a) ? 2 : 0);
+    if (a->compile_only)
+        _exit(compile_all(a) ? 2 : 0);
 
     ft_scenario handed = {0};
     s = read_handed_scenario(&handed) == 0 ? &handed : NULL;
     if (!s) { /* run by hand, without a supervisor: read the file */
-        ft_scenarios_load_file(a.files.items[0], &set, &diags);
-        s = a.scenario ? ft_scenarios_find(&set, a.scenario) : NULL;
+        ft_scenarios_load_file(a->files.items[0], &set, &diags);
+        s = a->scenario ? ft_scenarios_find(&set, a->scenario) : NULL;
     }
     if (!s) {
         ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "scenario", "message",
                                 "scenario not found in its file (was it changed during the run?)"));
         _exit(2);
     }
-    ft_scenario_override((ft_scenario *)s, a.threads, a.iterations);
+    ft_scenario_override((ft_scenario *)s, a->threads, a->iterations);
     bodies = ft_xcalloc(s->nroles, sizeof *bodies);
     if (compile_scenario(s, blocks, bodies) < 0)
         _exit(2);
@@ -442,7 +439,7 @@ int ft_worker_main(int argc, char **argv)
         PySet_Add(ignore, PyUnicode_FromString(s->ignore_exceptions.items[i]));
 
     set_phase(FT_PHASE_SETUP_ONCE);
-    if (ft_py_add_paths(&a.sites, &s->paths) < 0 || !(ns = make_namespace(s)) || import_modules(s, ns) < 0)
+    if (ft_py_add_paths(&a->sites, &s->paths) < 0 || !(ns = make_namespace(s)) || import_modules(s, ns) < 0)
         _exit(3);
     if (report_gil(s) < 0)
         _exit(3);
@@ -453,9 +450,43 @@ int ft_worker_main(int argc, char **argv)
         worker_exit(0);
     }
 
-    ft_team *team = ft_team_start(s, bodies, ns, ignore, a.seed);
-    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a.spawned_ns ? a.spawned_ns : t0)) / 1e9,
+    ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed);
+    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
-    run_rounds(s, &a, blocks, ns, team);
+    run_rounds(s, a, blocks, ns, team);
     worker_exit(0);
+}
+
+int ft_worker_forked_main(int argc, char **argv)
+{
+    int64_t t0 = ft_now_ns();
+    worker_args a = {.rounds = 1};
+    if (parse_args(argc, argv, &a) < 0)
+        return 2;
+    if (a.tsan_log)
+        __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
+    attach_channel(t0);
+    return worker_body(&a, t0);
+}
+
+int ft_worker_main(int argc, char **argv)
+{
+    int64_t t0 = ft_now_ns();
+    worker_args a = {.rounds = 1};
+
+    if (argc >= 2 && !strcmp(argv[1], "--serve"))
+        return ft_fork_server_main(argc, argv);
+    /* A worker never outlives its supervisor, even one killed with SIGKILL: a nightly job's runner
+     * must not find orphans. The parent check closes the window before prctl took effect. */
+    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
+    if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
+        _exit(3);
+    if (parse_args(argc, argv, &a) < 0) {
+        fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
+        return 2;
+    }
+    attach_channel(t0);
+    if (ft_py_start(a.seed) < 0)
+        _exit(3);
+    return worker_body(&a, t0);
 }

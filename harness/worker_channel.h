@@ -13,7 +13,13 @@ enum {
     FT_FD_STATUS = 6,  /* memfd holding an ft_status page */
     FT_FD_CONTROL = 7, /* supervisor -> worker: one byte per command; EOF means "supervisor gone" */
     FT_FD_SCENARIO = 8, /* memfd: the resolved scenario as JSON (scenario_json.h), what the worker runs */
+    FT_FD_SERVER = 9,   /* a fork server's end of its request socket (fork_server.h) */
 };
+
+/* A fork server receives these descriptors with each request, in this order (SCM_RIGHTS); the
+ * forked worker puts each where a spawned worker has it (the log on stdout and stderr). */
+enum { FT_FORK_EVENTS, FT_FORK_REPORTS, FT_FORK_STACKS, FT_FORK_STATUS, FT_FORK_CONTROL, FT_FORK_SCENARIO,
+       FT_FORK_LOG, FT_FORK_NFDS };
 
 /* Commands on FT_FD_CONTROL. */
 enum { FT_CMD_DUMP_STACKS = 'D' };

@@ -36,15 +36,18 @@ def start(folder):
     return p, path, out
 
 
-def workers_of(path):
-    """Worker processes still running for this scenario file (their command line names it)."""
+def workers_of(supervisor):
+    """Processes still running for this supervisor: spawned and forked workers and fork servers all
+    carry FTSTRESS_SUPERVISOR_PID (a forked worker's command line is its fork server's)."""
+    mark = b"FTSTRESS_SUPERVISOR_PID=%d" % supervisor.pid
     found = []
     for pid in os.listdir("/proc"):
         try:
-            cmd = open("/proc/%s/cmdline" % pid, "rb").read().split(b"\0")
+            env = open("/proc/%s/environ" % pid, "rb").read().split(b"\0")
+            state = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"__worker" in cmd and path.encode() in cmd:
+        if mark in env and state != "Z":
             found.append(int(pid))
     return found
 
@@ -52,7 +55,7 @@ def workers_of(path):
 def interrupted_by(sig, code):
     folder = tempfile.mkdtemp(prefix="ftstress-int-")
     p, path, out = start(folder)
-    check(p.poll() is None and workers_of(path), "the run is going before the signal")
+    check(p.poll() is None and workers_of(p), "the run is going before the signal")
     p.send_signal(sig)
     so, se = p.communicate(timeout=60)
     check(p.returncode == code, "exit code %d after %s, expected %d" % (p.returncode, sig.name, code), so, se)
@@ -62,7 +65,7 @@ def interrupted_by(sig, code):
     check(0 < s["rounds_run"] < 1000, "partial rounds recorded: %s" % s["rounds_run"])
     check("interrupted by" in se, "the terminal says so", se)
     time.sleep(0.5)
-    check(not workers_of(path), "no worker left running: %s" % workers_of(path))
+    check(not workers_of(p), "no worker left running: %s" % workers_of(p))
 
 
 def test_ctrl_c_stops_workers_and_writes_partial_results():
@@ -76,13 +79,13 @@ def test_sigterm_stops_workers_and_writes_partial_results():
 def test_supervisor_killed_takes_its_workers_along():
     folder = tempfile.mkdtemp(prefix="ftstress-kill-")
     p, path, out = start(folder)
-    check(workers_of(path), "a worker is running")
+    check(workers_of(p), "a worker is running")
     p.kill()
     p.communicate(timeout=30)
     deadline = time.time() + 10
-    while time.time() < deadline and workers_of(path):
+    while time.time() < deadline and workers_of(p):
         time.sleep(0.2)
-    check(not workers_of(path), "workers outlived their SIGKILLed supervisor: %s" % workers_of(path))
+    check(not workers_of(p), "workers outlived their SIGKILLed supervisor: %s" % workers_of(p))
     rc, so, se = run("report", os.path.join(out, "results.json"))
     check(rc in (0, 1) and "slow-rounds" in so, "ftstress report reads what the killed run left", so, se)
 

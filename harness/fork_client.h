@@ -1,0 +1,25 @@
+/* The supervisor's side of the fork servers: start one per environment, ask it for workers. */
+#ifndef FTSTRESS_FORK_CLIENT_H
+#define FTSTRESS_FORK_CLIENT_H
+
+#include "proc.h"
+#include "scenario.h"
+
+typedef struct ft_fork_servers ft_fork_servers;
+
+/* A set of fork servers for one run; `log_dir` holds their own logs, `seed` is the run's hash seed.
+ * The supervisor must be a child subreaper (it is set here) so that forked workers become its own
+ * children. */
+ft_fork_servers *ft_fork_servers_new(const char *log_dir, unsigned long seed, const char *tsan_options);
+
+/* Starts a worker for a scenario with environment `env` ("K=V" strings) from the server for that
+ * environment (started on first use) as ft_proc_spawn would: `args` are the worker's arguments,
+ * `tsan_log` its TSan log path. Returns 0, or -1 when no server can fork it (the reason is said
+ * once per server): the caller spawns instead. */
+int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_proc *p, char *const *args,
+                                 const char *log_path, const char *scenario, const char *tsan_log);
+
+/* Stops every server and waits for it. */
+void ft_fork_servers_free(ft_fork_servers *fs);
+
+#endif

@@ -1,0 +1,254 @@
+/* The fork server: a worker with its interpreter up that forks a fresh worker per request.
+ *
+ * Starting a worker means starting an interpreter under TSan, 0.4-0.7 s; scenarios that need fresh
+ * module state each round (first-use races, `rounds_per_worker: 1`) paid that every round. The
+ * server pays it once per run and environment: each request forks a copy of the initialised
+ * interpreter, which then behaves exactly as a spawned worker would (imports, setup_once, rounds),
+ * so nothing the target does is ever inherited from an earlier worker.
+ *
+ * Fork is safe here because the server never runs a second thread and never runs target code: at
+ * fork TSan sees one thread (so the child may start threads: no die_after_fork) and CPython's own
+ * fork hooks (PyOS_BeforeFork/AfterFork_*) run around it, as os.fork() does. A request that finds
+ * more than one thread in the server is refused, and the supervisor spawns instead.
+ *
+ * Each worker is forked twice and the middle process exits at once: the worker is then re-parented
+ * to the supervisor (a child subreaper), which can wait for it, read its exit status and rusage,
+ * and take its native stacks exactly as for a spawned worker. */
+#include "fork_server.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <Python.h>
+
+#include "worker.h"
+#include "worker_channel.h"
+#include "worker_python.h"
+
+#define REQUEST_MAX 65536 /* a worker's arguments; the supervisor checks before sending */
+
+/* The answer to a request: the worker's pid, or 0 and the reason it could not be forked. */
+typedef struct fork_reply {
+    int pid;
+    int error; /* errno, or EDEADLK: the server is not single-threaded */
+} fork_reply;
+
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Receives one request: its argument block and its descriptors. 0 at EOF, -1 on a broken one. */
+static ssize_t receive(char *buf, size_t size, int fds[FT_FORK_NFDS])
+{
+    union {
+        char space[CMSG_SPACE(sizeof(int) * FT_FORK_NFDS)];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {.iov_base = buf, .iov_len = size - 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                         .msg_controllen = sizeof control.space};
+    ssize_t n;
+    struct cmsghdr *c;
+
+    while ((n = recvmsg(FT_FD_SERVER, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    if (n <= 0)
+        return n;
+    for (int i = 0; i < FT_FORK_NFDS; i++)
+        fds[i] = -1;
+    c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int) * FT_FORK_NFDS) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+        if (c && c->cmsg_type == SCM_RIGHTS) { /* never keep what a broken request brought */
+            int got[FT_FORK_NFDS];
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            memcpy(got, CMSG_DATA(c), (k < FT_FORK_NFDS ? k : FT_FORK_NFDS) * sizeof(int));
+            for (size_t i = 0; i < k && i < FT_FORK_NFDS; i++)
+                close(got[i]);
+        }
+        return -1;
+    }
+    memcpy(fds, CMSG_DATA(c), sizeof(int) * FT_FORK_NFDS);
+    buf[n] = '\0';
+    return n;
+}
+
+/* Splits the NUL-separated argument block into an argv (argv[0] a placeholder, as getopt wants). */
+static int split_args(char *buf, size_t len, char **argv, int max)
+{
+    int argc = 0;
+    argv[argc++] = "__worker";
+    for (size_t off = 0; off < len && argc < max - 1; off += strlen(buf + off) + 1)
+        argv[argc++] = buf + off;
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* Moves the request's descriptors onto the numbers a worker expects. Each is first lifted above
+ * every target number, so that no dup2 overwrites a descriptor still to be moved. */
+static int place_descriptors(int fds[FT_FORK_NFDS])
+{
+    static const int targets[FT_FORK_NFDS] = {FT_FD_EVENTS, FT_FD_REPORTS, FT_FD_STACKS,
+                                              FT_FD_STATUS, FT_FD_CONTROL, FT_FD_SCENARIO, STDOUT_FILENO};
+    for (int i = 0; i < FT_FORK_NFDS; i++) {
+        int high = fcntl(fds[i], F_DUPFD, 16);
+        if (high < 0)
+            return -1;
+        close(fds[i]);
+        fds[i] = high;
+    }
+    close(FT_FD_SERVER);
+    for (int i = 0; i < FT_FORK_NFDS; i++) {
+        if (dup2(fds[i], targets[i]) < 0)
+            return -1;
+        close(fds[i]);
+    }
+    return dup2(STDOUT_FILENO, STDERR_FILENO) < 0 ? -1 : 0;
+}
+
+/* In the forked worker: wait until the middle process is gone and the supervisor is the parent,
+ * then die with it (PR_SET_PDEATHSIG set earlier would fire when the middle process exits). */
+static int adopt_supervisor(void)
+{
+    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
+    pid_t want = supervisor ? (pid_t)atol(supervisor) : 0;
+    struct timespec pause = {0, 200000};
+    if (!want)
+        return 0;
+    for (int i = 0; i < 25000 && getppid() != want; i++) /* at most ~5 s; the middle exits at once */
+        nanosleep(&pause, NULL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != want)
+        return -1;
+    return 0;
+}
+
+static void __attribute__((noreturn)) become_worker(int fds[FT_FORK_NFDS], int argc, char **argv)
+{
+    PyOS_AfterFork_Child();
+    setpgid(0, 0); /* its own process group, as a spawned worker: the supervisor kills it by group */
+    if (place_descriptors(fds) < 0 || adopt_supervisor() < 0)
+        _exit(3);
+    _exit(ft_worker_forked_main(argc, argv));
+}
+
+/* Forks the worker through a middle process, which answers the supervisor with the worker's pid and
+ * exits: the server goes back to its requests at once and reaps middle processes as they end. The
+ * worker is the supervisor's child once its middle process is gone (adopt_supervisor waits for it).
+ * Returns 0, or -1 with errno when nothing was forked (the caller answers then). */
+static int fork_worker(int fds[FT_FORK_NFDS], int argc, char **argv)
+{
+    pid_t middle;
+
+    PyOS_BeforeFork();
+    middle = fork();
+    if (middle == 0) {
+        PyOS_AfterFork_Child();
+        PyOS_BeforeFork();
+        pid_t w = fork();
+        if (w == 0)
+            become_worker(fds, argc, argv);
+        fork_reply reply = {.pid = w > 0 ? (int)w : 0, .error = w > 0 ? 0 : errno};
+        _exit(send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) == (ssize_t)sizeof reply ? 0 : 1);
+    }
+    int err = errno;
+    PyOS_AfterFork_Parent();
+    errno = err;
+    return middle > 0 ? 0 : -1;
+}
+
+/* What every worker does first and would otherwise pay for after each fork: the harness's own
+ * imports (random for the threads' `rng`, traceback for exceptions, site for --site folders) and the
+ * compiler's first use (about 50 ms under TSan). None of it is the target's: its state stays fresh. */
+static void warm_up(void)
+{
+    PyObject *ns = PyDict_New(), *r = NULL;
+    if (ns && PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0)
+        r = PyRun_String("import random, traceback, site, ast\n"
+                         "compile(ast.parse('pass'), '<warm-up>', 'exec').replace(co_name='warm_up')\n"
+                         "import gc; gc.freeze()\n",
+                         Py_file_input, ns, ns);
+    if (!r) {
+        PyErr_Print(); /* a slower worker, nothing worse: each would import these itself */
+        PyErr_Clear();
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(ns);
+}
+
+static int parse_server_args(int argc, char **argv, unsigned long *seed)
+{
+    static const struct option opts[] = {{"serve", no_argument, 0, 'v'}, {"seed", required_argument, 0, 'S'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'S')
+            *seed = strtoul(optarg, NULL, 10);
+        else if (c != 'v')
+            return -1;
+    }
+    return 0;
+}
+
+int ft_fork_server_main(int argc, char **argv)
+{
+    unsigned long seed = 0;
+    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
+    char *buf = malloc(REQUEST_MAX);
+
+    if (!buf || parse_server_args(argc, argv, &seed) < 0)
+        return 2;
+    if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
+        return 3;
+    signal(SIGCHLD, SIG_DFL);
+    if (ft_py_start(seed) < 0)
+        return 3;
+    warm_up();
+    for (;;) {
+        int fds[FT_FORK_NFDS];
+        char *wargv[1024];
+        ssize_t n = receive(buf, REQUEST_MAX, fds);
+        fork_reply reply = {0};
+
+        if (n == 0)
+            break; /* the supervisor is done with us */
+        if (n < 0) {
+            fprintf(stderr, "ftstress fork server: unreadable request (%s); stopping\n", strerror(errno));
+            return 3;
+        }
+        int wargc = split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
+        while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
+            ;
+        if (thread_count() != 1)
+            reply.error = EDEADLK; /* forking now would leave the worker unable to start threads */
+        else if (fork_worker(fds, wargc, wargv) < 0)
+            reply.error = errno;
+        for (int i = 0; i < FT_FORK_NFDS; i++)
+            close(fds[i]);
+        /* A forked middle process answers; only a request that forked nothing is answered here. */
+        if (reply.error && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
+            break;
+    }
+    free(buf);
+    return 0;
+}
