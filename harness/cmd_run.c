@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "confidence.h"
 #include "fsutil.h"
 #include "commands.h"
 #include "log.h"
@@ -16,20 +17,26 @@
 #include "reporters.h"
 #include "results_io.h"
 #include "supervisor.h"
+#include "run_files.h"
 #include "suppressions.h"
+#include "sweep.h"
 #include "xalloc.h"
 
 enum {
-    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_SEED, O_JOBS, O_FILTER, O_SHARD, O_SITE,
-    O_KEEP_GOING, O_SPAWN, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE, O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_JOBS,
+    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
+    O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
 };
 
 static const ft_option run_options[] = {
     [O_ROUNDS] = {"rounds", 0, "N", "rounds per scenario (overrides the files)"},
-    [O_THREADS] = {"threads", 0, "N", "threads of every role (overrides the files)"},
-    [O_ITERATIONS] = {"iterations", 0, "N", "body runs per thread per round (overrides the files)"},
+    [O_THREADS] = {"threads", 0, "N[,N...]", "threads of every role (overrides the files); a list sweeps"},
+    [O_ITERATIONS] = {"iterations", 0, "N[,N...]", "body runs per thread per round (overrides the files); a list sweeps"},
     [O_DURATION] = {"duration", 0, "SECONDS", "repeat the scenarios until this much time has passed"},
     [O_UNTIL_FAILURE] = {"until-failure", 0, NULL, "repeat until a scenario fails its expectation"},
+    [O_CONFIDENCE] = {"confidence", 0, "P", "with --until-failure: stop when a bug of the --rate/--rates rate would have shown with probability P"},
+    [O_RATE] = {"rate", 0, "R", "the bug's share of rounds for --confidence (0 < R <= 1)"},
+    [O_RATES] = {"rates", 0, "FILE", "results.json of an earlier run: --confidence takes each scenario's lowest measured rate (lower 95% bound)"},
     [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
     [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1)"},
     [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
@@ -59,12 +66,17 @@ static const char run_epilog[] =
     "  ftstress run                                   the bundled demo\n"
     "  ftstress run scenarios/stdlib -j 2 --json out.json --junit out.xml\n"
     "  ftstress run one.yaml --until-failure --duration 600\n"
+    "  ftstress run fixed.yaml --until-failure --confidence 0.99 --rates before/results.json\n"
+    "  ftstress run one.yaml --threads 2,4,8 --keep-going     hit rate per thread count\n"
     "  ftstress run myext/ --baseline known.json      only new findings fail\n";
 
 typedef struct run_args {
     ft_supervise_opts sup;
     ft_strlist filters, sites, supp_files;
     long shard_i, shard_n;
+    long threads[FT_SWEEP_MAX], iterations[FT_SWEEP_MAX]; /* --threads/--iterations lists: a sweep */
+    int nthreads, niterations;
+    ft_confidence conf;
     int no_default_supp, update_baseline, seed_given;
     const char *baseline, *json, *junit, *sarif;
 } run_args;
@@ -75,10 +87,20 @@ static int on_option(void *ctx, int index, const char *arg)
     long v;
     switch (index) {
     case O_ROUNDS: if (ft_parse_long("rounds", arg, 1, 1000000000, &v)) return -1; a->sup.rounds = v; break;
-    case O_THREADS: if (ft_parse_long("threads", arg, 1, 1024, &v)) return -1; a->sup.threads = (int)v; break;
-    case O_ITERATIONS: if (ft_parse_long("iterations", arg, 1, 1000000000, &v)) return -1; a->sup.iterations = (int)v; break;
+    case O_THREADS:
+        if ((a->nthreads = ft_parse_long_list("threads", arg, 1, 1024, a->threads, FT_SWEEP_MAX)) < 0) return -1;
+        a->sup.threads = (int)a->threads[0];
+        break;
+    case O_ITERATIONS:
+        if ((a->niterations = ft_parse_long_list("iterations", arg, 1, 1000000000, a->iterations, FT_SWEEP_MAX)) < 0)
+            return -1;
+        a->sup.iterations = (int)a->iterations[0];
+        break;
     case O_DURATION: return ft_parse_seconds("duration", arg, &a->sup.duration);
     case O_UNTIL_FAILURE: a->sup.until_failure = 1; break;
+    case O_CONFIDENCE: return ft_parse_probability("confidence", arg, 0, &a->conf.p);
+    case O_RATE: return ft_parse_probability("rate", arg, 1, &a->conf.rate);
+    case O_RATES: a->conf.rates_file = arg; break;
     case O_SEED: if (ft_parse_long("seed", arg, 0, 4294967295L, &v)) return -1; a->sup.seed = (unsigned long)v; a->seed_given = 1; break;
     case O_JOBS: if (ft_parse_long("jobs", arg, 1, 64, &v)) return -1; a->sup.jobs = (int)v; break;
     case O_FILTER: ft_strlist_push(&a->filters, arg); break;
@@ -146,24 +168,176 @@ static void print_repro(const ft_results *r, const run_args *a)
     }
 }
 
-static char *repeat_command(int argc, char **argv, unsigned long seed, int seed_given)
+/* The argument that repeats this run's `--NAME LIST` with one of its values (a sweep's run). */
+static const char *one_value(const char *arg, const char *prev, const char *name, long value, char *buf, size_t n)
 {
-    char *cmd = strdup("ftstress run");
+    size_t len = strlen(name);
+    if (!value)
+        return arg;
+    if (prev && !strncmp(prev, "--", 2) && !strcmp(prev + 2, name)) {
+        snprintf(buf, n, "%ld", value);
+        return buf;
+    }
+    if (!strncmp(arg, "--", 2) && !strncmp(arg + 2, name, len) && arg[2 + len] == '=') {
+        snprintf(buf, n, "--%s=%ld", name, value);
+        return buf;
+    }
+    return arg;
+}
+
+/* The command line that repeats the run; in a sweep, the run at `threads` and `iterations`. */
+static char *repeat_command(int argc, char **argv, unsigned long seed, int seed_given, long threads, long iterations)
+{
+    char *cmd = ft_xstrdup("ftstress run");
     for (int i = 1; i < argc; i++) {
-        char *next = NULL;
-        if (asprintf(&next, "%s %s", cmd, argv[i]) < 0)
-            abort();
+        char a1[64], a2[64];
+        const char *prev = i > 1 ? argv[i - 1] : NULL;
+        const char *arg = one_value(argv[i], prev, "threads", threads, a1, sizeof a1);
+        arg = one_value(arg, prev, "iterations", iterations, a2, sizeof a2);
+        char *next = ft_xasprintf("%s %s", cmd, arg);
         free(cmd);
         cmd = next;
     }
     if (!seed_given) {
-        char *next = NULL;
-        if (asprintf(&next, "%s --seed %lu", cmd, seed) < 0)
-            abort();
+        char *next = ft_xasprintf("%s --seed %lu", cmd, seed);
         free(cmd);
         cmd = next;
     }
     return cmd;
+}
+
+/* What one run shares with the others of a sweep. */
+typedef struct run_ctx {
+    run_args *a;
+    ft_scenario_set *set;
+    const size_t *selected;
+    size_t nselected;
+    ft_suppressions *supp;
+    ft_baseline *baseline;
+    int sweep; /* more than one run: files named by --json, --junit... describe the whole sweep */
+    int argc;
+    char **argv;
+} run_ctx;
+
+/* One run of the selection at a->sup.threads / a->sup.iterations into `out_dir`: supervise, report,
+ * write. Returns the exit code and hands its results document to *doc_out (new reference). */
+static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
+{
+    run_args *a = c->a;
+    ft_results results;
+    int rc;
+
+    /* Resolved here: results, roles and thread names describe what the workers really run. */
+    for (size_t i = 0; i < c->set->count; i++)
+        ft_scenario_override(&c->set->items[i], a->sup.threads, a->sup.iterations);
+    a->sup.out_dir = out_dir;
+    ft_results_init(&results, c->set, c->selected, c->nselected, c->supp, a->baseline ? c->baseline : NULL);
+    results.seed = a->sup.seed;
+    results.command = repeat_command(c->argc, c->argv, a->sup.seed, a->seed_given, c->sweep ? a->sup.threads : 0,
+                                     c->sweep ? a->sup.iterations : 0);
+    ft_info("seed %lu; %zu scenario%s; output in %s", a->sup.seed, c->nselected, c->nselected == 1 ? "" : "s", out_dir);
+    ft_supervise(&a->sup, &results);
+    ft_results_finish(&results);
+
+    ft_results_save_dir(&results, out_dir);
+    json_t *doc = ft_results_to_json(&results);
+    if (ft_verbosity() >= FT_QUIET)
+        ft_report_text(doc, stdout, ft_verbosity() >= FT_VERBOSE);
+    if (a->conf.p)
+        ft_confidence_report(&a->conf, &results, stdout);
+    if (!c->sweep) {
+        if (a->json && ft_json_write_atomic(doc, a->json) != 0)
+            ft_error("cannot write %s", a->json);
+        if (a->junit && ft_report_junit(doc, a->junit) != 0)
+            ft_error("cannot write %s", a->junit);
+        if (a->sarif)
+            ft_report_sarif(doc, a->sarif); /* names the file itself when it fails */
+        if (a->update_baseline) {
+            if (ft_baseline_write(c->baseline, &results, a->baseline) != 0)
+                ft_error("cannot write %s", a->baseline);
+            else
+                ft_info("baseline written to %s", a->baseline);
+        }
+    }
+    rc = ft_results_exit_code(&results);
+    if (rc == 1 && !results.interrupted)
+        print_repro(&results, a);
+    if (results.interrupted) {
+        /* like a shell: 128 + the signal, so a CI step sees an interruption, not a verdict */
+        ft_warn("interrupted by %s: workers stopped; the results above and in %s are partial (interrupted: true)",
+                strsignal(results.interrupted), out_dir);
+        rc = 128 + results.interrupted;
+    }
+    ft_results_free(&results);
+    *doc_out = doc;
+    return rc;
+}
+
+/* Every combination of the --threads and --iterations lists, one run each in a sub-folder, then the
+ * table of hit rates and one document for them all. */
+static int run_sweep(const run_ctx *c, const char *out_abs)
+{
+    run_args *a = c->a;
+    ft_sweep *sweep = ft_sweep_new();
+    int nt = a->nthreads ? a->nthreads : 1, ni = a->niterations ? a->niterations : 1, rc = 0;
+
+    ft_run_files_fresh(out_abs);
+    ft_sweep_clean(out_abs);
+    for (int t = 0; t < nt && rc < 128; t++)
+        for (int i = 0; i < ni && rc < 128; i++) {
+            long threads = a->nthreads ? a->threads[t] : 0, iterations = a->niterations ? a->iterations[i] : 0;
+            char *name = ft_sweep_dir_name(threads, iterations), *dir = ft_xasprintf("%s/%s", out_abs, name);
+            json_t *doc = NULL;
+            a->sup.threads = (int)threads;
+            a->sup.iterations = (int)iterations;
+            if (ft_verbosity() >= FT_QUIET)
+                printf("\n== %s ==\n", name);
+            fflush(stdout);
+            rc = run_once(c, dir, &doc);
+            ft_sweep_add(sweep, threads, iterations, name, doc);
+            free(name);
+            free(dir);
+        }
+    ft_sweep_table(sweep, stdout);
+    json_t *doc = ft_sweep_document(sweep);
+    char *top = ft_xasprintf("%s/results.json", out_abs);
+    if (ft_json_write_atomic(doc, top) != 0)
+        ft_error("cannot write %s", top);
+    free(top);
+    if (a->json && ft_json_write_atomic(doc, a->json) != 0)
+        ft_error("cannot write %s", a->json);
+    if (a->junit && ft_report_junit(doc, a->junit) != 0)
+        ft_error("cannot write %s", a->junit);
+    if (a->sarif)
+        ft_report_sarif(doc, a->sarif);
+    if (rc < 128) /* an interrupted sweep exits as interrupted; otherwise every run's verdict counts */
+        rc = ft_sweep_exit_code(sweep);
+    json_decref(doc);
+    ft_sweep_free(sweep);
+    return rc;
+}
+
+/* Options that only make sense together; 0, or 2 after saying why. */
+static int check_combinations(run_args *a)
+{
+    const char *err = NULL;
+    if (a->update_baseline && !a->baseline)
+        err = "--update-baseline needs --baseline FILE";
+    else if (a->conf.p && !a->sup.until_failure)
+        err = "--confidence P needs --until-failure (it says when to stop trying)";
+    else if (a->conf.p && (a->sup.duration > 0 || a->sup.rounds))
+        err = "--confidence decides how many rounds run: leave out --duration and --rounds";
+    else if (a->conf.p && !a->conf.rate == !a->conf.rates_file)
+        err = "--confidence needs the bug's rate: --rate R, or --rates FILE (an earlier run's results.json)";
+    else if (!a->conf.p && (a->conf.rate || a->conf.rates_file))
+        err = "--rate and --rates are for --confidence P";
+    else if (a->update_baseline && (a->nthreads > 1 || a->niterations > 1))
+        err = "--update-baseline takes one run's findings: not with a --threads or --iterations sweep";
+    if (err) {
+        fprintf(stderr, "ftstress: %s\n", err);
+        return 2;
+    }
+    return 0;
 }
 
 static int run(int argc, char **argv)
@@ -173,7 +347,6 @@ static int run(int argc, char **argv)
     ft_diags diags = {0};
     ft_suppressions supp = {0};
     ft_baseline baseline = {0};
-    ft_results results;
     size_t *selected, nselected = 0, k = 0;
     int first, rc;
 
@@ -183,10 +356,8 @@ static int run(int argc, char **argv)
         fprintf(stderr, "see 'ftstress run --help'\n");
         return 2;
     }
-    if (a.update_baseline && !a.baseline) {
-        fprintf(stderr, "ftstress: --update-baseline needs --baseline FILE\n");
+    if (check_combinations(&a) != 0)
         return 2;
-    }
     if (ft_preflight_interpreter() != 0)
         return 3;
 
@@ -202,9 +373,6 @@ static int run(int argc, char **argv)
     }
     if (ft_compile_check(&set) != 0)
         return 2;
-    /* Resolved once, here: results, roles and thread names describe what the workers really run. */
-    for (size_t i = 0; i < set.count; i++)
-        ft_scenario_override(&set.items[i], a.sup.threads, a.sup.iterations);
 
     selected = ft_xcalloc(set.count ? set.count : 1, sizeof *selected);
     for (size_t i = 0; i < set.count; i++)
@@ -212,6 +380,17 @@ static int run(int argc, char **argv)
             selected[nselected++] = i;
     if (nselected == 0)
         ft_warn("no scenario matches the filter%s", a.shard_n > 1 ? " in this shard" : "");
+    if (a.conf.p) {
+        if (ft_confidence_plan(&a.conf, &set, selected, nselected) != 0) {
+            ft_confidence_free(&a.conf);
+            ft_scenarios_free(&set);
+            free(selected);
+            return 2;
+        }
+        /* --until-failure stops at the first failure; a --duration that has passed when the first
+         * pass ends stops it there: one pass of the rounds just set, never a second. */
+        a.sup.duration = 1e-9;
+    }
 
     ft_strlist sites = {0};
     ft_site_folders(&a.sites, &sites);
@@ -225,46 +404,22 @@ static int run(int argc, char **argv)
         ft_error("cannot create output folder %s", a.sup.out_dir);
         return 3;
     }
-    a.sup.out_dir = out_abs;
 
-    ft_results_init(&results, &set, selected, nselected, &supp, a.baseline ? &baseline : NULL);
-    results.seed = a.sup.seed;
-    results.command = repeat_command(argc, argv, a.sup.seed, a.seed_given);
-    ft_info("seed %lu; %zu scenario%s; output in %s", a.sup.seed, nselected, nselected == 1 ? "" : "s", out_abs);
-    ft_supervise(&a.sup, &results);
-    ft_results_finish(&results);
-
-    ft_results_save_dir(&results, out_abs);
-    json_t *doc = ft_results_to_json(&results);
-    if (ft_verbosity() >= FT_QUIET)
-        ft_report_text(doc, stdout, ft_verbosity() >= FT_VERBOSE);
-    ft_report_stale_suppressions(&supp);
-    if (a.json && ft_json_write_atomic(doc, a.json) != 0)
-        ft_error("cannot write %s", a.json);
-    if (a.junit && ft_report_junit(doc, a.junit) != 0)
-        ft_error("cannot write %s", a.junit);
-    if (a.sarif)
-        ft_report_sarif(doc, a.sarif); /* names the file itself when it fails */
-    if (a.update_baseline) {
-        if (ft_baseline_write(&baseline, &results, a.baseline) != 0)
-            ft_error("cannot write %s", a.baseline);
-        else
-            ft_info("baseline written to %s", a.baseline);
+    run_ctx ctx = {.a = &a, .set = &set, .selected = selected, .nselected = nselected, .supp = &supp,
+                   .baseline = &baseline, .sweep = a.nthreads > 1 || a.niterations > 1, .argc = argc, .argv = argv};
+    if (ctx.sweep)
+        rc = run_sweep(&ctx, out_abs);
+    else {
+        json_t *doc = NULL;
+        rc = run_once(&ctx, out_abs, &doc);
+        json_decref(doc);
     }
-    rc = ft_results_exit_code(&results);
-    if (rc == 1 && !results.interrupted)
-        print_repro(&results, &a);
-    if (results.interrupted) {
-        /* like a shell: 128 + the signal, so a CI step sees an interruption, not a verdict */
-        ft_warn("interrupted by %s: workers stopped; the results above and in %s are partial (interrupted: true)",
-                strsignal(results.interrupted), out_abs);
-        rc = 128 + results.interrupted;
-    }
-    json_decref(doc);
-    ft_results_free(&results);
+    ft_report_stale_suppressions(&supp); /* once: an entry used by any run of a sweep is not stale */
+    ft_confidence_free(&a.conf);
     ft_baseline_free(&baseline);
     ft_suppressions_free(&supp);
     ft_scenarios_free(&set);
+    ft_strlist_free(&sites);
     free(selected);
     free(out_abs);
     return rc;

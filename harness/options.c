@@ -94,3 +94,39 @@ int ft_parse_seconds(const char *opt, const char *arg, double *out)
     *out = v;
     return 0;
 }
+
+int ft_parse_long_list(const char *opt, const char *arg, long lo, long hi, long *out, int max)
+{
+    int n = 0;
+    const char *p = arg;
+    for (;;) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno || end == p || (*end && *end != ',') || v < lo || v > hi || n >= max) {
+            fprintf(stderr, "ftstress: option --%s: expected whole numbers from %ld to %ld separated by commas "
+                            "(at most %d), got '%s'\n", opt, lo, hi, max, arg);
+            return -1;
+        }
+        out[n++] = v;
+        if (!*end)
+            return n;
+        p = end + 1;
+    }
+}
+
+int ft_parse_probability(const char *opt, const char *arg, int hi_inclusive, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v > 0) || v > 1 || (!hi_inclusive && v == 1)) {
+        fprintf(stderr, "ftstress: option --%s: expected a probability above 0 and %s 1, got '%s'\n", opt,
+                hi_inclusive ? "at most" : "below", arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}

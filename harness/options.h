@@ -21,5 +21,10 @@ void ft_options_help(FILE *out, const char *usage, const ft_option *opts, const 
 /* Parsers for option values: on a bad value print "option --NAME: ..." and return -1. */
 int ft_parse_long(const char *opt, const char *arg, long lo, long hi, long *out);
 int ft_parse_seconds(const char *opt, const char *arg, double *out);
+/* A comma list of whole numbers ("2,4,8"), each from lo to hi, at most `max` of them; a single
+ * number is a list of one. Returns how many, or -1. */
+int ft_parse_long_list(const char *opt, const char *arg, long lo, long hi, long *out, int max);
+/* A probability strictly between 0 and 1 (hi_inclusive: up to 1 itself). */
+int ft_parse_probability(const char *opt, const char *arg, int hi_inclusive, double *out);
 
 #endif

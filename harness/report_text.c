@@ -1,6 +1,7 @@
 /* The terminal summary of a results document: verdicts, then one line per finding. */
 #include <string.h>
 
+#include "hit_rate.h"
 #include "reporters.h"
 
 static double hit_rate(const json_t *f)
@@ -28,6 +29,26 @@ static void print_histogram(FILE *out, const json_t *s)
     if (json_integer_value(json_object_get(s, "outcomes_not_listed")))
         fprintf(out, "       (%lld more rounds had values past the first %d distinct ones)\n",
                 (long long)json_integer_value(json_object_get(s, "outcomes_not_listed")), 100);
+}
+
+/* A group's hit rate, one line per scenario it occurred in (the scenario named when several).
+ * Returns whether a rate shown is a lower bound, for the footnote that says why. */
+static int print_group_rates(FILE *out, const json_t *g)
+{
+    json_t *by = json_object_get(g, "by_scenario"), *row;
+    size_t i;
+    int lower = 0;
+    json_array_foreach(by, i, row) {
+        ft_hit_rate h;
+        char text[200];
+        if (ft_hit_rate_from_json(row, &h) != 0)
+            continue;
+        ft_hit_rate_format(&h, text, sizeof text);
+        fprintf(out, "       %s%s%s\n", text, json_array_size(by) > 1 ? " in " : "",
+                json_array_size(by) > 1 ? json_string_value(json_object_get(row, "scenario")) ?: "?" : "");
+        lower |= h.lower_bound;
+    }
+    return lower;
 }
 
 void ft_report_text(const json_t *doc, FILE *out, int verbose)
@@ -62,14 +83,18 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
     /* Root-cause groups first: one line per bug, however many findings it produced. */
     json_t *groups = json_object_get(doc, "groups"), *g;
     size_t shown_groups = 0;
+    int lower_bound = 0;
+    /* every group a single finding: the findings table says it all, each finding with its rate */
+    int singletons = json_array_size(groups) == json_array_size(findings);
     json_array_foreach(groups, i, g) {
-        if (json_array_size(json_object_get(g, "members")) < 2 && json_array_size(groups) == json_array_size(findings))
-            continue; /* every group a single finding: the findings table says it all */
+        if (json_array_size(json_object_get(g, "members")) < 2 && singletons)
+            continue;
         if (!shown_groups++)
             fprintf(out, "\n%-6s %-7s %-44s %s\n", "", "owner", "group (one root cause)", "findings");
         fprintf(out, "%-6s %-7s %-44s %s\n", json_is_true(json_object_get(g, "new")) ? "NEW" : "",
                 json_string_value(json_object_get(g, "owner")), json_string_value(json_object_get(g, "name")),
                 json_string_value(json_object_get(g, "summary")));
+        lower_bound |= print_group_rates(out, g);
     }
     if (json_array_size(findings)) {
         fprintf(out, "\n%-6s %-8s %-7s %-58s %6s %7s %s\n", "", "kind", "owner", "finding", "count", "hit", "scenario");
@@ -89,6 +114,9 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                     json_string_value(json_object_get(f, "scenario")));
             if (json_is_string(json_object_get(f, "location")))
                 fprintf(out, "       at %s\n", json_string_value(json_object_get(f, "location")));
+            json_t *own = json_array_get(groups, (size_t)json_integer_value(json_object_get(f, "group")) - 1);
+            if (singletons && own && json_array_size(json_object_get(own, "members")) < 2)
+                lower_bound |= print_group_rates(out, own);
             if (json_is_string(json_object_get(f, "suppressed_by")))
                 fprintf(out, "       suppressed by %s%s\n", json_string_value(json_object_get(f, "suppressed_by")),
                         json_is_true(json_object_get(f, "suppressed_target"))
@@ -101,6 +129,9 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
         }
     }
     json_decref(expected_by);
+    if (lower_bound)
+        fprintf(out, "\n≥: a worker ran several rounds, and TSan reports a pair of stacks once per process, so "
+                     "later rounds could not report it again;\n   rounds_per_worker: 1 gives exact rates.\n");
     fprintf(out, "\n%zu of %zu scenarios met their expectation; %zu findings", passed, json_array_size(scenarios),
             json_array_size(findings));
     if (shown < json_array_size(findings))

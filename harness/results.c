@@ -49,6 +49,7 @@ static void finding_free(ft_finding *f)
     free(f->report);
     free(f->location);
     ft_strlist_free(&f->anchors);
+    ft_roundset_free(&f->hit);
 }
 
 void ft_results_free(ft_results *r)
@@ -98,6 +99,7 @@ static void occurrence(ft_finding *f, long round, double elapsed, int created)
         f->rounds_hit++;
         f->last_round = round;
     }
+    ft_roundset_add(&f->hit, round);
 }
 
 /* Adds harness thread `name` ("fts:N") and its role to the finding. */

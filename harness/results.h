@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "crash_log.h"
+#include "hit_rate.h"
 #include "scenario.h"
 
 struct ft_suppressions;
@@ -34,6 +35,7 @@ typedef struct ft_finding {
     long rounds_hit;
     long first_round;
     long last_round; /* to count each round once */
+    ft_roundset hit;      /* the rounds it occurred in: groups' hit rates are unions of these */
     double first_seconds; /* since the scenario started: time to first detection */
     char *suppressed_by;  /* "file:line: type:pattern" or NULL */
     int suppressed_target; /* a suppressed report had the extension under test on its stack */

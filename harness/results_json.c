@@ -47,6 +47,48 @@ static json_t *checked(json_t *v, const char *what, const char *name)
     return json_pack("{s:o, s:b}", "name", jstr(name), "encoding_error", 1);
 }
 
+/* Whether TSan may have hidden some of a finding's rounds. TSan prints a given pair of stacks once
+ * per process, so in a worker that runs several rounds a race that recurs is reported only in the
+ * first: its later rounds are missing and the rate is a lower bound. A worker per round
+ * (rounds_per_worker: 1) sees every round afresh. Crashes and hangs end their worker, and exceptions
+ * and arbiter values are reported every time, so their rounds are always all counted. */
+static int hides_repeats(const ft_finding *f, const ft_scenario *s)
+{
+    return s->rounds_per_worker != 1 && (!strcmp(f->kind, "race") || !strcmp(f->kind, "tsan"));
+}
+
+/* A group's hit rate: per scenario, the rounds in which any member occurred over the rounds run
+ * there (`by_scenario`); at the top, the same pooled over the group's scenarios. */
+static void group_rates(const ft_results *r, size_t g, json_t *obj)
+{
+    json_t *by = json_array();
+    long hits = 0, rounds = 0;
+    int lower = 0;
+    for (size_t i = 0; i < r->nscenarios; i++) {
+        ft_roundset u = {0};
+        int member = 0, hidden = 0;
+        for (size_t k = 0; k < r->nfindings; k++) {
+            const ft_finding *f = &r->findings[k];
+            if (f->group != g || f->scenario != i)
+                continue;
+            member = 1;
+            hidden |= hides_repeats(f, r->scenarios[i].scenario);
+            ft_roundset_union(&u, &f->hit);
+        }
+        if (!member)
+            continue;
+        ft_hit_rate h = ft_hit_rate_of(u.count, r->scenarios[i].rounds_run, hidden);
+        json_t *row = json_pack("{s:o}", "scenario", jstr(r->scenarios[i].scenario->name));
+        ft_hit_rate_to_json(&h, row);
+        json_array_append_new(by, row);
+        hits += h.hits, rounds += h.rounds, lower |= hidden;
+        ft_roundset_free(&u);
+    }
+    ft_hit_rate pooled = ft_hit_rate_of(hits, rounds, lower);
+    ft_hit_rate_to_json(&pooled, obj);
+    json_object_set_new(obj, "by_scenario", by);
+}
+
 json_t *ft_results_to_json(const ft_results *r)
 {
     json_t *scenarios = json_array(), *findings = json_array();
@@ -99,12 +141,13 @@ json_t *ft_results_to_json(const ft_results *r)
         for (size_t k = 0; k < r->nfindings; k++)
             if (r->findings[k].group == g)
                 json_array_append_new(members, jstr(r->findings[k].signature));
-        json_array_append_new(groups, checked(json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)g + 1,
-                                                        "name", jstr(gr->name), "owner", gr->owner, "summary",
-                                                        jstr(gr->summary), "functions", strlist_clean(&gr->functions),
-                                                        "scenarios", strlist_clean(&gr->scenarios), "new", gr->counts,
-                                                        "members", members),
-                                              "group", gr->name));
+        json_t *obj = checked(json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)g + 1, "name",
+                                        jstr(gr->name), "owner", gr->owner, "summary", jstr(gr->summary), "functions",
+                                        strlist_clean(&gr->functions), "scenarios", strlist_clean(&gr->scenarios),
+                                        "new", gr->counts, "members", members),
+                              "group", gr->name);
+        group_rates(r, g, obj);
+        json_array_append_new(groups, obj);
     }
     json_t *doc = json_pack("{s:{s:s, s:i}, s:I, s:o, s:b, s:i, s:o, s:o, s:o}", "ftstress", "version",
                             FTSTRESS_VERSION, "schema", FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command",
