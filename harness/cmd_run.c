@@ -1,4 +1,5 @@
 /* `ftstress run`: validate, select, supervise, aggregate, report, and exit with a meaningful code. */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ typedef struct run_args {
     int nthreads, niterations;
     ft_confidence conf;
     int no_default_supp, update_baseline, seed_given;
+    int spawn_only; /* --spawn: no fork server */
     const char *baseline, *json, *junit, *sarif;
 } run_args;
 
@@ -113,7 +115,7 @@ static int on_option(void *ctx, int index, const char *arg)
         break;
     case O_SITE: ft_strlist_push(&a->sites, arg); break;
     case O_KEEP_GOING: a->sup.keep_going = 1; break;
-    case O_SPAWN: a->sup.spawn_only = 1; break;
+    case O_SPAWN: a->spawn_only = 1; break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;
@@ -340,6 +342,22 @@ static int check_combinations(run_args *a)
     return 0;
 }
 
+/* Fork servers for this run (fork_client.h), their logs in OUT/fork-servers. NULL when even the
+ * folder cannot be made: every worker is spawned then, which is slower but finds the same. */
+static ft_fork_servers *start_fork_servers(const run_args *a)
+{
+    char *dir = ft_xasprintf("%s/fork-servers", a->sup.out_dir);
+    char *tsan = ft_worker_tsan_options(FTSTRESS_SYMBOLIZER);
+    ft_fork_servers *servers = NULL;
+    if (ft_mkdirs(dir) == 0)
+        servers = ft_fork_servers_new(dir, a->sup.seed, tsan);
+    else
+        ft_warn("cannot create %s: %s; workers are spawned", dir, strerror(errno));
+    free(dir);
+    free(tsan);
+    return servers;
+}
+
 static int run(int argc, char **argv)
 {
     run_args a = {.sup = {.jobs = 1, .out_dir = "ftstress-out"}};
@@ -371,8 +389,14 @@ static int run(int argc, char **argv)
         ft_diags_print(&diags);
         return 2;
     }
-    if (ft_compile_check(&set) != 0)
+    /* The run's fork server starts here, so that the compile check is already its first forked
+     * worker: one interpreter start-up for the whole run. */
+    ft_fork_servers *servers = a.spawn_only ? NULL : start_fork_servers(&a);
+    a.sup.servers = servers;
+    if (ft_compile_check(&set, servers) != 0) {
+        ft_fork_servers_free(servers);
         return 2;
+    }
 
     selected = ft_xcalloc(set.count ? set.count : 1, sizeof *selected);
     for (size_t i = 0; i < set.count; i++)
@@ -382,6 +406,7 @@ static int run(int argc, char **argv)
         ft_warn("no scenario matches the filter%s", a.shard_n > 1 ? " in this shard" : "");
     if (a.conf.p) {
         if (ft_confidence_plan(&a.conf, &set, selected, nselected) != 0) {
+            ft_fork_servers_free(servers);
             ft_confidence_free(&a.conf);
             ft_scenarios_free(&set);
             free(selected);
@@ -417,6 +442,7 @@ static int run(int argc, char **argv)
     ft_report_stale_suppressions(&supp); /* once: an entry used by any run of a sweep is not stale */
     ft_confidence_free(&a.conf);
     ft_baseline_free(&baseline);
+    ft_fork_servers_free(servers);
     ft_suppressions_free(&supp);
     ft_scenarios_free(&set);
     ft_strlist_free(&sites);

@@ -115,7 +115,7 @@ static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, sv[1], FT_FD_SERVER);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
@@ -220,7 +220,7 @@ int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_
         return -1;
     buf = ft_xmalloc(REQUEST_MAX);
     len = pack_args(args, buf, REQUEST_MAX - 512);
-    if (len >= 0) {
+    if (len >= 0 && tsan_log) {
         /* the TSan log path goes last: the server-side worker reads it like any other option */
         char *extra[] = {"--tsan-log", (char *)tsan_log, NULL};
         ssize_t more = pack_args(extra, buf + len, REQUEST_MAX - (size_t)len);

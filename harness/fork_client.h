@@ -14,7 +14,7 @@ ft_fork_servers *ft_fork_servers_new(const char *log_dir, unsigned long seed, co
 
 /* Starts a worker for a scenario with environment `env` ("K=V" strings) from the server for that
  * environment (started on first use) as ft_proc_spawn would: `args` are the worker's arguments,
- * `tsan_log` its TSan log path. Returns 0, or -1 when no server can fork it (the reason is said
+ * `tsan_log` its TSan log path (NULL: the server's). Returns 0, or -1 when no server can fork it (the reason is said
  * once per server): the caller spawns instead. */
 int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_proc *p, char *const *args,
                                  const char *log_path, const char *scenario, const char *tsan_log);

@@ -108,7 +108,7 @@ static char *files_phrase(const ft_strlist *files)
     return ft_xasprintf("%s and %zu other file%s", files->items[0], files->count - 1, files->count == 2 ? "" : "s");
 }
 
-int ft_compile_check(const ft_scenario_set *set)
+int ft_compile_check(const ft_scenario_set *set, ft_fork_servers *servers)
 {
     ft_strlist files = {0}, args = {0};
     compile_ctx c = {.set = set, .files = &files};
@@ -132,7 +132,9 @@ int ft_compile_check(const ft_scenario_set *set)
     ft_strlist_push(&args, "0");
     args.items = ft_xrealloc(args.items, (args.count + 1) * sizeof *args.items);
     args.items[args.count] = NULL;
-    if (ft_proc_spawn(&p, args.items, NULL, NULL, NULL) != 0) {
+    static const ft_strlist no_env = {0};
+    int forked = servers && ft_fork_servers_start_worker(servers, &no_env, &p, args.items, NULL, NULL, NULL) == 0;
+    if (!forked && ft_proc_spawn(&p, args.items, NULL, NULL, NULL) != 0) {
         char *what = files_phrase(&files);
         ft_error("cannot start a worker to compile the Python blocks of %s: %s", what, strerror(errno));
         free(what);
@@ -145,8 +147,7 @@ int ft_compile_check(const ft_scenario_set *set)
     close(p.stacks_fd), p.stacks_fd = -1;
     while (ft_linebuf_read(&events, p.events_fd, on_compile_event, &c) > 0)
         ;
-    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    ft_proc_wait(p.pid, forked, &status, NULL);
     if (!c.finished && !c.failed) {
         char *what = files_phrase(&files);
         if (WIFSIGNALED(status))
@@ -176,5 +177,5 @@ int ft_load_and_check(const char *const *paths, size_t npaths, ft_scenario_set *
     }
     if (ft_preflight_interpreter() != 0)
         return 3;
-    return ft_compile_check(set) == 0 ? 0 : 2;
+    return ft_compile_check(set, NULL) == 0 ? 0 : 2;
 }

@@ -2,6 +2,7 @@
 #ifndef FTSTRESS_PREFLIGHT_H
 #define FTSTRESS_PREFLIGHT_H
 
+#include "fork_client.h"
 #include "scenario.h"
 #include "suppressions.h"
 
@@ -18,7 +19,7 @@ void ft_report_stale_suppressions(const ft_suppressions *s);
 
 /* Compiles every Python block of every scenario in a worker process (the caller never runs Python);
  * prints syntax errors as file:line:col. Returns 0 when all compile. */
-int ft_compile_check(const ft_scenario_set *set);
+int ft_compile_check(const ft_scenario_set *set, ft_fork_servers *servers);
 
 /* What `check` and `list` do before their output: loads the scenarios in `paths` into `set`, prints
  * every problem (file:line:col), checks the interpreter and compiles every block. Returns 0, 2 (a

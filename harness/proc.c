@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -197,6 +198,19 @@ int ft_proc_spawn(ft_proc *p, char *const *args, char *const *extra_env, const c
         ft_proc_close(p);
         errno = err;
         return -1;
+    }
+    return 0;
+}
+
+int ft_proc_wait(pid_t pid, int forked, int *wstatus, struct rusage *usage)
+{
+    for (int tries = 0; wait4(pid, wstatus, 0, usage) < 0; tries++) {
+        struct timespec pause = {0, 1000000};
+        if (errno == EINTR)
+            continue;
+        if (errno != ECHILD || !forked || tries >= 5000)
+            return -1;
+        nanosleep(&pause, NULL);
     }
     return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef FTSTRESS_PROC_H
 #define FTSTRESS_PROC_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "worker_channel.h"
@@ -31,6 +32,11 @@ void ft_proc_close_fds(int fds[FT_FORK_NFDS]);
 
 /* Closes the supervisor's ends and unmaps the status page (does not wait or kill). */
 void ft_proc_close(ft_proc *p);
+
+/* Waits for a worker to end (EINTR retried). A forked worker becomes our child only when its middle
+ * process has exited (fork_server.c), which may be a moment after its pipes closed, so with `forked`
+ * ECHILD is retried for up to 5 s. Returns 0, or -1 with errno. */
+int ft_proc_wait(pid_t pid, int forked, int *wstatus, struct rusage *usage);
 
 /* Builds the environment for a worker: the current one, then each of `extra` (later wins).
  * Returns a malloc'd NULL-terminated array of malloc'd strings. */

@@ -58,6 +58,7 @@ typedef struct ft_scenario_result {
     double startup_seconds; /* worker start to first round, the last worker's */
     long skew_ns;           /* median spread of threads leaving the barrier */
     int workers;
+    int workers_forked; /* of them, forked from a fork server (the rest were spawned) */
     long peak_rss_kb; /* largest worker's peak resident memory */
     int gil_enabled;
     json_t *ignored; /* {type: count} of ignore_exceptions hits */

@@ -109,6 +109,7 @@ json_t *ft_results_to_json(const ft_results *r)
             "startup_seconds", sr->startup_seconds, "barrier_skew_ns", (json_int_t)sr->skew_ns, "workers",
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
             (json_int_t)sr->errors, "findings", sigs), "scenario", s->name);
+        json_object_set_new(row, "workers_forked", json_integer(sr->workers_forked));
         if (json_array_size(sr->histogram) || sr->histogram_dropped) {
             /* the arbiter's results, jcstress-style: value, verdict, count, first round */
             json_object_set(row, "outcomes", sr->histogram);

@@ -14,12 +14,10 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "fork_client.h"
-#include "fsutil.h"
 #include "linebuf.h"
 #include "log.h"
 #include "native_stack.h"
@@ -99,6 +97,13 @@ static void log_event(job *j, const char *line, int parsed, long finding_count)
     *j->events_logged += n;
 }
 
+char *ft_worker_tsan_options(const char *symbolizer)
+{
+    const char *user = getenv("TSAN_OPTIONS");
+    return ft_xasprintf("%s%s%s external_symbolizer_path=%s", user ? user : "", user ? " " : "", tsan_defaults,
+                        symbolizer);
+}
+
 /* A report says more than the hook could pass on: say once per run which limit cut it. */
 static void warn_cut_report(const json_t *ev)
 {
@@ -165,7 +170,6 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     char **args = ft_xcalloc(16 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
-    const char *user_tsan = getenv("TSAN_OPTIONS");
 
     snprintf(first, sizeof first, "%ld", j->first_round);
     snprintf(rounds, sizeof rounds, "%ld", chunk);
@@ -189,8 +193,9 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         args[na++] = "--site", args[na++] = o->sites->items[i];
     args[na] = NULL;
 
-    tsan = ft_xasprintf("TSAN_OPTIONS=%s%s%s log_path=%s/tsan external_symbolizer_path=%s", user_tsan ? user_tsan : "",
-                        user_tsan ? " " : "", tsan_defaults, dir, o->symbolizer);
+    char *options = ft_worker_tsan_options(o->symbolizer);
+    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s/tsan", options, dir);
+    free(options);
     log = ft_xasprintf("%s/worker-%d.log", dir, ++j->workers_started);
     /* The worker dies with its supervisor (PR_SET_PDEATHSIG) and checks it is still this one's child. */
     snprintf(parent, sizeof parent, "FTSTRESS_SUPERVISOR_PID=%d", (int)getpid());
@@ -236,6 +241,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         j->first_round += chunk;
         j->rounds_left -= chunk;
         j->results->scenarios[j->sc].workers++;
+        j->results->scenarios[j->sc].workers_forked += j->forked;
         ft_debug("worker %d (%s): %s rounds %s..+%s", (int)j->proc.pid, j->forked ? "forked" : "spawned", s->name,
                  first, rounds);
     }
@@ -260,22 +266,6 @@ static void after_lost_worker(job *j, const ft_supervise_opts *o, long round)
     j->first_round = round + 1;
 }
 
-/* Waits for a worker to end. A forked worker becomes our child when its middle process has exited
- * (fork_server.c), which may be a moment after its pipes closed: ECHILD is retried for a while. */
-static void wait_worker(job *j, int *wstatus, struct rusage *usage)
-{
-    for (int tries = 0; wait4(j->proc.pid, wstatus, 0, usage) < 0; tries++) {
-        struct timespec pause = {0, 1000000};
-        if (errno == EINTR)
-            continue;
-        if (errno != ECHILD || !j->forked || tries >= 5000) {
-            ft_warn("cannot wait for worker %d: %s", (int)j->proc.pid, strerror(errno));
-            return;
-        }
-        nanosleep(&pause, NULL);
-    }
-}
-
 /* A worker's pipes are all closed: reap it and decide what its end means. */
 static void finish_worker(job *j, const ft_supervise_opts *o)
 {
@@ -286,7 +276,8 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
 
     struct rusage usage = {0};
     char *tsan_path = ft_xasprintf("%s/logs/%s/tsan.%d", o->out_dir, j->s->name, (int)j->proc.pid);
-    wait_worker(j, &wstatus, &usage);
+    if (ft_proc_wait(j->proc.pid, j->forked, &wstatus, &usage) < 0)
+        ft_warn("cannot wait for worker %d: %s", (int)j->proc.pid, strerror(errno));
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
     if (!j->got_done) { /* the round it ended in was run too, as far as it got */
@@ -442,22 +433,9 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     if (!events_log)
         ft_warn("cannot write %s: %s; the run goes on without it", log_path, strerror(errno));
     free(log_path);
-    ft_fork_servers *servers = NULL;
-    if (!o->spawn_only) {
-        char *logs = ft_xasprintf("%s/logs", o->out_dir);
-        const char *user_tsan = getenv("TSAN_OPTIONS");
-        char *tsan = ft_xasprintf("%s%s%s external_symbolizer_path=%s", user_tsan ? user_tsan : "",
-                                  user_tsan ? " " : "", tsan_defaults, o->symbolizer);
-        if (ft_mkdirs(logs) == 0)
-            servers = ft_fork_servers_new(logs, o->seed, tsan);
-        else
-            ft_warn("cannot create %s: %s; workers are spawned", logs, strerror(errno));
-        free(logs);
-        free(tsan);
-    }
     for (size_t i = 0; i < nselected; i++)
         js[i] = (job){.sc = i, .s = results->scenarios[i].scenario, .results = results, .events_log = events_log,
-                      .events_logged = &events_logged, .servers = servers};
+                      .events_logged = &events_logged, .servers = o->servers};
 
     for (;;) {
         struct pollfd pfd[3 * 64];
@@ -574,7 +552,6 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
         }
     }
     ft_progress_end(&progress);
-    ft_fork_servers_free(servers);
     if (events_log && fclose(events_log) != 0)
         ft_warn("cannot write events.jsonl: %s", strerror(errno));
     for (size_t i = 0; i < nselected; i++)

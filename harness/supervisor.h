@@ -2,6 +2,7 @@
 #ifndef FTSTRESS_SUPERVISOR_H
 #define FTSTRESS_SUPERVISOR_H
 
+#include "fork_client.h"
 #include "results.h"
 #include "scenario.h"
 
@@ -18,8 +19,12 @@ typedef struct ft_supervise_opts {
     int progress;           /* draw a live progress line (a terminal is attached) */
     const char *symbolizer; /* llvm-symbolizer for TSan */
     int keep_going;         /* run every round even after the expected outcome was reached */
-    int spawn_only;         /* never fork workers from a fork server (fork_server.h): spawn each */
+    ft_fork_servers *servers; /* fork servers to fork workers from (fork_client.h); NULL: spawn each */
 } ft_supervise_opts;
+
+/* The TSan options every worker runs with (the user's TSAN_OPTIONS first, then ftstress's own),
+ * without log_path, which is per scenario. Malloc'd. */
+char *ft_worker_tsan_options(const char *symbolizer);
 
 /* Runs every scenario of `results` (set up by ft_results_init) and records what happens in it.
  * Returns 0, or -1 if it was interrupted (what was recorded until then is kept). */

@@ -1,0 +1,104 @@
+"""The fork server: fresh-process rounds are forked from one initialised interpreter, each worker
+starts from the same clean state (nothing one round's process did is seen by the next), first-use
+races are still found, crashes in forked workers keep their native frames, and --spawn gives the
+same verdicts without it."""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, findings, main, run, run_json, scenario  # noqa: E402
+
+FRESH = """\
+name: fresh-state
+description: each round's process must start from the server's state, not from the last round's
+threads: 2
+imports: [json]
+setup_once: |
+  import sys
+  assert not hasattr(json, "ftstress_mark"), "a forked worker saw what an earlier worker did"
+  assert "ftstress_probe_module" not in sys.modules
+  json.ftstress_mark = round_seen = 1
+  sys.modules["ftstress_probe_module"] = json
+body: |
+  pass
+rounds: 6
+rounds_per_worker: 1
+expect: clean
+---
+name: segfault-forked
+description: a crash in a forked worker is a crash with its native frame, as in a spawned one
+threads: 2
+imports: [ctypes]
+body: |
+  if thread == 0 and round == 1:
+      ctypes.string_at(0)
+rounds: 4
+rounds_per_worker: 2
+expect: crash
+"""
+
+
+def write(text):
+    folder = tempfile.mkdtemp(prefix="ftstress-fork-")
+    path = os.path.join(folder, "fork.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def ready_pids(out_dir):
+    pids = []
+    with open(os.path.join(out_dir, "events.jsonl")) as f:
+        for line in f:
+            ev = json.loads(line)["event"] or {}
+            if ev.get("ev") == "ready":
+                pids.append(ev["pid"])
+    return pids
+
+
+def test_fresh_process_rounds_are_forked_and_start_clean():
+    path = write(FRESH)
+    rc, r, so, se = run_json(path, "--filter", "fresh-state")
+    s = scenario(r, "fresh-state")
+    check(rc == 0 and s["outcome"] == "clean" and s["rounds_run"] == 6, "six clean rounds", so, se)
+    check(s["workers"] == 6 and s["workers_forked"] == 6, "one forked worker per round: %s" % s, se)
+
+
+def test_forked_workers_are_distinct_processes():
+    path = write(FRESH)
+    out = tempfile.mkdtemp(prefix="ftstress-fork-out-")
+    run("run", path, "--filter", "fresh-state", "-o", out, expect_rc=0)
+    pids = ready_pids(out)
+    check(len(pids) == 6 and len(set(pids)) == 6, "six workers, six processes: %s" % pids)
+
+
+def test_crash_in_forked_worker_keeps_native_frame():
+    path = write(FRESH)
+    rc, r, so, se = run_json(path, "--filter", "segfault-forked")
+    s = scenario(r, "segfault-forked")
+    check(rc == 0 and s["outcome"] == "crash" and s["workers_forked"] >= 1, "the crash is the verdict: %s" % s, so, se)
+    crash = [f for f in findings(r, "segfault-forked", counting_only=False) if f["kind"] == "crash"]
+    check(crash and crash[0]["first_round"] == 1, "crash in round 1", r["findings"])
+    check("SIGSEGV" in crash[0]["signature"], "named by its signal: %s" % crash[0]["signature"])
+    check(crash[0]["functions"][:1] == ["string_at"], "named by the native frame that crashed (string_at in "
+          "_ctypes.c): %s" % crash[0]["functions"])
+    check("Native stack of the crashing thread" in crash[0]["report"], "the native stack is in the report",
+          crash[0]["report"][:2000])
+
+
+def test_first_use_race_found_with_and_without_fork_server():
+    path = os.path.join(SOURCE, "tests/scenarios/seeded/shared.yaml")
+    for extra in ([], ["--spawn"]):
+        rc, r, so, se = run_json(path, "--filter", "p3-lazy-init-fresh-process", *extra)
+        s = scenario(r, "p3-lazy-init-fresh-process")
+        check(s["outcome"] == "race", "P3 found %s: %s" % (extra or "forked", s), so, se)
+        if extra:
+            check(s["workers_forked"] == 0, "--spawn forks nothing: %s" % s)
+        else:
+            check(s["workers_forked"] == s["workers"], "every worker forked: %s" % s)
+
+
+main([test_fresh_process_rounds_are_forked_and_start_clean, test_forked_workers_are_distinct_processes,
+      test_crash_in_forked_worker_keeps_native_frame, test_first_use_race_found_with_and_without_fork_server])
