@@ -2,8 +2,14 @@
 round (the pytest-run-parallel / ft_utils style). Runs one scenario from `ftstress list --json`
 output with the same setup, bodies, roles, iterations and rounds, in the same TSan interpreter.
 usage: reference_harness.py SCENARIOS.json NAME [--rounds N] [--threads N] [--iterations N]
-Prints one JSON line: rounds, seconds in rounds, median barrier skew, first-round time."""
+Prints one JSON line: rounds, seconds in rounds, median barrier skew, first-round time.
+
+Fair by construction: `ignore_exceptions` names are matched against the exception's class and its
+bases by name, as ftstress does (a name that is not a builtin is not a catch-all); an exception that
+is not ignored ends the process with exit code 67 at once, as a thread that died would otherwise
+leave the others waiting at the barrier forever (the runner counts 67 as a detected failure)."""
 import json
+import os
 import resource
 import sys
 import threading
@@ -30,7 +36,14 @@ def main():
     for name in s["imports"]:
         exec("import " + name, ns)
     blocks = {k: compile_block(s[k], s["file"], k) for k in ("setup_once", "setup", "check", "teardown")}
-    ignore = tuple(getattr(__builtins__, e, Exception) for e in s["ignore_exceptions"])
+    ignore = set(s["ignore_exceptions"])
+
+    def ignored(exc):
+        for k in type(exc).__mro__:
+            qual = k.__qualname__ if k.__module__ == "builtins" else k.__module__ + "." + k.__qualname__
+            if k.__name__ in ignore or qual in ignore:
+                return True
+        return False
     members = [(role, k) for role in s["roles"] for k in range(role["threads"])]
     ns["threads"] = len(members)
     if blocks["setup_once"]:
@@ -52,8 +65,10 @@ def main():
                 local["iteration"] = i
                 try:
                     exec(code, ns, local)
-                except ignore:
-                    pass
+                except BaseException as e:
+                    if not ignored(e):
+                        print("reference: thread %d raised %r" % (index, e), file=sys.stderr, flush=True)
+                        os._exit(67)
             end.wait()
 
     threads = [threading.Thread(target=worker, args=(i, r, k)) for i, (r, k) in enumerate(members)]

@@ -1,13 +1,15 @@
 """Benchmarks ftstress against the reference harness (bench/reference_harness.py: Python threads
-and threading.Barrier) in the same TSan interpreter, alternating the two on each measurement so
-that machine noise hits both alike. Reports medians and ftstress/reference ratios.
+and threading.Barrier) in the same TSan interpreter, alternating the tools on every measurement so
+that machine noise hits all alike. Reports medians and ratios, with the number of runs per cell.
 
-usage: python3 bench/run.py [--repeat N] [--quick] [--out bench/RESULTS.md]
-Run it from a checkout where scripts/bootstrap has built everything."""
+usage: python3 bench/run.py [--repeat N] [--parts rate,fresh,startup,detection] [--out bench/RESULTS.md]
+Run it from a checkout where scripts/bootstrap has built everything. It rewrites only its own part
+of the output file (between the run.py markers)."""
 import argparse
 import glob
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
@@ -17,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FTSTRESS = os.path.join(ROOT, "build/harness/ftstress")
 REFERENCE = os.path.join(ROOT, "bench/reference_harness.py")
 SITE = os.path.join(ROOT, "build/site")
+BEGIN, END = "<!-- bench/run.py: begin -->", "<!-- bench/run.py: end -->"
 
 
 def interpreter():
@@ -28,11 +31,22 @@ def interpreter():
 
 PYTHON = interpreter()
 PREFIX = os.path.dirname(os.path.dirname(PYTHON))
-CPYTHON_SUPP = os.path.join(PREFIX, "share/ftstress/cpython-suppressions.txt")
+REFERENCE_LIMIT = 60  # seconds before a reference run without a report counts as "not found"
 
 
-# A reference run that has not seen a report after this long counts as "not found".
-REFERENCE_LIMIT = 60
+def suppressions_file():
+    """The suppressions ftstress applies by default (CPython's file and suppressions/*.supp), as one
+    file for the reference's TSAN_OPTIONS: both tools hide exactly the same reports."""
+    parts = [os.path.join(PREFIX, "share/ftstress/cpython-suppressions.txt")]
+    parts += sorted(glob.glob(os.path.join(ROOT, "suppressions/*.supp")))
+    path = tempfile.mktemp(suffix=".supp")
+    with open(path, "w") as out:
+        for p in parts:
+            out.write(open(p).read() + "\n")
+    return path
+
+
+SUPPRESSIONS = suppressions_file()
 
 
 def export(path):
@@ -43,87 +57,225 @@ def export(path):
 
 
 def ftstress_run(path, name, *extra):
-    """One ftstress run of one scenario; returns (wall seconds, its scenario result, finding list)."""
+    """One ftstress run of one scenario: (wall seconds, its scenario result, new findings, out dir)."""
     out = tempfile.mkdtemp()
     t0 = time.monotonic()
     subprocess.run([FTSTRESS, "run", path, "--filter", name, "--json", out + "/r.json", "-o", out, "-q", *extra],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.monotonic() - t0
     doc = json.load(open(out + "/r.json"))
-    return wall, doc["scenarios"][0], [f for f in doc["findings"] if f["new"]]
+    return wall, doc["scenarios"][0], [f for f in doc["findings"] if f["new"]], out
 
 
 def reference_run(exported, name, *extra, halt=False):
-    """One reference run; with halt, TSan ends it at the first unsuppressed report."""
+    """One reference run: (wall, start time, its JSON line or None, exit code, TSan log text).
+    With halt, TSan ends it at the first unsuppressed report (exit code 66)."""
+    log = tempfile.mktemp()
     env = dict(os.environ, PYTHONPATH=SITE,
                TSAN_OPTIONS="halt_on_error=%d exitcode=66 report_bugs=%d suppressions=%s log_path=%s" % (
-                   1 if halt else 0, 1 if halt else 0, CPYTHON_SUPP, tempfile.mktemp()))
+                   1 if halt else 0, 1 if halt else 0, SUPPRESSIONS, log))
     t0 = time.monotonic()
     try:
         p = subprocess.run([PYTHON, REFERENCE, exported, name, *extra], capture_output=True, text=True, env=env,
                            timeout=REFERENCE_LIMIT)
     except subprocess.TimeoutExpired:  # ran its budget without a report, or spun: not found in time
-        return REFERENCE_LIMIT, t0, None, -1
+        return REFERENCE_LIMIT, t0, None, None, ""
     wall = time.monotonic() - t0
+    text = "".join(open(f, errors="replace").read() for f in glob.glob(log + ".*"))
     result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
-    return wall, t0, result, p.returncode
+    return wall, t0, result, p.returncode, text
 
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def fmt(x, spec="%.2f"):
+    return spec % x if x == x else "-"
+
+
+# ---------------------------------------------------------------------------------------------
+# Round rate at 2, 4, 8 threads (one worker, many rounds)
+
 def round_rate(repeat, rounds):
     rows = []
     path = os.path.join(ROOT, "bench/scenarios/trivial.yaml")
     exported = export(path)
     for threads in (2, 4, 8):
-        ft_rate, ref_rate, ft_skew, ref_skew, ft_start, ref_start, ft_rss, ref_rss = ([] for _ in range(8))
+        cells = {k: [] for k in ("fr", "rr", "fs", "rs", "frss", "rrss")}
         for _ in range(repeat):
-            wall, s, _ = ftstress_run(path, "bench-trivial", "--threads", str(threads), "--rounds", str(rounds))
-            ft_rate.append(s["rounds_run"] / s["seconds"])
-            ft_skew.append(s["barrier_skew_ns"] / 1000)
-            ft_start.append(s["startup_seconds"])
-            ft_rss.append(s["peak_rss_kb"] / 1024)
-            wall, t0, r, rc = reference_run(exported, "bench-trivial", "--threads", str(threads), "--rounds", str(rounds))
-            ref_rate.append(r["rounds"] / r["seconds"])
-            ref_skew.append(r["skew_ns_median"] / 1000)
-            ref_start.append(r["first_round_monotonic"] - t0)
-            ref_rss.append(r["peak_rss_kb"] / 1024)
-        rows.append((threads, median(ft_rate), median(ref_rate), median(ft_skew), median(ref_skew),
-                     median(ft_start), median(ref_start), median(ft_rss), median(ref_rss)))
-    return rows
+            wall, s, _, _ = ftstress_run(path, "bench-trivial", "--threads", str(threads), "--rounds", str(rounds))
+            cells["fr"].append(s["rounds_run"] / s["seconds"])
+            cells["fs"].append(s["barrier_skew_ns"] / 1000)
+            cells["frss"].append(s["peak_rss_kb"] / 1024)
+            wall, t0, r, rc, _ = reference_run(exported, "bench-trivial", "--threads", str(threads),
+                                               "--rounds", str(rounds))
+            cells["rr"].append(r["rounds"] / r["seconds"])
+            cells["rs"].append(r["skew_ns_median"] / 1000)
+            cells["rrss"].append(r["peak_rss_kb"] / 1024)
+        m = {k: median(v) for k, v in cells.items()}
+        rows.append("| %d | %.0f | %.0f | **%.1fx** | %.1f | %.1f | %.0f | %.0f | %d |" % (
+            threads, m["fr"], m["rr"], m["fr"] / m["rr"], m["fs"], m["rs"], m["frss"], m["rrss"], repeat))
+        print(rows[-1], flush=True)
+    return ["## Round rate (empty body, %d rounds in one process)" % rounds, "",
+            "Rounds per second in rounds, barrier skew (median spread of threads leaving the barrier) and peak"
+            " memory of the process running the rounds. Target: ratio >= 20x at 2, 4 and 8 threads.", "",
+            "| threads | ftstress rounds/s | reference rounds/s | ratio | skew ftstress us | skew reference us |"
+            " peak RSS ftstress MB | peak RSS reference MB | runs |", "|---|---|---|---|---|---|---|---|---|"] + rows
 
+
+# ---------------------------------------------------------------------------------------------
+# Fresh-process rounds (rounds_per_worker: 1): forked, spawned, and the reference's only way
+
+FRESH = """\
+name: bench-fresh
+description: a fresh process per round (first-use races need fresh module state)
+threads: 4
+body: |
+  pass
+rounds: %d
+rounds_per_worker: 1
+"""
+
+
+def fresh_rounds(repeat, rounds):
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "fresh.yaml")
+    with open(path, "w") as f:
+        f.write(FRESH % rounds)
+    exported = export(path)
+    forked, spawned, reference = [], [], []
+    for _ in range(repeat):
+        wall, s, _, _ = ftstress_run(path, "bench-fresh")
+        assert s["rounds_run"] == rounds and s["workers_forked"] == rounds, s
+        forked.append(rounds / wall)
+        wall, s, _, _ = ftstress_run(path, "bench-fresh", "--spawn")
+        spawned.append(rounds / wall)
+        # The reference has no fresh-process mode: a new interpreter per round is what a user does.
+        t0 = time.monotonic()
+        for _ in range(rounds):
+            reference_run(exported, "bench-fresh", "--rounds", "1")
+        reference.append(rounds / (time.monotonic() - t0))
+    f, s, r = median(forked), median(spawned), median(reference)
+    print("fresh: forked %.1f/s spawned %.1f/s reference %.1f/s" % (f, s, r), flush=True)
+    return ["## Fresh-process rounds (`rounds_per_worker: 1`, 4 threads, empty body, %d rounds)" % rounds, "",
+            "Rounds per second of wall time for the whole command, start-up included. ftstress forks each worker"
+            " from its fork server; `--spawn` starts each as a new process (the previous behaviour); the"
+            " reference starts a new interpreter per round. Target: >= 20 rounds/s.", "",
+            "| ftstress (fork server) | ftstress --spawn | reference | forked / spawned | forked / reference | runs |",
+            "|---|---|---|---|---|---|",
+            "| **%.1f** | %.2f | %.2f | %.1fx | %.1fx | %d |" % (f, s, r, f / s, f / r, repeat)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up of each scenario of a file (the first pays the interpreter; the rest should not)
+
+def startup(repeat, scenarios):
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "many.yaml")
+    with open(path, "w") as f:
+        f.write("\n---\n".join("name: s%02d\nthreads: 4\nbody: |\n  pass\nrounds: 3\n" % i for i in range(scenarios)))
+    exported = export(path)
+    first_f, rest_f, first_s, rest_s, ref = [], [], [], [], []
+    for _ in range(repeat):
+        for extra, first, rest in (([], first_f, rest_f), (["--spawn"], first_s, rest_s)):
+            out = tempfile.mkdtemp()
+            subprocess.run([FTSTRESS, "run", path, "-o", out, "-q", *extra], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            ready = {}
+            for line in open(os.path.join(out, "events.jsonl")):
+                e = json.loads(line)
+                if (e["event"] or {}).get("ev") == "ready":
+                    ready.setdefault(e["scenario"], e["event"]["startup_seconds"])
+            times = [ready["s%02d" % i] for i in range(scenarios)]
+            first.append(times[0])
+            rest.append(median(times[1:]))
+        wall, t0, r, rc, _ = reference_run(exported, "s01")
+        ref.append(r["first_round_monotonic"] - t0)
+    row = "| %.3f | **%.3f** | %.3f | %.3f | %.3f | %d |" % (median(first_f), median(rest_f), median(first_s),
+                                                             median(rest_s), median(ref), repeat)
+    print("startup:", row, flush=True)
+    return ["## Start-up of a scenario (%d trivial 4-thread scenarios in one file)" % scenarios, "",
+            "Seconds from asking for a worker to its first round (`startup_seconds` of each scenario's worker);"
+            " \"later\" is the median over the scenarios after the first. The reference's is from starting"
+            " the interpreter to its first round. Target: later scenarios <= 0.1 s.", "",
+            "| ftstress first | ftstress later | --spawn first | --spawn later | reference | runs |",
+            "|---|---|---|---|---|---|", row]
+
+
+# ---------------------------------------------------------------------------------------------
+# Time to first detection, every race in the corpus, with the race that ended each run checked
 
 def race_cases():
-    """Every scenario of the corpus that expects a race: (file, name)."""
+    """Every scenario of the corpus that expects a race: (file, name, expected functions)."""
     cases = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "tests/scenarios/seeded/*.yaml")) +
-                       glob.glob(os.path.join(ROOT, "scenarios/stdlib/*.yaml"))):
-        for s in json.loads(subprocess.run([FTSTRESS, "list", path, "--json"], capture_output=True, text=True,
-                                           check=True).stdout):
-            if s["expect"] == "race" and not s["rounds_per_worker"] and "PYTHON_GIL=1" not in s["env"]:
-                cases.append((path, s["name"]))
+    for folder in ("tests/scenarios/seeded", "scenarios/stdlib"):
+        golden = json.load(open(os.path.join(ROOT, folder, "golden.json")))
+        for path in sorted(glob.glob(os.path.join(ROOT, folder, "*.yaml"))):
+            for s in json.loads(subprocess.run([FTSTRESS, "list", path, "--json"], capture_output=True, text=True,
+                                               check=True).stdout):
+                want = golden.get(s["name"], {})
+                if want.get("outcome") == "race" and "PYTHON_GIL=1" not in s["env"]:
+                    cases.append((path, s["name"], want.get("functions_any", [])))
     return cases
 
 
+def ftstress_detects(findings, want):
+    """The finding that ended the run names one of the expected functions (or, for a crash, is one)."""
+    return any(f["kind"] == "crash" or set(f["functions"]) & set(want) for f in findings)
+
+
+def reference_detects(rc, log, want):
+    """66: TSan halted on a report, which must name an expected function; 67 (a thread raised) or a
+    signal: the run failed, counted as a detected crash, as ftstress would report one."""
+    if rc == 66:
+        frames = set(re.findall(r"#\d+ (\S+) ", log))
+        return bool(frames & set(want))
+    return rc is not None and (rc == 67 or rc < 0)
+
+
 def detection(repeat):
-    rows = []
-    for path, name in race_cases():
+    rows, ratios, wrong = [], [], []
+    for path, name, want in race_cases():
         exported = export(path)
         ft_wall, ref_wall, ft_rounds, ft_found, ref_found = [], [], [], 0, 0
         for _ in range(repeat):
-            wall, s, found = ftstress_run(path, name)
-            if found:
+            wall, s, found, _ = ftstress_run(path, name)
+            if found and ftstress_detects(found, want):
                 ft_found += 1
                 ft_wall.append(wall)
                 ft_rounds.append(min(f["first_round"] for f in found) + 1)
-            wall, t0, r, rc = reference_run(exported, name, halt=True)
-            if rc == 66:  # TSan halted it on a report: detection
+            elif found:
+                wrong.append("ftstress %s: %s" % (name, [f["title"] for f in found]))
+            wall, t0, r, rc, log = reference_run(exported, name, halt=True)
+            if reference_detects(rc, log, want):
                 ref_found += 1
                 ref_wall.append(wall)
-        rows.append((name, median(ft_wall), median(ref_wall), median(ft_rounds), ft_found, ref_found, repeat))
-    return rows
+            elif rc == 66:
+                wrong.append("reference %s: %s" % (name, (re.findall(r"SUMMARY: .*", log) or ["?"])[0]))
+        fw, rw = median(ft_wall), median(ref_wall)
+        ratio = fw / rw if ft_found and ref_found else float("nan")
+        if ratio == ratio:
+            ratios.append(ratio)
+        rows.append("| %s | %s | %s | %s | %s | %d/%d | %d/%d |" % (
+            name, fmt(fw), fmt(rw), fmt(ratio, "%.2fx"), fmt(median(ft_rounds), "%.0f"), ft_found, repeat,
+            ref_found, repeat))
+        print(rows[-1], flush=True)
+    lines = ["## Time to first detection, every race in the corpus", "",
+             "Wall time from command start until the run ends on the expected race (ftstress stops at the"
+             " expected outcome; the reference runs with TSan's `halt_on_error=1`). Both apply the same"
+             " suppressions (CPython's file and `suppressions/*.supp`). A run counts as found only when the"
+             " race that ended it names one of the scenario's expected functions (golden.json), or when it"
+             " crashed (for the reference: a thread raised an exception that is not ignored, exit 67, or a"
+             " signal). A reference run is stopped after %d s and counts as not found. Target: median"
+             " ratio <= 0.5x." % REFERENCE_LIMIT, "",
+             "| scenario | ftstress s | reference s | ratio | ftstress rounds to first | found ftstress |"
+             " found reference |", "|---|---|---|---|---|---|---|"] + rows
+    lines += ["", "Median ratio over the cases both found: **%s**." % fmt(median(ratios), "%.2fx")]
+    if wrong:
+        lines += ["", "Runs that ended on another finding than the expected one (not counted as found):", ""]
+        lines += ["- " + w for w in wrong]
+    return lines
 
 
 def detection_rounds(repeat, out):
@@ -135,12 +287,12 @@ def detection_rounds(repeat, out):
              " worst case here, since a budget is only spent when the race is not found." % (
                  repeat, time.strftime("%Y-%m-%d"), repeat), "",
              "| scenario | found | rounds min | median | max | budget |", "|---|---|---|---|---|---|"]
-    for path, name in race_cases():
+    for path, name, want in race_cases():
         budget = next(s["rounds"] for s in json.loads(subprocess.run(
             [FTSTRESS, "list", path, "--json"], capture_output=True, text=True).stdout) if s["name"] == name)
         rounds = []
         for _ in range(repeat):
-            wall, s, found = ftstress_run(path, name)
+            wall, s, found, _ = ftstress_run(path, name)
             if found:
                 rounds.append(min(f["first_round"] for f in found) + 1)
         lines.append("| %s | %d/%d | %s | %s | %s | %d |" % (
@@ -152,12 +304,25 @@ def detection_rounds(repeat, out):
     print("written to", out)
 
 
+def write_section(out, lines):
+    text = open(out).read() if os.path.exists(out) else "# Benchmark results\n"
+    section = BEGIN + "\n" + "\n".join(lines) + "\n" + END
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        head, _, rest = text.partition("\n")
+        text = head + "\n\n" + section + "\n" + rest
+    with open(out, "w") as f:
+        f.write(text)
+
+
 def main():
     global REFERENCE_LIMIT
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=2000)
-    ap.add_argument("--quick", action="store_true", help="round rate only")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per cell (default %(default)s)")
+    ap.add_argument("--rounds", type=int, default=2000, help="rounds for the round-rate cells")
+    ap.add_argument("--fresh-rounds", type=int, default=40, help="rounds for the fresh-process cells")
+    ap.add_argument("--parts", default="rate,fresh,startup,detection")
     ap.add_argument("--reference-limit", type=float, default=REFERENCE_LIMIT,
                     help="seconds before a reference run counts as not found (default %(default)s)")
     ap.add_argument("--detection-rounds", action="store_true",
@@ -169,38 +334,21 @@ def main():
         detection_rounds(a.repeat, a.out or os.path.join(ROOT, "bench/DETECTION.md"))
         return
     a.out = a.out or os.path.join(ROOT, "bench/RESULTS.md")
-    lines = ["# Benchmark results", "",
-             "Generated by `python3 bench/run.py --repeat %d --reference-limit %g` on %s (%d cores). Medians of"
-             " alternating runs; ratio = ftstress / reference." % (a.repeat, REFERENCE_LIMIT, time.strftime("%Y-%m-%d"),
-                                                                  os.cpu_count()), "",
-             "## Round rate, barrier skew, start-up, memory (empty body, %d rounds)" % a.rounds, "",
-             "| threads | ftstress rounds/s | reference rounds/s | ratio | skew ftstress us | skew reference us |"
-             " start-up ftstress s | start-up reference s | peak RSS ftstress MB | peak RSS reference MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for t, fr, rr, fs, rs, fst, rst, frss, rrss in round_rate(a.repeat, a.rounds):
-        lines.append("| %d | %.0f | %.0f | %.1fx | %.1f | %.1f | %.2f | %.2f | %.0f | %.0f |" % (
-            t, fr, rr, fr / rr, fs, rs, fst, rst, frss, rrss))
-        print(lines[-1], flush=True)
-    if not a.quick:
-        lines += ["", "## Time to first detection, every race in the corpus", "",
-                  "Wall time from command start until the first race report ends the run (ftstress stops at the"
-                  " expected outcome; the reference runs with TSan's halt_on_error=1). Both use CPython's"
-                  " suppressions. A reference run is stopped after %d s and counts as not found. A case a tool"
-                  " missed in every run shows `-`." % REFERENCE_LIMIT, "",
-                  "| scenario | ftstress s | reference s | ratio | ftstress rounds to first | found ftstress | found reference |",
-                  "|---|---|---|---|---|---|---|"]
-        ratios = []
-        for name, fw, rw, fr, ff, rf, n in detection(a.repeat):
-            ratio = fw / rw if ff and rf else float("nan")
-            if ratio == ratio:
-                ratios.append(ratio)
-            lines.append("| %s | %s | %s | %s | %s | %d/%d | %d/%d |" % (
-                name, "%.2f" % fw if ff else "-", "%.2f" % rw if rf else "-",
-                "%.2fx" % ratio if ratio == ratio else "-", "%.0f" % fr if ff else "-", ff, n, rf, n))
-            print(lines[-1], flush=True)
-        lines += ["", "Median ratio over the cases both found: **%.2fx**." % median(ratios)]
-    with open(a.out, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    parts = a.parts.split(",")
+    load = os.getloadavg()[0]
+    lines = ["Generated by `python3 bench/run.py --repeat %d --parts %s --reference-limit %g` on %s (%d cores,"
+             " load average %.1f at the start). Medians of alternating runs; ratio = ftstress / reference;"
+             " `runs` is the number of runs per cell." % (a.repeat, a.parts, REFERENCE_LIMIT, time.strftime("%Y-%m-%d"),
+                                                          os.cpu_count(), load), ""]
+    if "rate" in parts:
+        lines += round_rate(a.repeat, a.rounds) + [""]
+    if "fresh" in parts:
+        lines += fresh_rounds(a.repeat, a.fresh_rounds) + [""]
+    if "startup" in parts:
+        lines += startup(a.repeat, 10) + [""]
+    if "detection" in parts:
+        lines += detection(a.repeat) + [""]
+    write_section(a.out, lines)
     print("written to", a.out)
 
 
