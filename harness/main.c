@@ -7,8 +7,8 @@
 #include "commands.h"
 #include "worker.h"
 
-static const ft_command *const commands[] = {&ft_cmd_run,       &ft_cmd_list,   &ft_cmd_check,
-                                             &ft_cmd_report,    &ft_cmd_repro,  &ft_cmd_build_ext, &ft_cmd_init,
+static const ft_command *const commands[] = {&ft_cmd_run,    &ft_cmd_list,      &ft_cmd_check, &ft_cmd_report,
+                                             &ft_cmd_repro,  &ft_cmd_shrink,    &ft_cmd_init,  &ft_cmd_build_ext,
                                              &ft_cmd_doctor};
 
 static char self_exe[PATH_MAX];

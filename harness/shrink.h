@@ -1,0 +1,51 @@
+/* `ftstress shrink`'s parts: running a candidate scenario and judging it (shrink_eval.c), and the
+ * steps that cut a scenario down (shrink_steps.c). Private to the command. */
+#ifndef FTSTRESS_SHRINK_H
+#define FTSTRESS_SHRINK_H
+
+#include <jansson.h>
+
+#include "scenario.h"
+
+/* What one `ftstress run` of a candidate said about the finding being shrunk. */
+typedef struct shrink_result {
+    long hits;   /* rounds in which the finding occurred */
+    long rounds; /* rounds run */
+    int new_errors; /* exceptions or failed checks that the first run did not have */
+} shrink_result;
+
+typedef struct shrink {
+    const char *tmpdir;
+    ft_strlist sites;      /* --site, passed on to every run */
+    const char *signature; /* the finding being shrunk */
+    const char *kind;
+    ft_strlist known_errors; /* error signatures of the first run: not new when they recur */
+    int max_runs, runs, steps;
+    int stopped; /* 1: out of runs; 2: interrupted (then `exit_code` is 128 + the signal) */
+    int exit_code;
+    int lower_bound; /* a worker runs several rounds: TSan reports a race once per process */
+    shrink_result measured, last; /* the first run's, and that of the last candidate kept */
+    shrink_result rate; /* the last kept candidate's at the measuring rounds, before rounds were cut */
+} shrink;
+
+/* Runs `s` once (`ftstress run` of a temporary file, every round, --json) and returns the results
+ * document (new reference), or NULL when the run did not produce one (logged). Counts the run. */
+json_t *shrink_run(shrink *sh, const ft_scenario *s);
+
+/* What the results document says about the finding `sh->signature`. */
+void shrink_read(const shrink *sh, const json_t *doc, shrink_result *out);
+
+/* Whether `r` still reproduces the finding: at least one round hit it, at a rate not below half
+ * the first run's, and no exception or failed check the first run did not have. */
+int shrink_accepts(const shrink *sh, const shrink_result *r);
+
+/* Runs the candidate `s` and prints "step N: WHAT — ..." with the verdict. Returns 1 when it
+ * still reproduces (the caller keeps the change), 0 when not (the caller undoes it), -1 when
+ * shrinking must stop (out of runs, or interrupted: see sh->stopped). */
+int shrink_try(shrink *sh, const ft_scenario *s, const char *what);
+
+/* The steps, in order: roles, threads, iterations, body statements, setup blocks, unused imports,
+ * rounds. Each changes `s` in place and keeps what still reproduces. */
+void shrink_all(shrink *sh, ft_scenario *s);
+
+#endif

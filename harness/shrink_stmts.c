@@ -1,0 +1,112 @@
+/* Splits Python blocks into top-level statements with the TSan interpreter's `ast` module: a
+ * line-based split gets `else:`, decorators, closing brackets at column 0 and multi-line strings
+ * wrong, and the interpreter that runs the scenario is the one that knows its syntax. */
+#include "shrink_stmts.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "proc.h"
+#include "xalloc.h"
+
+/* Reads a JSON list of texts (argv[1]); prints, per text, the 1-based first lines of its top-level
+ * statements, decorators included, leading comments joined to the first. */
+static const char helper[] =
+    "import ast, json, sys\n"
+    "out = []\n"
+    "with open(sys.argv[1], encoding='utf-8') as f:\n"
+    "    codes = json.load(f)\n"
+    "for code in codes:\n"
+    "    try:\n"
+    "        body = ast.parse(code).body\n"
+    "    except (SyntaxError, ValueError):\n"
+    "        body = []\n"
+    "    starts = sorted({min([s.lineno] + [d.lineno for d in getattr(s, 'decorator_list', [])]) for s in body})\n"
+    "    out.append([1] + [n for n in starts if n > 1])\n"
+    "print(json.dumps(out))\n";
+
+/* Splits `code` at the given 1-based line numbers (ascending, the first is 1). */
+static void split_at(const char *code, const json_t *starts, ft_strlist *units)
+{
+    size_t nstarts = json_array_size(starts), k = 1;
+    const char *unit = code, *p = code;
+    long line = 1;
+
+    for (; *p; p++) {
+        if (*p != '\n')
+            continue;
+        line++;
+        /* the line after this break starts the next unit */
+        if (k < nstarts && line == json_integer_value(json_array_get(starts, k))) {
+            char *piece = ft_xstrndup(unit, (size_t)(p + 1 - unit));
+            ft_strlist_push(units, piece);
+            free(piece);
+            unit = p + 1;
+            k++;
+        }
+    }
+    if (*unit || units->count == 0)
+        ft_strlist_push(units, unit);
+}
+
+int ft_split_statements(const char *const *codes, size_t n, const char *tmpdir, ft_strlist **out)
+{
+    json_t *in = json_array(), *doc = NULL;
+    char *path = ft_xasprintf("%s/statements.json", tmpdir);
+    size_t cap = 1 << 20;
+    char *buf = ft_xmalloc(cap);
+    int rc = -1;
+
+    *out = NULL;
+    if (!in) {
+        ft_error("out of memory");
+        exit(3);
+    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(in, json_string(codes[i] ? codes[i] : ""));
+    if (json_dump_file(in, path, 0) != 0) {
+        ft_error("cannot write %s", path);
+        goto cleanup;
+    }
+    char *argv[] = {FTSTRESS_PYTHON_EXE, "-I", "-c", (char *)helper, path, NULL};
+    int status = ft_run_command(argv, NULL, buf, cap);
+    json_error_t err;
+    doc = status == 0 ? json_loads(buf, 0, &err) : NULL;
+    if (!json_is_array(doc) || json_array_size(doc) != n) {
+        ft_error("could not split the Python blocks into statements with %s (exit status %d)", FTSTRESS_PYTHON_EXE,
+                 status);
+        goto cleanup;
+    }
+    *out = ft_xcalloc(n ? n : 1, sizeof **out);
+    for (size_t i = 0; i < n; i++)
+        if (codes[i])
+            split_at(codes[i], json_array_get(doc, i), &(*out)[i]);
+    rc = 0;
+cleanup:
+    json_decref(in);
+    json_decref(doc);
+    free(buf);
+    free(path);
+    return rc;
+}
+
+char *ft_units_join(const ft_strlist *units, const unsigned char *keep)
+{
+    size_t len = 0, o = 0;
+    for (size_t i = 0; i < units->count; i++)
+        if (keep[i])
+            len += strlen(units->items[i]);
+    if (len == 0)
+        return NULL;
+    char *s = ft_xmalloc(len + 1);
+    for (size_t i = 0; i < units->count; i++)
+        if (keep[i]) {
+            size_t l = strlen(units->items[i]);
+            memcpy(s + o, units->items[i], l);
+            o += l;
+        }
+    s[o] = '\0';
+    return s;
+}
