@@ -250,11 +250,16 @@ int ft_run_command(char *const *argv, char *const *extra_env, char *output, size
     ft_env_free(env);
     if (output) {
         close(out[1]);
-        while (!err && got + 1 < n) {
-            ssize_t r = read(out[0], output + got, n - 1 - got);
+        /* Past `n` bytes the rest is read and dropped: a child writing more must not die of SIGPIPE. */
+        while (!err) {
+            char sink[4096];
+            ssize_t r = got + 1 < n ? read(out[0], output + got, n - 1 - got) : read(out[0], sink, sizeof sink);
+            if (r < 0 && errno == EINTR)
+                continue;
             if (r <= 0)
                 break;
-            got += (size_t)r;
+            if (got + 1 < n)
+                got += (size_t)r;
         }
         output[got] = '\0';
         close(out[0]);

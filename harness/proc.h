@@ -44,7 +44,7 @@ char **ft_env_merge(char *const *extra);
 void ft_env_free(char **env);
 
 /* Runs a program to completion (posix_spawnp), stdout and stderr shared with ours unless
- * `output` is given, where stdout is captured (up to `n` bytes). Returns its exit status (128+sig
+ * `output` is given, where stdout is captured (up to `n` bytes; the rest is read and dropped). Returns its exit status (128+sig
  * for a signal), or -1 if it could not start. */
 int ft_run_command(char *const *argv, char *const *extra_env, char *output, size_t n);
 
