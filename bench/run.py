@@ -67,9 +67,11 @@ def ftstress_run(path, name, *extra):
     return wall, doc["scenarios"][0], [f for f in doc["findings"] if f["new"]], out
 
 
-def reference_run(exported, name, *extra, halt=False):
+def reference_run(exported, name, *extra, halt=False, limit=None):
     """One reference run: (wall, start time, its JSON line or None, exit code, TSan log text).
-    With halt, TSan ends it at the first unsuppressed report (exit code 66)."""
+    With halt, TSan ends it at the first unsuppressed report (exit code 66). Detection runs stop at
+    REFERENCE_LIMIT; measurements of speed get `limit` (they are not races against a clock)."""
+    limit = limit or REFERENCE_LIMIT
     log = tempfile.mktemp()
     env = dict(os.environ, PYTHONPATH=SITE,
                TSAN_OPTIONS="halt_on_error=%d exitcode=66 report_bugs=%d suppressions=%s log_path=%s" % (
@@ -77,9 +79,9 @@ def reference_run(exported, name, *extra, halt=False):
     t0 = time.monotonic()
     try:
         p = subprocess.run([PYTHON, REFERENCE, exported, name, *extra], capture_output=True, text=True, env=env,
-                           timeout=REFERENCE_LIMIT)
+                           timeout=limit)
     except subprocess.TimeoutExpired:  # ran its budget without a report, or spun: not found in time
-        return REFERENCE_LIMIT, t0, None, None, ""
+        return limit, t0, None, None, ""
     wall = time.monotonic() - t0
     text = "".join(open(f, errors="replace").read() for f in glob.glob(log + ".*"))
     result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
@@ -109,7 +111,7 @@ def round_rate(repeat, rounds):
             cells["fs"].append(s["barrier_skew_ns"] / 1000)
             cells["frss"].append(s["peak_rss_kb"] / 1024)
             wall, t0, r, rc, _ = reference_run(exported, "bench-trivial", "--threads", str(threads),
-                                               "--rounds", str(rounds))
+                                               "--rounds", str(rounds), limit=1800)
             cells["rr"].append(r["rounds"] / r["seconds"])
             cells["rs"].append(r["skew_ns_median"] / 1000)
             cells["rrss"].append(r["peak_rss_kb"] / 1024)
@@ -158,7 +160,7 @@ def fresh_rounds(repeat, rounds):
         # The reference has no fresh-process mode: a new interpreter per round is what a user does.
         t0 = time.monotonic()
         for _ in range(rounds):
-            reference_run(exported, "bench-fresh", "--rounds", "1")
+            reference_run(exported, "bench-fresh", "--rounds", "1", limit=600)
         reference.append(rounds / (time.monotonic() - t0))
     f, st, s, r = median(forked), median(steady), median(spawned), median(reference)
     print("fresh: forked %.1f/s (steady %.1f/s) spawned %.1f/s reference %.1f/s" % (f, st, s, r), flush=True)
@@ -196,7 +198,7 @@ def startup(repeat, scenarios):
             times = [ready["s%02d" % i] for i in range(scenarios)]
             first.append(times[0])
             rest.append(median(times[1:]))
-        wall, t0, r, rc, _ = reference_run(exported, "s01")
+        wall, t0, r, rc, _ = reference_run(exported, "s01", limit=600)
         ref.append(r["first_round_monotonic"] - t0)
     row = "| %.3f | **%.3f** | %.3f | %.3f | %.3f | %d |" % (median(first_f), median(rest_f), median(first_s),
                                                              median(rest_s), median(ref), repeat)

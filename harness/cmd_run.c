@@ -10,6 +10,7 @@
 
 #include "baseline.h"
 #include "confidence.h"
+#include "differential.h"
 #include "fsutil.h"
 #include "commands.h"
 #include "log.h"
@@ -25,7 +26,7 @@
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_JOBS,
-    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
+    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
     O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
 };
 
@@ -45,6 +46,7 @@ static const ft_option run_options[] = {
     [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
     [O_KEEP_GOING] = {"keep-going", 0, NULL, "run every round even after a scenario's expected outcome was reached"},
     [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
+    [O_PYTHON] = {"python", 0, "BUILD", "run on the ftstress built for another interpreter too (a build folder; twice or more: a differential)"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
     [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
@@ -80,6 +82,7 @@ typedef struct run_args {
     ft_confidence conf;
     int no_default_supp, update_baseline, seed_given;
     int spawn_only; /* --spawn: no fork server */
+    ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
     const char *baseline, *json, *junit, *sarif;
 } run_args;
 
@@ -116,6 +119,7 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_SITE: ft_strlist_push(&a->sites, arg); break;
     case O_KEEP_GOING: a->sup.keep_going = 1; break;
     case O_SPAWN: a->spawn_only = 1; break;
+    case O_PYTHON: ft_strlist_push(&a->pythons, arg); break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;
@@ -376,6 +380,8 @@ static int run(int argc, char **argv)
     }
     if (check_combinations(&a) != 0)
         return 2;
+    if (a.pythons.count) /* each interpreter's own ftstress runs the command; this one compares */
+        return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.json);
     if (ft_preflight_interpreter() != 0)
         return 3;
 

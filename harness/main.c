@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <patchlevel.h>
+
 #include "commands.h"
 #include "worker.h"
 
@@ -43,7 +45,9 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("ftstress %s\n", FTSTRESS_VERSION);
+        /* the interpreter too: each ftstress embeds one, and differentials label runs by it */
+        printf("ftstress %s (CPython %s, free-threaded, ThreadSanitizer; %s)\n", FTSTRESS_VERSION, PY_VERSION,
+               FTSTRESS_PYTHON_PREFIX);
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
