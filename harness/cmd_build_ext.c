@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build_backend.h"
 #include "commands.h"
 #include "elf_tsan.h"
 #include "fsutil.h"
@@ -25,52 +26,6 @@ static const ft_option build_options[] = {
     {0},
 };
 
-/* Both builds start with this: the user's CFLAGS are added to the interpreter's (which hold
- * -fsanitize=thread), never put in their place, which is what distutils would do with them
- * (LDFLAGS and CPPFLAGS it already appends). */
-#define KEEP_INTERPRETER_CFLAGS                                                                       \
-    "import os, sysconfig\n"                                                                        \
-    "if os.environ.get('CFLAGS'):\n"                                                                \
-    "    os.environ['CFLAGS'] = (sysconfig.get_config_var('CFLAGS') or '') + ' ' + os.environ['CFLAGS']\n"
-
-/* A single .c file, built as the module named after the file through setuptools, so the
- * interpreter's own compiler and flags (-fsanitize=thread among them) and $CFLAGS apply. */
-static const char build_one_file[] =
-    KEEP_INTERPRETER_CFLAGS
-    "import os, sys, tempfile\n"
-    "from setuptools import Distribution, Extension\n"
-    "src, site = sys.argv[1], sys.argv[2]\n"
-    "name = os.path.splitext(os.path.basename(src))[0]\n"
-    "dist = Distribution({'name': name, 'ext_modules': [Extension(name, [src])]})\n"
-    "cmd = dist.get_command_obj('build_ext')\n"
-    "cmd.build_lib = site\n"
-    "cmd.build_temp = tempfile.mkdtemp(prefix='ftstress-build-')\n"
-    "cmd.force = True\n"
-    "dist.run_command('build_ext')\n";
-
-/* A project folder: setuptools' `build` (build_py + build_ext) into a scratch folder, then copied
- * into the site. No install step: Debian's setuptools patches its install commands for Debian's
- * own system Python, and those break under any other interpreter. The build runs on a copy of
- * the sources, so nothing (egg-info, build/) is written into the user's tree. */
-static const char build_project[] =
-    KEEP_INTERPRETER_CFLAGS
-    "import os, runpy, shutil, sys, tempfile\n"
-    "src, site = sys.argv[1], sys.argv[2]\n"
-    "scratch = tempfile.mkdtemp(prefix='ftstress-build-')\n"
-    "shutil.copytree(src, scratch + '/src', symlinks=True,\n"
-    "                ignore=shutil.ignore_patterns('.git', '*.egg-info', 'build', '__pycache__'))\n"
-    "src = scratch + '/src'\n"
-    "os.chdir(src)\n"
-    "sys.path.insert(0, src)\n"
-    "sys.argv = ['setup.py', 'build', '--build-lib', scratch + '/lib', '--build-temp', scratch + '/temp']\n"
-    "if os.path.exists('setup.py'):\n"
-    "    runpy.run_path('setup.py', run_name='__main__')\n"
-    "else:\n"
-    "    import setuptools\n"
-    "    setuptools.setup()\n"
-    "if os.path.isdir(scratch + '/lib'):\n"
-    "    shutil.copytree(scratch + '/lib', site, dirs_exist_ok=True)\n";
-
 typedef struct build_args {
     const char *site;
 } build_args;
@@ -82,9 +37,11 @@ static int on_option(void *ctx, int index, const char *arg)
         a->site = arg;
     else {
         ft_options_help(stdout, "ftstress build-ext SRC [--site DIR]", build_options,
-                        "SRC is a project folder (setup.py, or pyproject.toml with setuptools) or one .c file.\n"
-                        "The environment passes through (CFLAGS, a package's own switches); nothing is\n"
-                        "downloaded: the build uses the interpreter's own setuptools, without isolation.\n");
+                        "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with\n"
+                        "setuptools (Cython's cythonize included), or pyproject.toml with build-backend =\n"
+                        "\"mesonpy\" (meson-python). The environment passes through (CC, CFLAGS, LDFLAGS, a\n"
+                        "package's own switches); nothing is downloaded: the build uses the interpreter's own\n"
+                        "setuptools, Cython and meson-python, without isolation, from a copy of SRC.\n");
         exit(0);
     }
     return 0;
@@ -142,12 +99,31 @@ static int gil_stays_off(const char *site, const char *module)
     return !strncmp(out, "False", 5);
 }
 
+/* The backend's one-line note (see build_backend.h), malloc'd without its newline, or NULL. */
+static char *read_note(const char *path)
+{
+    char line[256];
+    FILE *f = fopen(path, "r");
+    char *out = NULL;
+    if (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            out = ft_xstrdup(line);
+    }
+    if (f)
+        fclose(f);
+    return out;
+}
+
 static int build_ext(int argc, char **argv)
 {
     build_args a = {.site = ".ftstress/site"};
     int first, rc, problems = 0;
     struct stat st;
-    char *site, *src;
+    char *site, *src, *note, *used;
+    const char *tmpdir;
+    int note_fd;
+    ft_build_backend backend;
     ft_strlist built = {0};
     time_t start = time(NULL);
 
@@ -174,21 +150,43 @@ static int build_ext(int argc, char **argv)
     start -= 1; /* file times have one-second resolution on some file systems */
 
     if (S_ISDIR(st.st_mode)) {
-        char *argv_build[] = {FTSTRESS_PYTHON_EXE, "-c", (char *)build_project, src, site, NULL};
-        ft_info("building %s with %s (setuptools build, no isolation, no network)", src, FTSTRESS_PYTHON_EXE);
-        rc = ft_run_command(argv_build, NULL, NULL, 0);
+        char *why = NULL;
+        if (ft_build_detect(src, &backend, &why) != 0) {
+            ft_error("build-ext: %s: %s", src, why);
+            free(why);
+            return 2;
+        }
+        ft_info("building %s with %s (%s, no isolation, no network)", src, FTSTRESS_PYTHON_EXE,
+                backend == FT_BUILD_MESON_PYTHON ? "meson-python" : "setuptools build");
     } else if (strlen(src) > 2 && !strcmp(src + strlen(src) - 2, ".c")) {
-        char *argv_one[] = {FTSTRESS_PYTHON_EXE, "-c", (char *)build_one_file, src, site, NULL};
+        backend = FT_BUILD_SETUPTOOLS;
         ft_info("building %s with %s", src, FTSTRESS_PYTHON_EXE);
-        rc = ft_run_command(argv_one, NULL, NULL, 0);
     } else {
         ft_error("build-ext: %s is neither a project folder nor a .c file", src);
         return 2;
     }
+    tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    note = ft_xasprintf("%s/ftstress-backend-XXXXXX", tmpdir);
+    note_fd = mkstemp(note);
+    if (note_fd < 0) {
+        ft_error("build-ext: cannot create a file in %s: %s", tmpdir, strerror(errno));
+        free(note);
+        return 3;
+    }
+    close(note_fd);
+    /* The backend names itself and its versions here: a build prints too much to parse. */
+    rc = backend == FT_BUILD_MESON_PYTHON ? ft_build_meson_python(src, site, note) : ft_build_setuptools(src, site, note);
+    used = read_note(note);
+    unlink(note);
+    free(note);
     if (rc != 0) {
         ft_error("build-ext: the build failed (exit %d); the compiler's messages are above", rc);
+        free(used);
         return 1;
     }
+    /* Which tool built it, with versions: the first thing to check when a build differs from upstream's. */
+    printf("built with %s\n", used ? used : "(the backend did not say)");
+    free(used);
 
     find_built(site, start, &built);
     if (built.count == 0) {

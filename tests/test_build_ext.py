@@ -19,6 +19,8 @@ def test_build_single_file_and_project_then_run():
     check("instrumented: yes" in out and "GIL: stays off" in out, out, err)
     rc, out, err = run("build-ext", project, cwd=work, expect_rc=0)
     check("fttiny._speed" in out and "instrumented: yes" in out, out, err[-3000:])
+    # A C-only project is not handed to Cython's build_ext, though Cython is installed.
+    check("built with setuptools " in out and "Cython" not in out, "wrong backend line", out)
     check(os.path.isdir(os.path.join(work, ".ftstress/site/fttiny")), "installed into .ftstress/site")
     rc, r, so, se = run_json(os.path.join(EXT, "both.yaml"), cwd=work, expect_rc=0)
     check(scenario(r, "built-single-file-races")["outcome"] == "race", "the single-file module's race was found")

@@ -51,3 +51,18 @@ private_apt_update() {
     touch "$apt_home/.updated"
   ) 8>"$apt_home/.update.lock" || ftstress_die "apt-get update with the private configuration failed"
 }
+
+# Downloads the newest version of binary package PKG that the private indexes list and the mirror
+# actually serves into the current folder: an index can list a version whose file is gone (as with
+# python3.13's sources), so each is tried, newest first. Prints the version downloaded.
+download_newest_deb() { # PKG
+  local v
+  for v in $(apt-cache "${apt_opts[@]}" madison "$1" 2>/dev/null | awk -F'|' '$3 ~ /Packages/ {gsub(/ /, "", $2); print $2}' | sort -urV); do
+    if apt-get "${apt_opts[@]}" download -qq "$1=$v" >/dev/null 2>&1; then
+      printf '%s\n' "$v"
+      return 0
+    fi
+    debian_apt_log "$1=$v is listed but did not download; trying the next version"
+  done
+  return 1
+}

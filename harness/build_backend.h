@@ -1,0 +1,45 @@
+/* build-ext's build backends: which one a project uses, and one function per backend that builds
+ * it with the TSan interpreter into a site folder. */
+#ifndef FTSTRESS_BUILD_BACKEND_H
+#define FTSTRESS_BUILD_BACKEND_H
+
+typedef enum ft_build_backend {
+    FT_BUILD_SETUPTOOLS,   /* setup.py, or pyproject.toml with setuptools (Cython through it) */
+    FT_BUILD_MESON_PYTHON, /* pyproject.toml with build-backend = "mesonpy" */
+} ft_build_backend;
+
+/* Reads the project folder's pyproject.toml ([build-system] build-backend), setup.py and
+ * meson.build to choose the backend. Returns 0, or -1 with a malloc'd explanation in `*why`
+ * (the caller frees it) for a backend build-ext does not drive. */
+int ft_build_detect(const char *project, ft_build_backend *out, char **why);
+
+/* Each builds `src` (a project folder, or for setuptools also one .c file) from a copy in
+ * SITE/.ftstress-build/BASENAME (see FT_BUILD_PY_COPY_PROJECT), installs the built modules and Python files into `site`, and writes one line
+ * naming the backend and its versions ("setuptools+Cython (setuptools 78.1.1, Cython 3.1.6)")
+ * into the file `note`. Returns the build's exit status: 0 built, else the tools' messages are
+ * on stderr. */
+int ft_build_setuptools(const char *src, const char *site, const char *note);
+int ft_build_meson_python(const char *src, const char *site, const char *note);
+
+/* The start of every project build script, in Python: argv is SRC SITE NOTE; copies SRC to
+ * `work`/src, a folder made afresh each build, and enters it. Why a copy: a build writes into its
+ * source folder (egg-info, build/, the .c files cythonize writes next to each .pyx, meson-python's
+ * .mesonpy-* folders) and the user's tree must stay as it was. Why kept, inside the site: TSan's
+ * stacks and ftstress's `at` lines name the files the compiler saw, and Cython's generated C
+ * exists nowhere else; a leading dot keeps it off module searches (and build-ext's module scan).
+ * Left out of the copy: VCS and byte-code folders, a top-level build/ or egg-info of an earlier
+ * in-tree build, and the site itself (it may be inside SRC: `build-ext .`). */
+#define FT_BUILD_PY_COPY_PROJECT                                                                     \
+    "import os, shutil, sys\n"                                                                       \
+    "src, site, note = sys.argv[1:4]\n"                                                              \
+    "work = os.path.join(site, '.ftstress-build', os.path.basename(src))\n"                          \
+    "shutil.rmtree(work, ignore_errors=True)\n"                                                      \
+    "def ignore(folder, names):\n"                                                                   \
+    "    top = os.path.samefile(folder, src)\n"                                                      \
+    "    return [n for n in names if n in ('.git', '.hg', '.ftstress', '__pycache__')\n"             \
+    "            or top and (n == 'build' or n.endswith('.egg-info') or n.startswith('.mesonpy-'))\n" \
+    "            or os.path.realpath(os.path.join(folder, n)) == site]\n"                            \
+    "shutil.copytree(src, work + '/src', symlinks=True, ignore=ignore)\n"                            \
+    "os.chdir(work + '/src')\n"
+
+#endif
