@@ -38,6 +38,74 @@ expect: clean
 """
 
 
+# The fixed twins of bench/scenarios/interleave: with every perturbation on, still no crash or hang.
+TWINS = """
+name: cta-twin
+description: use_once() loads the item once
+imports: [interleave]
+setup: |
+  slot = interleave.Slot()
+roles:
+  - name: user
+    threads: 2
+    body: |
+      if iteration == 0:
+          use = slot.use_once
+      use()
+  - name: toggler
+    threads: 1
+    body: |
+      if iteration == 0:
+          clear, set_ = slot.clear, slot.set
+      clear()
+      set_()
+iterations: 200
+rounds: 40
+expect: clean
+---
+name: uaf-twin
+description: get_locked() loads and reads under the lock replace_locked() takes
+imports: [interleave]
+setup: |
+  holder = interleave.Holder()
+roles:
+  - name: reader
+    threads: 2
+    body: |
+      if iteration == 0:
+          get = holder.get_locked
+      get()
+  - name: writer
+    threads: 1
+    body: |
+      if iteration == 0:
+          replace = holder.replace_locked
+      replace(iteration)
+iterations: 200
+rounds: 40
+expect: clean
+---
+name: pool-twin
+description: pop and push under the pool's lock
+imports: [interleave]
+setup: |
+  pool = interleave.Pool()
+threads: 3
+body: |
+  if iteration == 0:
+      pop, push, count = pool.pop_locked, pool.push_locked, pool.count
+  n = pop()
+  if n is not None:
+      push(n)
+  if iteration % 16 == 0:
+      count()
+iterations: 200
+rounds: 40
+timeout: 10
+expect: clean
+"""
+
+
 def write(text):
     folder = tempfile.mkdtemp(prefix="ftstress-perturb-")
     path = os.path.join(folder, "s.yaml")
@@ -159,5 +227,12 @@ def test_seeded_races_found_twins_silent():
     check(rc == 0, "expectations met, yet exit code %d" % rc, out, err[-2000:])
 
 
-main([test_mode_and_seed_in_repeat_command_and_results, test_bad_mode_is_a_usage_error, test_same_seed_same_schedule,
+def test_interleave_twins_stay_clean():
+    rc, results, out, err = run_json(write(TWINS), "--perturb", "--seed", "3")
+    bad = [(s["name"], s["outcome"]) for s in results["scenarios"] if s["outcome"] != "clean"]
+    check(rc == 0 and not bad and len(results["scenarios"]) == 3, "twins with --perturb: %r (exit %d)" % (bad, rc),
+          out, err[-2000:])
+
+
+main([test_interleave_twins_stay_clean, test_mode_and_seed_in_repeat_command_and_results, test_bad_mode_is_a_usage_error, test_same_seed_same_schedule,
       test_seeded_races_found_twins_silent])
