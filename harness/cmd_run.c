@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "log.h"
 #include "options.h"
+#include "perturb.h"
 #include "preflight.h"
 #include "reporters.h"
 #include "results_io.h"
@@ -25,7 +26,7 @@
 #include "xalloc.h"
 
 enum {
-    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_JOBS,
+    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
     O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
     O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
 };
@@ -40,6 +41,7 @@ static const ft_option run_options[] = {
     [O_RATE] = {"rate", 0, "R", "the bug's share of rounds for --confidence (0 < R <= 1)"},
     [O_RATES] = {"rates", 0, "FILE", "results.json of an earlier run: --confidence takes each scenario's lowest measured rate (lower 95% bound)"},
     [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
+    [O_PERTURB] = {"perturb", 0, "[=MODE]", "seeded schedule perturbation: jitter (start delays), pct (priorities at C calls) or both (the default); from --seed"},
     [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1)"},
     [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
     [O_SHARD] = {"shard", 0, "I/N", "run the I-th of N disjoint, deterministic parts of the selection"},
@@ -69,6 +71,7 @@ static const char run_epilog[] =
     "  ftstress run                                   the bundled demo\n"
     "  ftstress run scenarios/stdlib -j 2 --json out.json --junit out.xml\n"
     "  ftstress run one.yaml --until-failure --duration 600\n"
+    "  ftstress run one.yaml --until-failure --perturb       seeded jitter and PCT priorities\n"
     "  ftstress run fixed.yaml --until-failure --confidence 0.99 --rates before/results.json\n"
     "  ftstress run one.yaml --threads 2,4,8 --keep-going     hit rate per thread count\n"
     "  ftstress run myext/ --baseline known.json      only new findings fail\n";
@@ -107,6 +110,12 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_RATE: return ft_parse_probability("rate", arg, 1, &a->conf.rate);
     case O_RATES: a->conf.rates_file = arg; break;
     case O_SEED: if (ft_parse_long("seed", arg, 0, 4294967295L, &v)) return -1; a->sup.seed = (unsigned long)v; a->seed_given = 1; break;
+    case O_PERTURB:
+        if (ft_perturb_parse(arg, &a->sup.perturb) < 0) {
+            fprintf(stderr, "ftstress: option --perturb: expected none, jitter, pct or both, got '%s'\n", arg);
+            return -1;
+        }
+        break;
     case O_JOBS: if (ft_parse_long("jobs", arg, 1, 64, &v)) return -1; a->sup.jobs = (int)v; break;
     case O_FILTER: ft_strlist_push(&a->filters, arg); break;
     case O_SHARD:
@@ -164,6 +173,8 @@ static void print_repro(const ft_results *r, const run_args *a)
         if (!printed++)
             printf("\nto repeat a failure:\n");
         printf("  scripts/ftstress run %s --filter %s --seed %lu", sr->scenario->file, sr->scenario->name, a->sup.seed);
+        if (a->sup.perturb) /* the schedule is part of what reproduces it */
+            printf(" --perturb=%s", ft_perturb_name(a->sup.perturb));
         if (a->sup.rounds)
             printf(" --rounds %ld", a->sup.rounds);
         if (a->sup.threads)
@@ -239,9 +250,11 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
     a->sup.out_dir = out_dir;
     ft_results_init(&results, c->set, c->selected, c->nselected, c->supp, a->baseline ? c->baseline : NULL);
     results.seed = a->sup.seed;
+    results.perturb = a->sup.perturb;
     results.command = repeat_command(c->argc, c->argv, a->sup.seed, a->seed_given, c->sweep ? a->sup.threads : 0,
                                      c->sweep ? a->sup.iterations : 0);
-    ft_info("seed %lu; %zu scenario%s; output in %s", a->sup.seed, c->nselected, c->nselected == 1 ? "" : "s", out_dir);
+    ft_info("seed %lu%s%s; %zu scenario%s; output in %s", a->sup.seed, a->sup.perturb ? "; perturbation " : "",
+            a->sup.perturb ? ft_perturb_name(a->sup.perturb) : "", c->nselected, c->nselected == 1 ? "" : "s", out_dir);
     ft_supervise(&a->sup, &results);
     ft_results_finish(&results);
 

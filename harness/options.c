@@ -20,7 +20,8 @@ int ft_options_parse(int argc, char **argv, const ft_option *opts, int (*each)(v
         n++;
     longs = ft_xcalloc(n + 1, sizeof *longs);
     for (size_t i = 0; i < n; i++) {
-        longs[i] = (struct option){opts[i].name, opts[i].arg ? required_argument : no_argument, NULL, 1000 + (int)i};
+        int has_arg = !opts[i].arg ? no_argument : opts[i].arg[0] == '[' ? optional_argument : required_argument;
+        longs[i] = (struct option){opts[i].name, has_arg, NULL, 1000 + (int)i};
         if (opts[i].short_name) {
             size_t k = strlen(shorts);
             shorts[k] = opts[i].short_name;
@@ -60,7 +61,8 @@ void ft_options_help(FILE *out, const char *usage, const ft_option *opts, const 
         if (o->short_name)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         else
-            snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+            snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg && o->arg[0] != '[' ? " " : "",
+                     o->arg ? o->arg : "");
         fprintf(out, "  %-28s %s\n", left, o->help);
     }
     if (epilog)

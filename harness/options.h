@@ -7,7 +7,8 @@
 typedef struct ft_option {
     const char *name; /* long name, without dashes */
     char short_name;  /* 0 for none */
-    const char *arg;  /* argument name for help ("N", "FILE"), NULL for a flag */
+    const char *arg;  /* argument name for help ("N", "FILE"), NULL for a flag; "[=MODE]": optional,
+                       * given only as --name=VALUE (the callback then gets NULL without one) */
     const char *help;
 } ft_option;
 

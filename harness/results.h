@@ -88,6 +88,7 @@ typedef struct ft_results {
     ft_group *groups;
     size_t ngroups;
     unsigned long seed;
+    int perturb;   /* FT_PERTURB_* (perturb.h): the schedule perturbation the run used, from `seed` */
     char *command; /* a command line that repeats the run */
     const struct ft_suppressions *suppressions;
     const struct ft_baseline *baseline;

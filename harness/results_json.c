@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "perturb.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -158,6 +159,8 @@ json_t *ft_results_to_json(const ft_results *r)
         ft_error("could not build the results document (out of memory)");
         exit(3);
     }
+    json_object_set_new(doc, "perturb", checked(json_pack("{s:s, s:I}", "mode", ft_perturb_name(r->perturb), "seed",
+                                                          (json_int_t)r->seed), "perturb", "document"));
     return doc;
 }
 
@@ -208,6 +211,9 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
                             "schema", FT_RESULTS_SCHEMA, "seed", n ? json_incref(json_object_get(docs[0], "seed")) : json_integer(0),
                             "command", "interrupted", 0, "scenarios", "findings");
     json_t *scenarios = json_object_get(out, "scenarios"), *findings = json_object_get(out, "findings");
+    json_t *perturb = n ? json_object_get(docs[0], "perturb") : NULL;
+    if (perturb) /* like the seed: the first document's */
+        json_object_set(out, "perturb", perturb);
 
     for (size_t d = 0; d < n; d++) {
         json_t *sl = json_object_get(docs[d], "scenarios"), *fl = json_object_get(docs[d], "findings"), *item;

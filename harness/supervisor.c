@@ -21,6 +21,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "native_stack.h"
+#include "perturb.h"
 #include "proc.h"
 #include "progress.h"
 #include "results_io.h"
@@ -167,7 +168,9 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     char first[32], rounds[32], seed[32], threads[32], iters[32], spawned[32], parent[48];
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
-    char **args = ft_xcalloc(16 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+    /* 9 option pairs at most (file, scenario, first-round, rounds, seed, perturb, spawned-ns, threads,
+     * iterations), the sites, and the closing NULL */
+    char **args = ft_xcalloc(19 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -179,6 +182,8 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     args[na++] = "--first-round", args[na++] = first;
     args[na++] = "--rounds", args[na++] = rounds;
     args[na++] = "--seed", args[na++] = seed;
+    if (o->perturb) /* the worker derives every thread's schedule from the seed above */
+        args[na++] = "--perturb", args[na++] = (char *)ft_perturb_name(o->perturb); /* never written */
     snprintf(spawned, sizeof spawned, "%lld", (long long)ft_now_ns());
     args[na++] = "--spawned-ns", args[na++] = spawned;
     if (o->threads > 0) {

@@ -14,6 +14,7 @@ typedef struct ft_supervise_opts {
     int threads;        /* > 0: overrides every role's threads */
     int iterations;     /* > 0: overrides every role's iterations */
     unsigned long seed;
+    int perturb;        /* FT_PERTURB_* (perturb.h): seeded schedule perturbation in the workers */
     const ft_strlist *sites;
     const char *out_dir;    /* logs go below it; results.json is rewritten as the run goes */
     int progress;           /* draw a live progress line (a terminal is attached) */

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "crash_signal.h"
 #include "fork_server.h"
+#include "perturb.h"
 #include "pystack.h"
 #include "scenario.h"
 #include "scenario_json.h"
@@ -37,6 +38,7 @@ typedef struct worker_args {
     long first_round, rounds;
     int threads, iterations;
     unsigned long seed;
+    int perturb; /* FT_PERTURB_* (perturb.h) */
     ft_strlist sites;
     int compile_only;
     int64_t spawned_ns; /* CLOCK_MONOTONIC when the supervisor spawned us: start-up counts from there */
@@ -54,7 +56,8 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"threads", required_argument, 0, 't'},    {"iterations", required_argument, 0, 'i'},
         {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
         {"compile-only", no_argument, 0, 'c'},     {"spawned-ns", required_argument, 0, 'T'},
-        {"tsan-log", required_argument, 0, 'L'},   {0, 0, 0, 0},
+        {"tsan-log", required_argument, 0, 'L'},   {"perturb", required_argument, 0, 'P'},
+        {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -71,6 +74,10 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'c': a->compile_only = 1; break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
         case 'L': a->tsan_log = optarg; break;
+        case 'P':
+            if (ft_perturb_parse(optarg, &a->perturb) < 0)
+                return -1;
+            break;
         default: return -1;
         }
     }
@@ -450,7 +457,7 @@ static int worker_body(const worker_args *a, int64_t t0)
         worker_exit(0);
     }
 
-    ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed);
+    ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed, a->perturb);
     ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
     run_rounds(s, a, blocks, ns, team);

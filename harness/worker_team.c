@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "perturb_hook.h"
 #include "xalloc.h"
 #include "worker_python.h"
 
@@ -26,6 +27,7 @@ typedef struct member {
     PyObject *rng;     /* random.Random made by this thread; reseeded by the main thread between rounds */
     pthread_t handle;
     ft_thread_result result;
+    ft_perturb_thread perturb; /* this thread's seeded schedule (perturb_hook.h) */
 } member;
 
 /* Keys of the per-thread locals, made (and interned) once by the main thread: interning a new
@@ -43,6 +45,8 @@ struct ft_team {
     pthread_barrier_t ready, start, end;
     long round; /* written by the main thread before the start barrier */
     unsigned long seed;
+    int perturb;       /* FT_PERTURB_* mode */
+    int perturb_trace; /* FTSTRESS_PERTURB_TRACE set: every round's schedule digest goes out as an event */
     PyObject *random_class; /* random.Random, used by the threads once, at start */
 };
 
@@ -122,15 +126,20 @@ static void *thread_main(void *arg)
         _exit(3);
     }
     Py_XDECREF(role);
+    ft_perturb_thread_init(&m->perturb, t->perturb, t->seed, m->index, t->size, m->role->iterations);
     PyEval_SaveThread();
     pthread_barrier_wait(&t->ready);
 
     for (;;) {
         pthread_barrier_wait(&t->start);
         m->result.left_barrier_ns = ft_now_ns();
+        if (t->perturb) /* detached, before attaching: the jitter delays this thread's start */
+            ft_perturb_round_begin(&m->perturb, t->round);
         PyEval_RestoreThread(ts);
         Py_CLEAR(m->result.error);
+        ft_perturb_body_begin(&m->perturb);
         run_body(m, t->round);
+        ft_perturb_body_end(&m->perturb);
         PyEval_SaveThread();
         pthread_barrier_wait(&t->end);
     }
@@ -138,7 +147,7 @@ static void *thread_main(void *arg)
 }
 
 ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
-                       unsigned long seed)
+                       unsigned long seed, int perturb)
 {
     ft_team *t = ft_xcalloc(1, sizeof *t);
     pthread_attr_t attr;
@@ -153,6 +162,8 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
     t->globals = globals;
     t->ignore = ignore;
     t->seed = seed;
+    t->perturb = perturb;
+    t->perturb_trace = perturb && getenv("FTSTRESS_PERTURB_TRACE") && *getenv("FTSTRESS_PERTURB_TRACE");
     t->size = ft_scenario_threads(s);
     t->members = ft_xcalloc((size_t)t->size, sizeof *t->members);
     PyObject *random = PyImport_ImportModule("random");
@@ -168,6 +179,9 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
         fprintf(stderr, "ftstress worker: cannot set up the barriers of %d threads\n", t->size);
         _exit(3);
     }
+    /* Before any thread exists: setting sys.monitoring events stops the world and re-instruments code. */
+    if (ft_perturb_install(perturb) < 0)
+        _exit(3);
     pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
 
     for (size_t r = 0; r < s->nroles; r++)
@@ -198,6 +212,29 @@ static unsigned long long rng_seed(unsigned long seed, int thread, long round)
     return z ^ (z >> 31);
 }
 
+/* Debug aid (FTSTRESS_PERTURB_TRACE): the schedule every thread followed this round, as one
+ * digest and per thread. Read after the end barrier, which orders it after the threads' writes. */
+static void send_schedule(ft_team *t, long round)
+{
+    uint64_t digest = 0;
+    json_t *threads = json_array();
+    for (int i = 0; i < t->size; i++) {
+        const ft_perturb_thread *p = &t->members[i].perturb;
+        json_t *changes = json_array();
+        for (int k = 0; k < p->plan.nchanges; k++)
+            json_array_append_new(changes, json_pack("[I, i]", (json_int_t)p->plan.change_at[k], p->plan.change_to[k]));
+        digest = ft_perturb_plan_digest(&p->plan, digest);
+        json_array_append_new(threads, json_pack("{s:i, s:i, s:o, s:I, s:I, s:I}", "jitter_us", p->plan.jitter_us,
+                                                 "priority", p->plan.priority, "changes", changes, "span",
+                                                 (json_int_t)p->span, "calls", (json_int_t)p->calls, "waits",
+                                                 (json_int_t)p->waits));
+    }
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digest);
+    ft_event_send(json_pack("{s:s, s:I, s:s, s:s, s:o}", "ev", "perturb", "round", (json_int_t)round, "mode",
+                            ft_perturb_name(t->perturb), "digest", hex, "threads", threads));
+}
+
 void ft_team_round(ft_team *t, long round)
 {
     PyThreadState *main_ts;
@@ -215,6 +252,8 @@ void ft_team_round(ft_team *t, long round)
     pthread_barrier_wait(&t->start);
     pthread_barrier_wait(&t->end);
     PyEval_RestoreThread(main_ts);
+    if (t->perturb_trace)
+        send_schedule(t, round);
 }
 
 int ft_team_size(const ft_team *t) { return t->size; }

@@ -19,9 +19,11 @@ typedef struct ft_thread_result {
 /* Creates the threads (each makes its own PyThreadState and locals, and its own `rng`, a
  * random.Random reseeded every round from `seed`, the thread's index and the round). `codes` holds
  * one compiled body per role (borrowed, must outlive the team); `ignore` is a frozenset of
- * exception names. Call with a thread state attached; exits the worker on failure. */
+ * exception names. `perturb` (FT_PERTURB_*, perturb.h) seeds each thread's start jitter and
+ * PCT-style priorities from `seed`, the round and the thread. Call with a thread state attached;
+ * exits the worker on failure. */
 ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
-                       unsigned long seed);
+                       unsigned long seed, int perturb);
 
 /* Runs one round: every thread runs its body `iterations` times. Call attached; it detaches while
  * the threads work so that the free-threaded GC can stop the world. */
