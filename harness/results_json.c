@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exercise_results.h"
 #include "log.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -110,6 +111,9 @@ json_t *ft_results_to_json(const ft_results *r)
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
             (json_int_t)sr->errors, "findings", sigs), "scenario", s->name);
         json_object_set_new(row, "workers_forked", json_integer(sr->workers_forked));
+        json_t *exercised = sr->status == FT_ST_RAN ? ft_exercise_to_json(sr->exercised, sr->workers) : NULL;
+        if (exercised)
+            json_object_set_new(row, "exercised", exercised);
         if (json_array_size(sr->histogram) || sr->histogram_dropped) {
             /* the arbiter's results, jcstress-style: value, verdict, count, first round */
             json_object_set(row, "outcomes", sr->histogram);
@@ -236,6 +240,11 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
                 json_object_set(have, "outcome", json_object_get(item, "outcome"));
             json_object_set_new(have, "passed", json_boolean(json_is_true(json_object_get(have, "passed")) &&
                                                              json_is_true(json_object_get(item, "passed"))));
+            json_t *ex = json_object_get(item, "exercised");
+            if (json_is_object(ex) && json_is_object(json_object_get(have, "exercised")))
+                ft_exercise_merge(json_object_get(have, "exercised"), ex);
+            else if (json_is_object(ex))
+                json_object_set_new(have, "exercised", json_deep_copy(ex));
             json_t *sig;
             size_t k;
             json_array_foreach(json_object_get(item, "findings"), k, sig) {

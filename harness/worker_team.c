@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "exercise.h"
 #include "xalloc.h"
 #include "worker_python.h"
 
@@ -80,6 +81,7 @@ static void run_body(member *m, long round)
         if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_run_function(m->func, m->locals) < 0) {
             PyObject *ignored = NULL;
             PyObject *info = ft_py_take_exception(m->team->ignore, &ignored);
+            ft_exercise_body_raised(m->index, info, ignored);
             if (info) {
                 m->result.error = info;
                 return;
@@ -122,6 +124,7 @@ static void *thread_main(void *arg)
         _exit(3);
     }
     Py_XDECREF(role);
+    ft_exercise_thread_start(m->index, m->func);
     PyEval_SaveThread();
     pthread_barrier_wait(&t->ready);
 
