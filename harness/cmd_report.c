@@ -6,15 +6,18 @@
 #include "commands.h"
 #include "log.h"
 #include "options.h"
+#include "report_port.h"
 #include "reporters.h"
 #include "results_io.h"
 #include "xalloc.h"
 
-enum { O_JSON, O_JUNIT, O_SARIF, O_QUIET, O_VERBOSE, O_HELP };
+enum { O_JSON, O_JUNIT, O_SARIF, O_HTML, O_MARKDOWN, O_QUIET, O_VERBOSE, O_HELP };
 static const ft_option report_options[] = {
     [O_JSON] = {"json", 0, "FILE", "write the merged results document"},
     [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML"},
     [O_SARIF] = {"sarif", 0, "FILE", "write SARIF 2.1.0 for code scanning: a result per root-cause group"},
+    [O_HTML] = {"html", 0, "FILE", "write the port-validation report: per target function its calls, findings, verdict"},
+    [O_MARKDOWN] = {"markdown", 0, "FILE", "append the same report as Markdown (a CI job summary: $GITHUB_STEP_SUMMARY)"},
     [O_QUIET] = {"quiet", 'q', NULL, "no summary table"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
@@ -22,7 +25,7 @@ static const ft_option report_options[] = {
 };
 
 typedef struct report_args {
-    const char *json, *junit, *sarif;
+    const char *json, *junit, *sarif, *html, *markdown;
 } report_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -32,6 +35,8 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_JSON: a->json = arg; break;
     case O_JUNIT: a->junit = arg; break;
     case O_SARIF: a->sarif = arg; break;
+    case O_HTML: a->html = arg; break;
+    case O_MARKDOWN: a->markdown = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
     case O_HELP:
@@ -224,7 +229,7 @@ static int report(int argc, char **argv)
     char *error = NULL;
 
     if (ft_options_parse(argc, argv, report_options, on_option, &a, &first) != 0 || first >= argc) {
-        fprintf(stderr, "usage: ftstress report RESULT.json... [--json FILE] [--junit FILE] [--sarif FILE]\n");
+        fprintf(stderr, "usage: ftstress report RESULT.json... [--json FILE] [--junit FILE] [--sarif FILE] [--html FILE] [--markdown FILE]\n");
         return 2;
     }
     docs = calloc((size_t)(argc - first), sizeof *docs);
@@ -251,6 +256,10 @@ static int report(int argc, char **argv)
         ft_error("cannot write %s", a.junit);
     if (a.sarif)
         ft_report_sarif(merged, a.sarif); /* names the file itself when it fails */
+    if (a.html)
+        ft_report_html(merged, a.html); /* both name the file themselves when they fail */
+    if (a.markdown)
+        ft_report_markdown(merged, a.markdown);
     rc = ft_results_json_exit_code(merged);
     for (int i = 0; i < argc - first; i++)
         json_decref(docs[i]);

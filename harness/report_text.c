@@ -31,6 +31,67 @@ static void print_histogram(FILE *out, const json_t *s)
                 (long long)json_integer_value(json_object_get(s, "outcomes_not_listed")), 100);
 }
 
+/* A function's name without its module when the scenario tracks a single module. */
+static const char *short_name(const json_t *ex, const char *name)
+{
+    const char *mod = json_string_value(json_array_get(json_object_get(ex, "modules"), 0));
+    size_t n = mod ? strlen(mod) : 0;
+    if (json_array_size(json_object_get(ex, "modules")) == 1 && !strncmp(name, mod, n) && name[n] == '.')
+        return name + n + 1;
+    return name;
+}
+
+/* One line on what the bodies exercised, and a warning when they never reached the target.
+ * Returns 1 for a scenario whose target was not reached. */
+static int print_exercised(FILE *out, const json_t *s, int verbose)
+{
+    const json_t *ex = json_object_get(s, "exercised"), *v;
+    const char *name;
+    size_t i;
+    long most = 0;
+    if (!json_is_object(ex) || !json_integer_value(json_object_get(ex, "functions_total")))
+        return 0;
+    if (!json_integer_value(json_object_get(ex, "workers_reported"))) {
+        fprintf(out, "       exercised: unknown (no worker lived to report its counts)\n");
+        return 0;
+    }
+    json_object_foreach((json_t *)json_object_get(ex, "calls"), name, v)
+        if (json_integer_value(json_object_get(v, "max_concurrent")) > most)
+            most = (long)json_integer_value(json_object_get(v, "max_concurrent"));
+    if (json_is_false(json_object_get(ex, "target_reached")))
+        goto warn;
+    fprintf(out, "       exercised: %lld of %lld target functions, max %ld thread%s at once",
+            (long long)json_integer_value(json_object_get(ex, "functions_reached")),
+            (long long)json_integer_value(json_object_get(ex, "functions_total")), most, most == 1 ? "" : "s");
+    json_t *missing = json_object_get(ex, "not_reached");
+    json_array_foreach(missing, i, v) {
+        if (i == 8 && !verbose) {
+            fprintf(out, " and %zu more", json_array_size(missing) - i);
+            break;
+        }
+        fprintf(out, "%s%s", i ? ", " : "; not reached: ", short_name(ex, json_string_value(v)));
+    }
+    fprintf(out, "%s\n", json_is_false(json_object_get(ex, "complete")) ? " (a worker was stopped early: counted up to its last snapshot)" : "");
+    if (verbose) {
+        json_object_foreach((json_t *)json_object_get(ex, "roles"), name, v) {
+            const char *type;
+            json_t *n;
+            fprintf(out, "       role %s: %lld body calls completed", name, (long long)json_integer_value(json_object_get(v, "body_calls")));
+            json_object_foreach(json_object_get(v, "exceptions"), type, n) fprintf(out, ", %lld %s", (long long)json_integer_value(n), type);
+            fprintf(out, "\n");
+        }
+    }
+    if (!json_is_false(json_object_get(ex, "target_reached")))
+        return 0;
+warn:
+    fprintf(out, "       warning: target not reached: no body called any of the %lld functions of ",
+            (long long)json_integer_value(json_object_get(ex, "functions_total")));
+    json_array_foreach(json_object_get(ex, "modules"), i, v) fprintf(out, "%s%s", i ? ", " : "", json_string_value(v));
+    fprintf(out, "\n       (constructors, operators, attributes and calls made from C are not counted: if the body "
+                 "reaches the target only through those, this warning is wrong)\n");
+    return 1;
+}
+
 /* A group's hit rate, one line per scenario it occurred in (the scenario named when several).
  * Returns whether a rate shown is a lower bound, for the footnote that says why. */
 static int print_group_rates(FILE *out, const json_t *g)
@@ -54,7 +115,7 @@ static int print_group_rates(FILE *out, const json_t *g)
 void ft_report_text(const json_t *doc, FILE *out, int verbose)
 {
     json_t *scenarios = json_object_get(doc, "scenarios"), *findings = json_object_get(doc, "findings"), *s, *f;
-    size_t i, passed = 0, shown = 0;
+    size_t i, passed = 0, shown = 0, unreached = 0;
 
     fprintf(out, "\n%-6s %-34s %-9s %-9s %8s %8s\n", "", "scenario", "expect", "outcome", "rounds", "seconds");
     json_t *expected_by = json_object(); /* scenarios that passed on an expected race, crash... */
@@ -79,6 +140,7 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
         if (json_is_string(json_object_get(s, "message")))
             fprintf(out, "       %s\n", json_string_value(json_object_get(s, "message")));
         print_histogram(out, s);
+        unreached += (size_t)print_exercised(out, s, verbose);
     }
     /* Root-cause groups first: one line per bug, however many findings it produced. */
     json_t *groups = json_object_get(doc, "groups"), *g;
@@ -137,4 +199,7 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
     if (shown < json_array_size(findings))
         fprintf(out, " (%zu suppressed not shown; -v shows all)", json_array_size(findings) - shown);
     fprintf(out, ".\n");
+    if (unreached)
+        fprintf(out, "warning: %zu scenario%s never reached the target's code (\"target not reached\" above).\n", unreached,
+                unreached == 1 ? "" : "s");
 }

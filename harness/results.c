@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "exercise_results.h"
 #include "frames.h"
 #include "grouping.h"
 #include "hang.h"
@@ -32,6 +33,7 @@ void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *se
         r->scenarios[i].scenario = &set->items[selected[i]];
         r->scenarios[i].ignored = json_object();
         r->scenarios[i].histogram = json_array();
+        r->scenarios[i].exercised = ft_exercise_sum_new();
     }
 }
 
@@ -60,6 +62,7 @@ void ft_results_free(ft_results *r)
         free(r->scenarios[i].message);
         json_decref(r->scenarios[i].ignored);
         json_decref(r->scenarios[i].histogram);
+        json_decref(r->scenarios[i].exercised);
         ft_strlist_free(&r->scenarios[i].target_modules);
     }
     ft_groups_free(r);
@@ -351,7 +354,9 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
     else if (!strcmp(kind, "stopped")) {
         if (sr->status == FT_ST_PENDING)
             sr->status = FT_ST_RAN;
-    } else if (!strcmp(kind, "done")) {
+    } else if (!strcmp(kind, "exercised") || !strcmp(kind, "exercise_targets"))
+        ft_exercise_sum_add(sr->exercised, ev);
+    else if (!strcmp(kind, "done")) {
         const char *type;
         json_t *n;
         sr->rounds_run += (long)json_integer_value(json_object_get(ev, "rounds"));

@@ -66,6 +66,7 @@ typedef struct ft_scenario_result {
     long histogram_dropped; /* rounds whose value did not fit: more distinct values than FT_HISTOGRAM_MAX */
     long errors;     /* unexpected exceptions and failed checks, in all */
     ft_strlist target_modules;
+    json_t *exercised; /* "exercised" events summed (exercise_results.h) */
 } ft_scenario_result;
 
 /* Findings of one root cause: their stacks connect through the same functions of the extension

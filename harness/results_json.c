@@ -1,11 +1,14 @@
 /* The results document: built from a run, written atomically, merged across shards and reruns. */
 #include "results_io.h"
 
+#include <patchlevel.h> /* PY_VERSION */
+#include <pyconfig.h>   /* Py_GIL_DISABLED, Py_DEBUG */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "exercise_results.h"
 #include "log.h"
 #include "perturb.h"
 #include "utf8.h"
@@ -90,6 +93,23 @@ static void group_rates(const ft_results *r, size_t g, json_t *obj)
     json_object_set_new(obj, "by_scenario", by);
 }
 
+/* The interpreter this driver embeds: what a port-validation report names. */
+static json_t *interpreter_json(void)
+{
+#ifdef Py_GIL_DISABLED
+    const int free_threaded = 1;
+#else
+    const int free_threaded = 0;
+#endif
+#ifdef Py_DEBUG
+    const int debug = 1;
+#else
+    const int debug = 0;
+#endif
+    return json_pack("{s:s, s:b, s:b, s:b, s:s}", "version", PY_VERSION, "free_threaded", free_threaded, "debug", debug,
+                     "tsan", 1, "prefix", FTSTRESS_PYTHON_PREFIX);
+}
+
 json_t *ft_results_to_json(const ft_results *r)
 {
     json_t *scenarios = json_array(), *findings = json_array();
@@ -111,6 +131,9 @@ json_t *ft_results_to_json(const ft_results *r)
             sr->workers, "peak_rss_kb", (json_int_t)sr->peak_rss_kb, "gil_enabled", sr->gil_enabled, "ignored_exceptions", sr->ignored, "errors",
             (json_int_t)sr->errors, "findings", sigs), "scenario", s->name);
         json_object_set_new(row, "workers_forked", json_integer(sr->workers_forked));
+        json_t *exercised = sr->status == FT_ST_RAN ? ft_exercise_to_json(sr->exercised, sr->workers) : NULL;
+        if (exercised)
+            json_object_set_new(row, "exercised", exercised);
         if (json_array_size(sr->histogram) || sr->histogram_dropped) {
             /* the arbiter's results, jcstress-style: value, verdict, count, first round */
             json_object_set(row, "outcomes", sr->histogram);
@@ -155,6 +178,8 @@ json_t *ft_results_to_json(const ft_results *r)
                             FTSTRESS_VERSION, "schema", FT_RESULTS_SCHEMA, "seed", (json_int_t)r->seed, "command",
                             str_or_null(r->command), "interrupted", r->interrupted != 0, "exit_code",
                             ft_results_exit_code(r), "scenarios", scenarios, "findings", findings, "groups", groups);
+    if (doc)
+        json_object_set_new(doc, "interpreter", interpreter_json());
     if (!doc) {
         ft_error("could not build the results document (out of memory)");
         exit(3);
@@ -242,6 +267,11 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
                 json_object_set(have, "outcome", json_object_get(item, "outcome"));
             json_object_set_new(have, "passed", json_boolean(json_is_true(json_object_get(have, "passed")) &&
                                                              json_is_true(json_object_get(item, "passed"))));
+            json_t *ex = json_object_get(item, "exercised");
+            if (json_is_object(ex) && json_is_object(json_object_get(have, "exercised")))
+                ft_exercise_merge(json_object_get(have, "exercised"), ex);
+            else if (json_is_object(ex))
+                json_object_set_new(have, "exercised", json_deep_copy(ex));
             json_t *sig;
             size_t k;
             json_array_foreach(json_object_get(item, "findings"), k, sig) {
@@ -265,6 +295,10 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
             add_int(have, item, "rounds_run");
         }
     }
+    if (n && json_is_object(json_object_get(docs[0], "interpreter")))
+        json_object_set(out, "interpreter", json_object_get(docs[0], "interpreter"));
+    if (n == 1) /* one run re-rendered: its command still repeats it */
+        json_object_set(out, "command", json_object_get(docs[0], "command"));
     json_object_set_new(out, "exit_code", json_integer(ft_results_json_exit_code(out)));
     return out;
 }

@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "crash_signal.h"
+#include "exercise.h"
 #include "fork_server.h"
 #include "perturb.h"
 #include "pystack.h"
@@ -218,6 +219,7 @@ static int report_gil(const ft_scenario *s)
         Py_XDECREF(v);
         PyErr_Clear();
     }
+    ft_exercise_register(s, targets);
     ft_event_send(json_pack("{s:s, s:b, s:b, s:o, s:s?}", "ev", "gil", "enabled", enabled, "allowed", allowed,
                             "targets", targets, "by", gil_culprit[0] ? gil_culprit : NULL));
     return enabled && !allowed ? -1 : 0;
@@ -383,6 +385,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         in_rounds += ft_now_ns() - started;
         atomic_store(&status->in_rounds_ns, in_rounds);
         atomic_fetch_add(&status->rounds_done, 1);
+        ft_exercise_round_done(s);
     }
     set_phase(FT_PHASE_DONE);
 
@@ -393,6 +396,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
     while (ignored && PyDict_Next(ignored, &pos, &k, &v))
         json_object_set_new(ign, PyUnicode_AsUTF8(k), json_integer(PyLong_AsLong(v)));
     Py_XDECREF(ignored);
+    ft_exercise_send(s);
     ft_event_send(json_pack("{s:s, s:I, s:f, s:I, s:o}", "ev", "done", "rounds", (json_int_t)done, "seconds",
                             (double)in_rounds / 1e9, "skew_ns_median", (json_int_t)median(skews->v, skews->seen < SKEW_SAMPLE ? skews->seen : SKEW_SAMPLE),
                             "ignored", ign));

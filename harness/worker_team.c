@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "exercise.h"
 #include "perturb_hook.h"
 #include "xalloc.h"
 #include "worker_python.h"
@@ -84,6 +85,7 @@ static void run_body(member *m, long round)
         if (set_local(m->locals, m->team->keys[K_ITERATION], i) < 0 || ft_py_run_function(m->func, m->locals) < 0) {
             PyObject *ignored = NULL;
             PyObject *info = ft_py_take_exception(m->team->ignore, &ignored);
+            ft_exercise_body_raised(m->index, info, ignored);
             if (info) {
                 m->result.error = info;
                 return;
@@ -127,6 +129,7 @@ static void *thread_main(void *arg)
     }
     Py_XDECREF(role);
     ft_perturb_thread_init(&m->perturb, t->perturb, t->seed, m->index, t->size, m->role->iterations);
+    ft_exercise_thread_start(m->index, m->func);
     PyEval_SaveThread();
     pthread_barrier_wait(&t->ready);
 

@@ -1,0 +1,260 @@
+/* What the bodies exercised, worker side: the target's callables, each thread's counts, the event.
+ *
+ * A call reaches the target when a builtin function or method whose PyMethodDef belongs to one of
+ * the modules under test is called; the profile callback that counts them is exercise_hook.c. Calls
+ * made from C (functools.partial, map, a callback) and type slots (len(), next(), a constructor)
+ * raise no C_CALL event and are not counted. */
+#include "exercise.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "exercise_hook.h"
+#include "worker_python.h"
+#include "xalloc.h"
+
+#define MAX_TYPES 64 /* distinct (exception type, function) pairs kept per thread */
+
+/* Exceptions that left one thread's body calls, by type and by the target function that raised
+ * them (-1: none did). Written by its thread, read by the main thread after the rounds. */
+typedef struct raised_count {
+    char type[96];
+    int fn;
+    long n;
+} raised_count;
+
+typedef struct thread_extra {
+    raised_count counts[MAX_TYPES];
+    int used;
+    long other; /* pairs past MAX_TYPES */
+} thread_extra;
+
+static int enabled;
+static int nthreads;
+static ft_exercise_thread *slots;
+static thread_extra *extras;
+static json_t *names;   /* index -> "module.function" / "module.Type.method" */
+static json_t *modules; /* the modules whose callables are counted */
+static long dropped;    /* callables past FT_EXERCISE_MAX_FUNCS */
+static int64_t last_sent_ns;
+
+#define SNAPSHOT_NS 250000000 /* counts go to the supervisor at most four times a second */
+
+/* The callables of modules `names`: functions of the module and its submodules, and the methods,
+ * class methods and static methods of the types they define. A callable counts when it was defined
+ * by the module, a submodule, or its C accelerator `_name` (io's types live in _io). */
+static const char helper_source[] =
+    "def callables(names):\n"
+    "    import sys, types\n"
+    "    def ours(mod, t):\n"
+    "        return isinstance(mod, str) and (mod == t or mod.startswith(t + '.') or mod == '_' + t)\n"
+    "    out = []\n"
+    "    for t in names:\n"
+    "        for key, m in sorted(list(sys.modules.items()), key=lambda kv: kv[0]):\n"
+    "            if m is None or not (key == t or key.startswith(t + '.')):\n"
+    "                continue\n"
+    "            for k, v in sorted(list(vars(m).items()), key=lambda kv: kv[0]):\n"
+    "                if isinstance(v, types.BuiltinFunctionType):\n"
+    "                    mod = v.__module__ or getattr(getattr(v, '__self__', None), '__name__', None)\n"
+    "                    if ours(mod, t):\n"
+    "                        out.append((mod + '.' + v.__name__, v))\n"
+    "                elif isinstance(v, type) and ours(v.__dict__.get('__module__', v.__module__), t):\n"
+    "                    for a, d in sorted(list(v.__dict__.items()), key=lambda kv: kv[0]):\n"
+    "                        if a == '__new__':  # one PyMethodDef for every type's __new__\n"
+    "                            continue\n"
+    "                        if isinstance(d, staticmethod):\n"
+    "                            d = d.__func__\n"
+    "                        if isinstance(d, (types.MethodDescriptorType, types.ClassMethodDescriptorType,\n"
+    "                                          types.BuiltinFunctionType)):\n"
+    "                            out.append((v.__module__ + '.' + v.__qualname__ + '.' + a, d))\n"
+    "    return out\n";
+
+/* The PyMethodDef a callable runs: what its C_CALL events carry, however it was reached. */
+static const void *method_def_of(PyObject *o)
+{
+    if (PyCFunction_Check(o))
+        return ((PyCFunctionObject *)o)->m_ml;
+    if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
+        return ((PyMethodDescrObject *)o)->d_method;
+    return NULL;
+}
+
+static PyObject *list_callables(void)
+{
+    PyObject *ns = PyDict_New(), *fn, *arg = PyList_New(0), *r = NULL;
+    size_t i;
+    json_t *m;
+    if (!ns || !arg || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
+        goto done;
+    json_array_foreach(modules, i, m) {
+        PyObject *name = PyUnicode_FromString(json_string_value(m));
+        if (!name || PyList_Append(arg, name) < 0) {
+            Py_XDECREF(name);
+            goto done;
+        }
+        Py_DECREF(name);
+    }
+    PyObject *run = PyRun_String(helper_source, Py_file_input, ns, ns);
+    Py_XDECREF(run);
+    if (run && (fn = PyDict_GetItemString(ns, "callables")))
+        r = PyObject_CallOneArg(fn, arg);
+done:
+    PyErr_Clear();
+    Py_XDECREF(ns);
+    Py_XDECREF(arg);
+    return r;
+}
+
+void ft_exercise_register(const ft_scenario *s, const json_t *targets)
+{
+    const char *off = getenv("FTSTRESS_EXERCISE");
+    if (off && !strcmp(off, "0"))
+        return;
+    modules = json_array();
+    names = json_array();
+    if (json_array_size(targets))
+        json_array_extend(modules, (json_t *)targets);
+    else
+        for (size_t i = 0; i < s->imports.count; i++)
+            json_array_append_new(modules, json_string(s->imports.items[i]));
+    PyObject *list = json_array_size(modules) ? list_callables() : NULL;
+    for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
+        PyObject *pair = PyList_GET_ITEM(list, i);
+        const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
+        const void *def = method_def_of(PyTuple_GET_ITEM(pair, 1));
+        int index = def && name ? ft_exercise_hook_add(def) : -2;
+        if (index == -1)
+            dropped++;
+        else if (index >= 0 && (size_t)index == json_array_size(names)) /* else: one def under two names */
+            json_array_append_new(names, json_string(name));
+    }
+    PyErr_Clear();
+    Py_XDECREF(list);
+    ft_event_send(json_pack("{s:s, s:O, s:O, s:I}", "ev", "exercise_targets", "modules", modules, "functions", names,
+                            "dropped", (json_int_t)dropped));
+    nthreads = ft_scenario_threads(s);
+    slots = ft_xcalloc((size_t)nthreads, sizeof *slots);
+    extras = ft_xcalloc((size_t)nthreads, sizeof *extras);
+    enabled = 1;
+}
+
+void ft_exercise_thread_start(int index, PyObject *func)
+{
+    if (!enabled || index < 0 || index >= nthreads)
+        return;
+    ft_exercise_thread *t = &slots[index];
+    t->body_code = PyFunction_Check(func) ? (const void *)PyFunction_GET_CODE(func) : NULL;
+    t->pending = t->escaped = -1;
+    ft_exercise_hook_attach(t);
+    PyEval_SetProfile(ft_exercise_on_profile, NULL);
+}
+
+void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type)
+{
+    if (!enabled || index < 0 || index >= nthreads)
+        return;
+    PyObject *type = ignored_type ? ignored_type : info && PyDict_Check(info) ? PyDict_GetItemString(info, "type") : NULL;
+    const char *name = type && PyUnicode_Check(type) ? PyUnicode_AsUTF8(type) : NULL;
+    thread_extra *x = &extras[index];
+    int fn = slots[index].escaped;
+    slots[index].escaped = -1;
+    if (!name) {
+        PyErr_Clear();
+        name = "?";
+    }
+    for (int i = 0; i < x->used; i++)
+        if (x->counts[i].fn == fn && !strcmp(x->counts[i].type, name)) {
+            x->counts[i].n++;
+            return;
+        }
+    if (x->used == MAX_TYPES) {
+        x->other++;
+        return;
+    }
+    raised_count *c = &x->counts[x->used++];
+    snprintf(c->type, sizeof c->type, "%s", name);
+    c->fn = fn;
+    c->n = 1;
+}
+
+static void add_count(json_t *obj, const char *key, long n)
+{
+    json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + n));
+}
+
+/* {name: {calls, raised, max_concurrent, threads: [index...], exceptions: {type: n}}} for every
+ * function some thread called (or saw raise). */
+static json_t *calls_json(void)
+{
+    json_t *calls = json_object();
+    for (size_t f = 0; f < json_array_size(names); f++) {
+        json_t *threads = json_array(), *exc = json_object();
+        uint64_t n = 0, raised = 0;
+        for (int t = 0; t < nthreads; t++) {
+            if (slots[t].calls[f])
+                json_array_append_new(threads, json_integer(t));
+            n += slots[t].calls[f];
+            raised += slots[t].raised[f];
+            for (int i = 0; i < extras[t].used; i++)
+                if (extras[t].counts[i].fn == (int)f)
+                    add_count(exc, extras[t].counts[i].type, extras[t].counts[i].n);
+        }
+        if (!n && !raised) {
+            json_decref(threads);
+            json_decref(exc);
+            continue;
+        }
+        json_object_set_new(calls, json_string_value(json_array_get(names, f)),
+                            json_pack("{s:I, s:I, s:i, s:o, s:o}", "calls", (json_int_t)n, "raised", (json_int_t)raised,
+                                      "max_concurrent", (int)ft_exercise_hook_peak((int)f), "threads", threads,
+                                      "exceptions", exc));
+    }
+    return calls;
+}
+
+static json_t *roles_json(const ft_scenario *s)
+{
+    json_t *roles = json_object();
+    for (int t = 0; t < nthreads; t++) {
+        int role_thread;
+        const ft_role *role = ft_scenario_role_of(s, t, &role_thread);
+        json_t *r = role ? json_object_get(roles, role->name) : NULL;
+        if (!role)
+            continue;
+        if (!r)
+            json_object_set_new(roles, role->name, r = json_pack("{s:I, s:{}}", "body_calls", (json_int_t)0, "exceptions"));
+        add_count(r, "body_calls", slots[t].body_calls);
+        for (int i = 0; i < extras[t].used; i++)
+            add_count(json_object_get(r, "exceptions"), extras[t].counts[i].type, extras[t].counts[i].n);
+        if (extras[t].other)
+            add_count(json_object_get(r, "exceptions"), "(other)", extras[t].other);
+    }
+    return roles;
+}
+
+/* This worker's counts so far. The threads wait at the start barrier now: the last round's end
+ * barrier ordered their counts before these reads. */
+static void send_counts(const ft_scenario *s, int final)
+{
+    ft_event_send(json_pack("{s:s, s:i, s:b, s:o, s:o}", "ev", "exercised", "pid", (int)getpid(), "final", final,
+                            "calls", calls_json(), "roles", roles_json(s)));
+    last_sent_ns = ft_now_ns();
+}
+
+void ft_exercise_round_done(const ft_scenario *s)
+{
+    if (!enabled)
+        return;
+    /* The supervisor kills a worker once the scenario has its expected race, often after the first
+     * round: that round's counts go out at once, later ones a few times a second. */
+    if (!last_sent_ns || ft_now_ns() - last_sent_ns >= SNAPSHOT_NS)
+        send_counts(s, 0);
+}
+
+void ft_exercise_send(const ft_scenario *s)
+{
+    if (enabled)
+        send_counts(s, 1);
+}

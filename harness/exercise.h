@@ -1,0 +1,31 @@
+/* What the bodies exercised: which of the target's functions they called, how often, by how many
+ * threads at once, and each role's completed body calls and exceptions. Worker side. */
+#ifndef FTSTRESS_EXERCISE_H
+#define FTSTRESS_EXERCISE_H
+
+#include <Python.h>
+#include <jansson.h>
+
+#include "scenario.h"
+
+/* After the imports, on the main thread, before the team starts: lists the callables of the
+ * modules under test (`targets`, the non-stdlib imports; when empty, every import) and makes one
+ * set of counts per team thread. FTSTRESS_EXERCISE=0 in the environment turns counting off. */
+void ft_exercise_register(const ft_scenario *s, const json_t *targets);
+
+/* On team thread `index`, attached, before its first round: counts from now on what this thread's
+ * body function `func` (borrowed) and the calls it makes do. */
+void ft_exercise_thread_start(int index, PyObject *func);
+
+/* On team thread `index`: one body call raised. `info` is ft_py_take_exception's dict for an
+ * unexpected exception, `ignored_type` its type name for an ignored one (either may be NULL). */
+void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type);
+
+/* On the main thread after each round: sends this worker's counts so far after the first round and
+ * then at most four times a second (a worker stopped or killed loses only what came after). */
+void ft_exercise_round_done(const ft_scenario *s);
+
+/* On the main thread after the last round: sends the final counts (nothing when off). */
+void ft_exercise_send(const ft_scenario *s);
+
+#endif

@@ -1,0 +1,36 @@
+/* The profile callback that counts calls of the target's C functions, per thread and at once. */
+#ifndef FTSTRESS_EXERCISE_HOOK_H
+#define FTSTRESS_EXERCISE_HOOK_H
+
+#include <Python.h>
+#include <stdint.h>
+
+/* Target callables tracked per worker; more are left uncounted (exercise.c says so). */
+#define FT_EXERCISE_MAX_FUNCS 1024
+
+/* One team thread's counts. Written only by its thread (inside the profile callback), read by the
+ * worker's main thread after a round's end barrier, which orders the reads after the writes. */
+typedef struct ft_exercise_thread {
+    const void *body_code; /* the thread's own body code object: its frames are body calls */
+    long body_calls;       /* body calls that returned */
+    int pending;           /* the function whose last call raised, while its exception propagates; -1 none */
+    int escaped;           /* `pending` when the body frame last unwound: what exercise.c attributes */
+    uint64_t calls[FT_EXERCISE_MAX_FUNCS];
+    uint64_t raised[FT_EXERCISE_MAX_FUNCS];
+    uint32_t depth[FT_EXERCISE_MAX_FUNCS]; /* nesting: a thread counts once toward "at once" */
+} ft_exercise_thread;
+
+/* Registers a function by the PyMethodDef it runs (a module function's and a method descriptor's
+ * bound methods share it). Main thread, before the team starts. Its index, or -1 when full. */
+int ft_exercise_hook_add(const void *method_def);
+/* The calling thread's counts from now on (NULL: stop counting on this thread). */
+void ft_exercise_hook_attach(ft_exercise_thread *mine);
+/* The most threads that were inside function `index` at one moment, in this worker. */
+unsigned ft_exercise_hook_peak(int index);
+
+/* A Py_tracefunc: counts PyTrace_C_CALL / C_RETURN / C_EXCEPTION of registered functions and the
+ * thread's body calls; always returns 0. A plain function, so that another profile function (a
+ * schedule perturbation, say) can call it from its own. */
+int ft_exercise_on_profile(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+
+#endif

@@ -1,0 +1,237 @@
+/* Rows of the port-validation report: per target function, its exercise, its findings, a verdict.
+ *
+ * A finding names a function when one of its stacks passes through the function's C code: the
+ * finding's functions and every frame of its first report are compared with the function's name
+ * by the naming conventions of C extensions (exercise_table.h). A method whose C function follows
+ * no convention is named only through its module functions; the report says "clean" for it when
+ * it ran and nothing named it. */
+#include "exercise_table.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_port.h"
+#include "xalloc.h"
+
+static const char *sv(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)) ?: ""; }
+
+/* Case-insensitive: does `hay`'s first `n` characters contain `needle`? */
+static int contains_within(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m && i + m <= n; i++)
+        if (!strncasecmp(hay + i, needle, m))
+            return 1;
+    return 0;
+}
+
+int ft_symbol_names_function(const char *sym, const char *module, const char *name)
+{
+    size_t nm = strlen(module);
+    const char *rel = !strncmp(name, module, nm) && name[nm] == '.' ? name + nm + 1 : name;
+    const char *leaf = strrchr(rel, '.') ? strrchr(rel, '.') + 1 : rel;
+    size_t ls = strlen(sym), ll = strlen(leaf), prefix;
+    char owner[256];
+
+    if (rel == leaf && !strcmp(sym, leaf))
+        return 1;
+    if (ls > ll + 1 && sym[ls - ll - 1] == '_' && !strcmp(sym + ls - ll, leaf))
+        prefix = ls - ll - 1;
+    else if (ls > ll + 6 && !strcmp(sym + ls - 5, "_impl") && sym[ls - ll - 6] == '_' && !strncmp(sym + ls - ll - 5, leaf, ll))
+        prefix = ls - ll - 6;
+    else
+        return 0;
+    if (rel != leaf) { /* a method: the innermost type's name, "Ring" in "Ring.push" */
+        const char *end = leaf - 1, *start = end;
+        while (start > rel && start[-1] != '.')
+            start--;
+        snprintf(owner, sizeof owner, "%.*s", (int)(end - start), start);
+    } else { /* a function: the module's last component without its underscores, "io" for "_io" */
+        const char *last = strrchr(module, '.') ? strrchr(module, '.') + 1 : module;
+        while (*last == '_')
+            last++;
+        snprintf(owner, sizeof owner, "%s", last);
+    }
+    return contains_within(sym, prefix, owner);
+}
+
+/* Whether finding `f` names `name`: through its functions, or a frame of its first report
+ * ("    #3 _io_BytesIO_write_impl /path/bytesio.c:42 (...)"). */
+static int finding_names(const json_t *f, const char *module, const char *name)
+{
+    size_t i;
+    json_t *fn;
+    json_array_foreach(json_object_get(f, "functions"), i, fn) if (ft_symbol_names_function(json_string_value(fn) ?: "", module, name)) return 1;
+    for (const char *line = sv(f, "report"); *line;) {
+        const char *end = strchr(line, '\n') ?: line + strlen(line), *p = line;
+        while (p < end && *p == ' ')
+            p++;
+        if (p < end && *p == '#' && isdigit((unsigned char)p[1])) {
+            while (p < end && *p != ' ')
+                p++;
+            p++;
+            size_t n = 0;
+            while (p + n < end && p[n] != ' ' && p[n] != '(')
+                n++;
+            char sym[256];
+            if (n && n < sizeof sym) {
+                snprintf(sym, sizeof sym, "%.*s", (int)n, p);
+                if (ft_symbol_names_function(sym, module, name))
+                    return 1;
+            }
+        }
+        line = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* The module of `name` among the scenario's modules (the longest that prefixes it). */
+static const char *module_of(const json_t *ex, const char *name)
+{
+    const char *best = "";
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(ex, "modules"), i, m) {
+        const char *mod = json_string_value(m) ?: "";
+        size_t n = strlen(mod);
+        if (n > strlen(best) && !strncmp(name, mod, n) && (name[n] == '.' || !name[n]))
+            best = mod;
+    }
+    /* a callable of an accelerator (_io for io): its own first component */
+    if (!*best) {
+        static char first[256];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(name, "."), name);
+        return first;
+    }
+    return best;
+}
+
+static json_t *row_for(json_t *rows, json_t *index, const char *name, const char *module)
+{
+    json_t *at = json_object_get(index, name);
+    if (at)
+        return json_array_get(rows, (size_t)json_integer_value(at));
+    json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:[], s:[], s:[]}", "name", name, "module", module, "calls",
+                            (json_int_t)0, "raised", (json_int_t)0, "max_concurrent", 0, "threads", 0, "scenarios",
+                            "findings", "groups");
+    json_object_set_new(index, name, json_integer((json_int_t)json_array_size(rows)));
+    json_array_append_new(rows, row);
+    return row;
+}
+
+static void keep_max(json_t *row, const json_t *from, const char *key)
+{
+    if (json_integer_value(json_object_get(from, key)) > json_integer_value(json_object_get(row, key)))
+        json_object_set(row, key, json_object_get(from, key));
+}
+
+static void add_findings(json_t *row, const json_t *doc)
+{
+    json_t *f, *groups = json_object_get(doc, "groups");
+    size_t i;
+    const char *name = sv(row, "name"), *module = sv(row, "module");
+    int racy = 0, crashed = 0;
+    json_array_foreach(json_object_get(doc, "findings"), i, f) {
+        const char *kind = sv(f, "kind");
+        if (json_is_true(json_object_get(f, "suppressed")) || !finding_names(f, module, name))
+            continue;
+        json_array_append_new(json_object_get(row, "findings"),
+                              json_pack("{s:s, s:s, s:s, s:b}", "title", sv(f, "title"), "kind", kind, "scenario",
+                                        sv(f, "scenario"), "new", json_is_true(json_object_get(f, "new"))));
+        crashed |= !strcmp(kind, "crash") || !strcmp(kind, "hang");
+        racy |= !strcmp(kind, "race") || !strcmp(kind, "tsan");
+        json_t *g = json_array_get(groups, (size_t)json_integer_value(json_object_get(f, "group")) - 1);
+        json_t *gname = json_object_get(g, "name"), *have;
+        int seen = 0;
+        size_t k;
+        json_array_foreach(json_object_get(row, "groups"), k, have) seen |= json_equal(have, gname);
+        if (gname && !seen)
+            json_array_append(json_object_get(row, "groups"), gname);
+    }
+    long long calls = json_integer_value(json_object_get(row, "calls"));
+    long long threads = json_integer_value(json_object_get(row, "threads"));
+    const char *verdict = crashed ? "crashed" : racy ? "racy" : calls ? "clean" : "not exercised";
+    char *text = calls && !crashed && !racy
+                     ? ft_xasprintf("clean under %lld call%s from %lld thread%s", calls, calls == 1 ? "" : "s", threads,
+                                    threads == 1 ? "" : "s")
+                     : ft_xstrdup(verdict);
+    json_object_set_new(row, "verdict", json_string(verdict));
+    json_object_set_new(row, "verdict_text", json_string(text));
+    free(text);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = strcmp(sv(x, "module"), sv(y, "module"));
+    return c ? c : strcmp(sv(x, "name"), sv(y, "name"));
+}
+
+json_t *ft_exercise_table(const json_t *doc)
+{
+    json_t *rows = json_array(), *index = json_object(), *s, *fn;
+    size_t i, k;
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s) {
+        json_t *ex = json_object_get(s, "exercised");
+        json_array_foreach(json_object_get(ex, "functions"), k, fn) {
+            const char *name = json_string_value(fn) ?: "?";
+            json_t *row = row_for(rows, index, name, module_of(ex, name));
+            json_t *c = json_object_get(json_object_get(ex, "calls"), name);
+            if (!json_integer_value(json_object_get(c, "calls")))
+                continue;
+            json_object_set_new(row, "calls", json_integer(json_integer_value(json_object_get(row, "calls")) +
+                                                           json_integer_value(json_object_get(c, "calls"))));
+            json_object_set_new(row, "raised", json_integer(json_integer_value(json_object_get(row, "raised")) +
+                                                            json_integer_value(json_object_get(c, "raised"))));
+            keep_max(row, c, "max_concurrent");
+            keep_max(row, c, "threads");
+            json_array_append(json_object_get(row, "scenarios"), json_object_get(s, "name"));
+        }
+    }
+    json_decref(index);
+    /* sorted through a plain array: jansson has no sort */
+    size_t n = json_array_size(rows);
+    json_t **sorted = ft_xcalloc(n ? n : 1, sizeof *sorted);
+    json_array_foreach(rows, i, fn) sorted[i] = json_incref(fn);
+    qsort(sorted, n, sizeof *sorted, by_name);
+    json_array_clear(rows);
+    for (i = 0; i < n; i++) {
+        add_findings(sorted[i], doc);
+        json_array_append_new(rows, sorted[i]);
+    }
+    free(sorted);
+    return rows;
+}
+
+char *ft_exercise_summary(const json_t *s)
+{
+    const json_t *ex = json_object_get(s, "exercised"), *v;
+    const char *name;
+    long most = 0;
+    if (!json_is_object(ex))
+        return ft_xstrdup(strcmp(sv(s, "status"), "ran") ? "did not run" : "not counted");
+    if (!json_integer_value(json_object_get(ex, "functions_total")))
+        return ft_xstrdup("no C functions to count");
+    if (!json_integer_value(json_object_get(ex, "workers_reported")))
+        return ft_xstrdup("unknown: no worker lived to report");
+    if (json_is_false(json_object_get(ex, "target_reached")))
+        return ft_xstrdup("target not reached");
+    json_object_foreach((json_t *)json_object_get(ex, "calls"), name, v) if (json_integer_value(json_object_get(v, "max_concurrent")) > most)
+        most = (long)json_integer_value(json_object_get(v, "max_concurrent"));
+    return ft_xasprintf("%lld of %lld functions, max %ld thread%s at once",
+                        (long long)json_integer_value(json_object_get(ex, "functions_reached")),
+                        (long long)json_integer_value(json_object_get(ex, "functions_total")), most, most == 1 ? "" : "s");
+}
+
+char *ft_report_interpreter(const json_t *doc)
+{
+    const json_t *in = json_object_get(doc, "interpreter");
+    if (!json_is_object(in))
+        return ft_xstrdup("unknown (results written before ftstress recorded it)");
+    return ft_xasprintf("CPython %s%s%s%s, %s", sv(in, "version"),
+                        json_is_true(json_object_get(in, "free_threaded")) ? ", free-threaded" : ", with the GIL",
+                        json_is_true(json_object_get(in, "debug")) ? ", debug build" : "",
+                        json_is_true(json_object_get(in, "tsan")) ? ", ThreadSanitizer" : "", sv(in, "prefix"));
+}

@@ -1,0 +1,117 @@
+/* The port-validation report as GitHub-flavoured Markdown, for a CI job summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exercise_table.h"
+#include "log.h"
+#include "report_port.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+static const char *sv(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)) ?: ""; }
+
+/* Every piece of text goes through here: Markdown's punctuation is backslash-escaped, HTML's is
+ * written as entities (a summary renders inline HTML), and line breaks, which would end a table
+ * row, become spaces. */
+static void md(FILE *out, const char *s)
+{
+    char *clean = ft_utf8_clean(s ? s : "");
+    for (const char *p = clean; *p; p++) {
+        if (*p == '<')
+            fputs("&lt;", out);
+        else if (*p == '>')
+            fputs("&gt;", out);
+        else if (*p == '&')
+            fputs("&amp;", out);
+        else if (*p == '\n' || *p == '\r')
+            fputc(' ', out);
+        else {
+            if (strchr("\\`*_[]|~", *p))
+                fputc('\\', out);
+            fputc(*p, out);
+        }
+    }
+    free(clean);
+}
+
+static void function_row(FILE *out, const json_t *row)
+{
+    size_t i;
+    json_t *f;
+    const char *verdict = sv(row, "verdict");
+    fputs("| ", out);
+    md(out, sv(row, "name"));
+    fputs(" | ", out);
+    fputs(!strcmp(verdict, "racy") || !strcmp(verdict, "crashed") ? "**" : "", out);
+    md(out, sv(row, "verdict_text"));
+    fputs(!strcmp(verdict, "racy") || !strcmp(verdict, "crashed") ? "**" : "", out);
+    if (!json_integer_value(json_object_get(row, "calls")) && json_array_size(json_object_get(row, "findings")))
+        fputs(" | — | — | — | ", out); /* it ran, but its worker was stopped at the finding before counting */
+    else
+        fprintf(out, " | %lld | %lld | %lld | ", (long long)json_integer_value(json_object_get(row, "calls")),
+            (long long)json_integer_value(json_object_get(row, "max_concurrent")),
+            (long long)json_integer_value(json_object_get(row, "threads")));
+    json_array_foreach(json_object_get(row, "findings"), i, f) {
+        if (i)
+            fputs("<br>", out);
+        md(out, sv(f, "title"));
+        fputs(" (", out);
+        md(out, sv(f, "scenario"));
+        fputs(")", out);
+    }
+    fputs(" |\n", out);
+}
+
+int ft_report_markdown(const json_t *doc, const char *path)
+{
+    FILE *out = fopen(path, "a"); /* $GITHUB_STEP_SUMMARY collects several steps' summaries */
+    json_t *rows = ft_exercise_table(doc), *row, *s;
+    const char *module = NULL;
+    size_t i, passed = 0;
+    if (!out) {
+        ft_error("cannot write %s", path);
+        json_decref(rows);
+        return -1;
+    }
+    char *interp = ft_report_interpreter(doc);
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s) passed += json_is_true(json_object_get(s, "passed"));
+    fputs("## ftstress port validation\n\n", out);
+    fputs("- interpreter: ", out);
+    md(out, interp);
+    fprintf(out, "\n- seed: `%lld`\n- result: %zu of %zu scenarios met their expectation; exit code %lld\n",
+            (long long)json_integer_value(json_object_get(doc, "seed")), passed,
+            json_array_size(json_object_get(doc, "scenarios")), (long long)json_integer_value(json_object_get(doc, "exit_code")));
+    if (json_is_string(json_object_get(doc, "command")) && !strchr(sv(doc, "command"), '`'))
+        fprintf(out, "- repeat with: `%s`\n", sv(doc, "command"));
+    free(interp);
+    json_array_foreach(rows, i, row) {
+        if (!module || strcmp(module, sv(row, "module"))) {
+            module = sv(row, "module");
+            fputs("\n### module ", out);
+            md(out, module);
+            fputs("\n\n| function | verdict | calls | max threads at once | threads | findings |\n|---|---|--:|--:|--:|---|\n", out);
+        }
+        function_row(out, row);
+    }
+    if (!json_array_size(rows))
+        fputs("\nNo target functions were counted.\n", out);
+    fputs("\n### scenarios\n\n| scenario | expect | outcome | rounds | exercised |\n|---|---|---|--:|---|\n", out);
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s) {
+        char *summary = ft_exercise_summary(s);
+        fputs("| ", out);
+        md(out, sv(s, "name"));
+        fprintf(out, " | %s | %s | %lld | ", sv(s, "expect"), strcmp(sv(s, "status"), "ran") ? "-" : sv(s, "outcome"),
+                (long long)json_integer_value(json_object_get(s, "rounds_run")));
+        fputs(!strcmp(summary, "target not reached") ? ":warning: " : "", out);
+        md(out, summary);
+        fputs(" |\n", out);
+        free(summary);
+    }
+    json_decref(rows);
+    if (fclose(out) != 0) {
+        ft_error("cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}

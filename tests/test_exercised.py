@@ -1,0 +1,76 @@
+"""What the bodies exercised: a scenario calling some of a seeded module's functions shows those with
+their counts (4 threads inside rendezvous() at once), the rest as not reached; a scenario whose body
+never calls its target says "target not reached"; role body calls and exception counts are exact."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, main, run_json, scenario  # noqa: E402
+
+FILE = os.path.join(SOURCE, "tests/scenarios/exercised/exercised.yaml")
+ROUNDS = 3
+state = {}
+
+
+def results():
+    if "r" not in state:
+        state["r"] = run_json(FILE, "--rounds", str(ROUNDS), expect_rc=0)
+    return state["r"]
+
+
+def test_called_functions_are_counted():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-some")["exercised"]
+    calls = ex["calls"]
+    # 4 callers x 50 iterations x 3 rounds; rendezvous once per caller per round
+    check(calls["exercised.add"]["calls"] == 4 * 50 * ROUNDS, "add calls: %s" % calls.get("exercised.add"))
+    check(calls["exercised.Box.get"]["calls"] == 4 * 50 * ROUNDS, "Box.get, a method: %s" % calls.get("exercised.Box.get"))
+    check(calls["exercised.rendezvous"]["calls"] == 4 * ROUNDS and calls["exercised.rendezvous"]["threads"] == 4,
+          "rendezvous: %s" % calls.get("exercised.rendezvous"))
+    # rendezvous(4) returns only once four threads were inside together: the counter must have seen it
+    check(calls["exercised.rendezvous"]["max_concurrent"] >= 2, "threads at once: %s" % calls["exercised.rendezvous"])
+    check(calls["exercised.add"]["threads"] == 4, "add from 4 threads: %s" % calls["exercised.add"])
+    check(ex["target_reached"] is True and ex["complete"] is True, "reached and complete: %s" % ex)
+
+
+def test_uncalled_functions_are_not_reached():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-some")["exercised"]
+    check(sorted(ex["not_reached"]) == ["exercised.Box.clear", "exercised.Box.put", "exercised.close", "exercised.reset"],
+          "not reached: %s" % ex["not_reached"])
+    check(ex["functions_total"] == 8 and ex["functions_reached"] == 4, "totals: %s" % ex)
+    check("exercised: 4 of 8 target functions, max 4 threads at once; not reached: Box.clear, Box.put, close, reset" in so,
+          "the one-liner", so)
+
+
+def test_exceptions_by_role_and_function():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-some")["exercised"]
+    roles = ex["roles"]
+    check(roles["caller"] == {"body_calls": 4 * 50 * ROUNDS, "exceptions": {}}, "caller: %s" % roles["caller"])
+    check(roles["failer"] == {"body_calls": 0, "exceptions": {"ValueError": 10 * ROUNDS}}, "failer: %s" % roles["failer"])
+    # the catcher's ValueError never leaves its body: raised, not an exception of the role
+    check(roles["catcher"] == {"body_calls": 5 * ROUNDS, "exceptions": {}}, "catcher: %s" % roles["catcher"])
+    fail = ex["calls"]["exercised.fail"]
+    check(fail["calls"] == 15 * ROUNDS and fail["raised"] == 15 * ROUNDS, "fail: %s" % fail)
+    check(fail["exceptions"] == {"ValueError": 10 * ROUNDS}, "escaped exceptions of fail: %s" % fail)
+
+
+def test_target_not_reached_is_a_warning_not_clean():
+    rc, r, so, se = results()
+    s = scenario(r, "exercised-unreached")
+    ex = s["exercised"]
+    check(ex["target_reached"] is False and ex["functions_reached"] == 0 and ex["calls"] == {}, "unreached: %s" % ex)
+    check(ex["roles"]["body"]["body_calls"] == 2 * 10 * ROUNDS, "its bodies still ran: %s" % ex["roles"])
+    check("warning: target not reached: no body called any of the 8 functions" in so, "warning under the row", so)
+    check("1 scenario never reached the target's code" in so, "closing warning", so)
+
+
+def test_counting_off():
+    rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
+    check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
+
+
+if __name__ == "__main__":
+    main([test_called_functions_are_counted, test_uncalled_functions_are_not_reached,
+          test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean, test_counting_off])
