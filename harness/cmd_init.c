@@ -116,14 +116,19 @@ static int run_probe(const char *module, const char *model, const char *hints_js
         rc = ft_run_command(args, env, NULL, 0);
         free(args);
         ft_strlist_free(&argv);
-        if (rc < 128)
+        if (rc == 0)
             break;
+        /* Died inside a call: a signal, or the extension itself ending the process (pyahocorasick's
+         * assertions print and exit(1) on an empty automaton). Any such call is left out. */
         char *culprit = last_journal_name(journal);
         if (!culprit || ft_strlist_contains(&avoid, culprit)) {
             free(culprit);
             break;
         }
-        ft_warn("init: calling %s crashed the probe (signal %d); probing again without it", culprit, rc - 128);
+        if (rc >= 128)
+            ft_warn("init: calling %s crashed the probe (signal %d); probing again without it", culprit, rc - 128);
+        else
+            ft_warn("init: calling %s ended the probe (exit code %d); probing again without it", culprit, rc);
         ft_strlist_push(&avoid, culprit);
         free(culprit);
     }
