@@ -123,9 +123,27 @@ static int addr_to_line(PyCodeObject *code, int addr)
     return -1;
 }
 
+/* The frame's code object, or NULL when the frame does not look valid: it is read while its thread
+ * runs (or after a crash), so anything may be half-written or freed. CPython 3.13.15 has this as
+ * _PyFrame_SafeGetCode; earlier 3.13 releases do not, and ftstress builds against both. */
+static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+{
+    PyObject *executable = f->f_executable;
+    if (!f->f_globals || !f->f_builtins || !executable || _PyMem_IsPtrFreed(executable) ||
+        _PyMem_IsPtrFreed(Py_TYPE(executable)) || !PyCode_Check(executable))
+        return NULL;
+    return (PyCodeObject *)executable;
+}
+
+/* The byte offset of the frame's current instruction in its code, or -1. */
+static int frame_lasti(_PyInterpreterFrame *f, PyCodeObject *code)
+{
+    return (int)((f->instr_ptr - _PyCode_CODE(code)) * (int)sizeof(_Py_CODEUNIT));
+}
+
 static void write_frame(ft_out *o, _PyInterpreterFrame *f)
 {
-    PyCodeObject *code = _PyFrame_SafeGetCode(f);
+    PyCodeObject *code = frame_code(f);
     int line;
     FT_OUT_LIT(o, "  File \"");
     if (!code) {
@@ -134,7 +152,7 @@ static void write_frame(ft_out *o, _PyInterpreterFrame *f)
     }
     write_unicode(o, code->co_filename);
     FT_OUT_LIT(o, "\", line ");
-    line = addr_to_line(code, _PyFrame_SafeGetLasti(f));
+    line = addr_to_line(code, frame_lasti(f, code));
     if (line >= 0)
         ft_out_dec(o, line);
     else
