@@ -1,11 +1,14 @@
 /* What the bodies exercised, worker side: the target's callables, each thread's counts, the event.
  *
- * A call reaches the target when a builtin function or method whose PyMethodDef belongs to one of
- * the modules under test is called; the profile callback that counts them is exercise_hook.c. Calls
- * made from C (functools.partial, map, a callback) and type slots (len(), next(), a constructor)
- * raise no C_CALL event and are not counted. */
+ * A call reaches the target when Python code calls a builtin function or method whose PyMethodDef
+ * belongs to one of the modules under test, or one of the types they define in C (a constructor,
+ * counted as "module.Type"). The counting is a sys.monitoring tool (CALL, C_RETURN, C_RAISE,
+ * PY_START, PY_RETURN, PY_UNWIND) whose callbacks are in exercise_hook.c, which says why not the
+ * legacy profiler. Calls made from C (functools.partial, map, a callback) and type slots (len(),
+ * next(), operators) raise no CALL event and are not counted. */
 #include "exercise.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,9 +45,12 @@ static int64_t last_sent_ns;
 
 #define SNAPSHOT_NS 250000000 /* counts go to the supervisor at most four times a second */
 
-/* The callables of modules `names`: functions of the module and its submodules, and the methods,
- * class methods and static methods of the types they define. A callable counts when it was defined
- * by the module, a submodule, or its C accelerator `_name` (io's types live in _io). */
+/* The callables of modules `names`: functions of the module and its submodules, the types they
+ * define in C as constructors, and those types' methods, class methods and static methods. A
+ * callable counts when it was defined by the module, a submodule, or its C accelerator `_name`
+ * (io's types live in _io). Not constructors: classes from a class statement (3.13 gives them
+ * __firstlineno__; their methods are Python and uncounted, so their construction is too),
+ * exceptions (raising one exercises nothing) and types that cannot be instantiated. */
 static const char helper_source[] =
     "def callables(names):\n"
     "    import sys, types\n"
@@ -61,8 +67,11 @@ static const char helper_source[] =
     "                    if ours(mod, t):\n"
     "                        out.append((mod + '.' + v.__name__, v))\n"
     "                elif isinstance(v, type) and ours(v.__dict__.get('__module__', v.__module__), t):\n"
+    "                    if not ('__firstlineno__' in v.__dict__ or issubclass(v, BaseException)\n"
+    "                            or v.__flags__ & (1 << 7)):  # Py_TPFLAGS_DISALLOW_INSTANTIATION\n"
+    "                        out.append((v.__module__ + '.' + v.__qualname__, v))\n"
     "                    for a, d in sorted(list(v.__dict__.items()), key=lambda kv: kv[0]):\n"
-    "                        if a == '__new__':  # one PyMethodDef for every type's __new__\n"
+    "                        if a == '__new__':  # one PyMethodDef for every type's __new__; the type itself is the constructor\n"
     "                            continue\n"
     "                        if isinstance(d, staticmethod):\n"
     "                            d = d.__func__\n"
@@ -71,13 +80,16 @@ static const char helper_source[] =
     "                            out.append((v.__module__ + '.' + v.__qualname__ + '.' + a, d))\n"
     "    return out\n";
 
-/* The PyMethodDef a callable runs: what its C_CALL events carry, however it was reached. */
-static const void *method_def_of(PyObject *o)
+/* The key a callable's events carry (exercise_hook.c, function_of): the PyMethodDef it runs however
+ * it was reached, or for a type the type itself. */
+static const void *key_of(PyObject *o)
 {
     if (PyCFunction_Check(o))
         return ((PyCFunctionObject *)o)->m_ml;
     if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
         return ((PyMethodDescrObject *)o)->d_method;
+    if (PyType_Check(o))
+        return o;
     return NULL;
 }
 
@@ -107,10 +119,77 @@ done:
     return r;
 }
 
+/* Registers exercise_hook.c's callbacks under a free sys.monitoring tool id and turns their events
+ * on, interpreter-wide. On the main thread before the team's threads exist: setting events stops
+ * the world and re-instruments code. The lowest free id, as --perturb=pct's hook takes after it:
+ * sys.monitoring calls the tools of one event from the highest id down, so a thread that PCT holds
+ * back at a CALL is counted inside the function only once it goes on, not while it waits. A
+ * scenario that uses sys.monitoring itself takes whatever id is still free (get_tool tells). 0, or
+ * -1 with a message on stderr. */
+static int install_hook(void)
+{
+    PyObject *sys = PyImport_ImportModule("sys");
+    PyObject *mon = sys ? PyObject_GetAttrString(sys, "monitoring") : NULL;
+    PyObject *events = mon ? PyObject_GetAttrString(mon, "events") : NULL;
+    long mask = 0;
+    int tool = -1, owned = 0, rc = -1;
+
+    for (int id = 0; events && id < 6 && tool < 0; id++) { /* 0-5: the ids tools may take */
+        PyObject *owner = PyObject_CallMethod(mon, "get_tool", "i", id);
+        if (!owner)
+            break;
+        if (owner == Py_None)
+            tool = id;
+        Py_DECREF(owner);
+    }
+    if (tool >= 0) {
+        PyObject *r = PyObject_CallMethod(mon, "use_tool_id", "is", tool, "ftstress-exercise");
+        rc = r ? 0 : -1;
+        owned = r != NULL;
+        Py_XDECREF(r);
+    }
+    for (int k = 0; rc == 0 && k < FT_EXERCISE_NCALLBACKS; k++) {
+        PyObject *ev = PyObject_GetAttrString(events, ft_exercise_callbacks[k].event);
+        long bit = ev ? PyLong_AsLong(ev) : -1;
+        PyObject *cb = bit > 0 ? PyCFunction_New(ft_exercise_callbacks[k].def, NULL) : NULL;
+        /* the interpreter keeps its own reference to the callback for the worker's life */
+        PyObject *r = cb ? PyObject_CallMethod(mon, "register_callback", "iOO", tool, ev, cb) : NULL;
+        if (r)
+            mask |= bit;
+        else
+            rc = -1;
+        Py_XDECREF(ev);
+        Py_XDECREF(cb);
+        Py_XDECREF(r);
+    }
+    if (rc == 0) {
+        PyObject *r = PyObject_CallMethod(mon, "set_events", "il", tool, mask);
+        rc = r ? 0 : -1;
+        Py_XDECREF(r);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "ftstress worker: cannot install the exercise counting (sys.monitoring%s); not counting\n",
+                tool < 0 && events && !PyErr_Occurred() ? ": no free tool id" : "");
+        if (PyErr_Occurred())
+            PyErr_Print();
+        if (owned) { /* give the id back: no events are set, so the callbacks never run */
+            PyObject *r = PyObject_CallMethod(mon, "free_tool_id", "i", tool);
+            Py_XDECREF(r);
+            PyErr_Clear();
+        }
+    }
+    Py_XDECREF(sys);
+    Py_XDECREF(mon);
+    Py_XDECREF(events);
+    return rc;
+}
+
 void ft_exercise_register(const ft_scenario *s, const json_t *targets)
 {
     const char *off = getenv("FTSTRESS_EXERCISE");
     if (off && !strcmp(off, "0"))
+        return;
+    if (install_hook() < 0) /* no counts at all rather than a "not reached" that was never looked for */
         return;
     modules = json_array();
     names = json_array();
@@ -123,7 +202,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
     for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
         PyObject *pair = PyList_GET_ITEM(list, i);
         const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
-        const void *def = method_def_of(PyTuple_GET_ITEM(pair, 1));
+        const void *def = key_of(PyTuple_GET_ITEM(pair, 1));
         int index = def && name ? ft_exercise_hook_add(def) : -2;
         if (index == -1)
             dropped++;
@@ -147,8 +226,7 @@ void ft_exercise_thread_start(int index, PyObject *func)
     ft_exercise_thread *t = &slots[index];
     t->body_code = PyFunction_Check(func) ? (const void *)PyFunction_GET_CODE(func) : NULL;
     t->pending = t->escaped = -1;
-    ft_exercise_hook_attach(t);
-    PyEval_SetProfile(ft_exercise_on_profile, NULL);
+    ft_exercise_hook_attach(t); /* the callbacks are interpreter-wide: this makes them count here */
 }
 
 void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type)

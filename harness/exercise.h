@@ -8,9 +8,11 @@
 
 #include "scenario.h"
 
-/* After the imports, on the main thread, before the team starts: lists the callables of the
- * modules under test (`targets`, the non-stdlib imports; when empty, every import) and makes one
- * set of counts per team thread. FTSTRESS_EXERCISE=0 in the environment turns counting off. */
+/* After the imports, on the main thread, before the team starts (before any other thread exists):
+ * lists the callables of the modules under test (`targets`, the non-stdlib imports; when empty,
+ * every import), makes one set of counts per team thread and installs the counting as a
+ * sys.monitoring tool. FTSTRESS_EXERCISE=0 in the environment, or no free tool id, turns counting
+ * off. */
 void ft_exercise_register(const ft_scenario *s, const json_t *targets);
 
 /* On team thread `index`, attached, before its first round: counts from now on what this thread's

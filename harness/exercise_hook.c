@@ -1,22 +1,29 @@
-/* Counts target calls from the profile callback, invisibly to TSan.
+/* Counts target calls from sys.monitoring callbacks, invisibly to TSan.
  *
  * Compiled without TSan instrumentation (FTSTRESS_UNINSTRUMENTED in harness/CMakeLists.txt).
  * "How many threads at once" needs a counter that every thread of the team updates; had TSan seen
  * it, every update would be a happens-before edge between the threads and would hide the very
  * races the run is looking for. So the counters are relaxed atomics in code TSan does not see, on a
- * fixed table: nothing here allocates, locks or calls the interpreter, and the callback reads the
- * frame and the callable through CPython's structures without touching a reference count (an
- * atomic increment on a shared object is itself such an edge). */
+ * fixed table: nothing here allocates, locks or calls the interpreter, and the callbacks read the
+ * code object and the callable they are passed without touching a reference count (an atomic
+ * increment on a shared object is itself such an edge).
+ *
+ * Why sys.monitoring and not PyEval_SetProfile: in 3.13 the legacy profiler is itself a
+ * sys.monitoring tool that, for every call of a method descriptor (`obj.method()`), builds a bound
+ * method with tp_descr_get(callable, obj, type(obj)) to hand to the profile function, then drops
+ * it (Python/legacy_tracing.c, sys_profile_call_or_return): an atomic increment and decrement of
+ * `obj`'s reference count, and `obj` is usually the object the threads share. Those are
+ * happens-before edges to TSan, so the counting itself could hide the race. It also materialises a
+ * frame object per event, and never reports calls of types (constructors). Our own callbacks get
+ * the callable and its first argument borrowed and touch neither. */
 #include "exercise_hook.h"
 
 #include <stdatomic.h>
 
-#include "internal/pycore_frame.h"
-
 #define TABLE_SIZE (4 * FT_EXERCISE_MAX_FUNCS) /* a power of two, at most a quarter full */
 
-/* PyMethodDef pointer -> index + 1 (0: empty). Written by the main thread before the team's threads
- * are created (pthread_create orders it before their reads); read-only afterwards. */
+/* Key (a PyMethodDef or a type object) -> index + 1 (0: empty). Written by the main thread before
+ * the team's threads are created (pthread_create orders it before their reads); read-only after. */
 static const void *keys[TABLE_SIZE];
 static int values[TABLE_SIZE];
 static int nfuncs;
@@ -43,17 +50,17 @@ static int lookup(const void *key)
     }
 }
 
-int ft_exercise_hook_add(const void *method_def)
+int ft_exercise_hook_add(const void *key)
 {
-    int have = lookup(method_def);
+    int have = lookup(key);
     if (have >= 0)
         return have;
     if (nfuncs >= FT_EXERCISE_MAX_FUNCS)
         return -1;
-    size_t s = slot_of(method_def);
+    size_t s = slot_of(key);
     while (keys[s])
         s = (s + 1) & (TABLE_SIZE - 1);
-    keys[s] = method_def;
+    keys[s] = key;
     values[s] = ++nfuncs;
     return nfuncs - 1;
 }
@@ -62,13 +69,19 @@ void ft_exercise_hook_attach(ft_exercise_thread *t) { mine = t; }
 
 unsigned ft_exercise_hook_peak(int index) { return atomic_load_explicit(&peak[index], memory_order_relaxed); }
 
-/* The registered function a C_CALL's callable runs, or -1. The legacy profile passes builtin
- * functions and methods (method descriptors arrive bound, as a new builtin method). */
+/* The registered callable a CALL, C_RETURN or C_RAISE event is about, or -1. A builtin function or
+ * bound builtin method carries its PyMethodDef; a method descriptor (`obj.method()` calls it with
+ * `obj` as the first argument) carries it as d_method; anything else may be a registered type,
+ * called as a constructor, and is looked up as itself. Only pointers are read: no reference is
+ * taken, no bound method built. */
 static int function_of(PyObject *callable)
 {
-    if (!callable || (Py_TYPE(callable) != &PyCFunction_Type && Py_TYPE(callable) != &PyCMethod_Type))
-        return -1;
-    return lookup(((PyCFunctionObject *)callable)->m_ml);
+    PyTypeObject *tp = Py_TYPE(callable);
+    if (tp == &PyCFunction_Type || tp == &PyCMethod_Type)
+        return lookup(((PyCFunctionObject *)callable)->m_ml);
+    if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
+        return lookup(((PyMethodDescrObject *)callable)->d_method);
+    return lookup(callable);
 }
 
 static void enter(ft_exercise_thread *t, int i)
@@ -83,56 +96,109 @@ static void enter(ft_exercise_thread *t, int i)
         ;
 }
 
+/* Guarded: a C_RETURN whose CALL was not counted (a bound Python method wrapping a target builtin
+ * is unwrapped between the two events) must not take a thread out of a call it is still in. */
 static void leave(ft_exercise_thread *t, int i)
 {
     if (t->depth[i] && !--t->depth[i])
         atomic_fetch_sub_explicit(&inside[i], 1, memory_order_relaxed);
 }
 
-static int is_body(const ft_exercise_thread *t, PyFrameObject *frame)
-{
-    return frame && frame->f_frame && (const void *)frame->f_frame->f_executable == t->body_code;
-}
+/* The callbacks. sys.monitoring passes (code, instruction_offset, ...) borrowed; each returns None,
+ * never sys.monitoring.DISABLE (that would rewrite the instrumentation of code the team shares,
+ * from a team thread). Events are interpreter-wide: a thread without counts (the main thread's
+ * setup and check, a thread the scenario started) returns at once. */
 
-int ft_exercise_on_profile(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
+/* CALL (code, offset, callable, arg0): any call from Python code, before it is made. C_RETURN or
+ * C_RAISE follows with the same callable whenever it is not a Python function: builtins, method
+ * descriptors and types (a constructor) alike. */
+static PyObject *on_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     ft_exercise_thread *t = mine;
     int i;
-    (void)obj;
-    if (!t)
-        return 0;
-    switch (what) {
-    case PyTrace_CALL:
+    (void)self;
+    if (t && nargs >= 3) {
         t->pending = -1; /* anything that runs after a raise means the exception was caught */
-        if (is_body(t, frame))
-            t->escaped = -1;
-        break;
-    case PyTrace_RETURN: /* arg NULL: the frame unwinds with an exception */
-        if (arg)
-            t->pending = -1;
-        if (is_body(t, frame)) {
-            if (arg)
-                t->body_calls++;
-            else
-                t->escaped = t->pending; /* the worker's own Python code runs before it asks */
-        }
-        break;
-    case PyTrace_C_CALL:
-        t->pending = -1;
-        if ((i = function_of(arg)) >= 0)
+        if ((i = function_of(args[2])) >= 0)
             enter(t, i);
-        break;
-    case PyTrace_C_RETURN:
-        if ((i = function_of(arg)) >= 0)
-            leave(t, i);
-        break;
-    case PyTrace_C_EXCEPTION:
-        if ((i = function_of(arg)) >= 0) {
-            t->raised[i]++;
-            t->pending = i;
-            leave(t, i);
-        }
-        break;
     }
-    return 0;
+    Py_RETURN_NONE;
 }
+
+/* C_RETURN (code, offset, callable, arg0). */
+static PyObject *on_c_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    ft_exercise_thread *t = mine;
+    int i;
+    (void)self;
+    if (t && nargs >= 3 && (i = function_of(args[2])) >= 0)
+        leave(t, i);
+    Py_RETURN_NONE;
+}
+
+/* C_RAISE (code, offset, callable, arg0): the call raised; the exception is the pending one until
+ * something else runs. */
+static PyObject *on_c_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    ft_exercise_thread *t = mine;
+    int i;
+    (void)self;
+    if (t && nargs >= 3 && (i = function_of(args[2])) >= 0) {
+        t->raised[i]++;
+        t->pending = i;
+        leave(t, i);
+    }
+    Py_RETURN_NONE;
+}
+
+/* PY_START (code, offset): a Python frame begins, the body's among them. */
+static PyObject *on_py_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    ft_exercise_thread *t = mine;
+    (void)self;
+    if (t && nargs >= 1) {
+        t->pending = -1;
+        if ((const void *)args[0] == t->body_code)
+            t->escaped = -1;
+    }
+    Py_RETURN_NONE;
+}
+
+/* PY_RETURN (code, offset, value): a Python frame returns; the body's is a completed body call. */
+static PyObject *on_py_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    ft_exercise_thread *t = mine;
+    (void)self;
+    if (t && nargs >= 1) {
+        t->pending = -1;
+        if ((const void *)args[0] == t->body_code)
+            t->body_calls++;
+    }
+    Py_RETURN_NONE;
+}
+
+/* PY_UNWIND (code, offset, exception): a Python frame exits with an exception. For the body, the
+ * function that raised it (if a target function did) is what exercise.c attributes it to; the
+ * worker's own Python code runs before it asks. */
+static PyObject *on_py_unwind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    ft_exercise_thread *t = mine;
+    (void)self;
+    if (t && nargs >= 1 && (const void *)args[0] == t->body_code)
+        t->escaped = t->pending;
+    Py_RETURN_NONE;
+}
+
+#define CALLBACK(name, fn, doc) \
+    static PyMethodDef fn##_def = {name, (PyCFunction)(void (*)(void))fn, METH_FASTCALL, doc}
+CALLBACK("ftstress_exercise_call", on_call, "ftstress exercise counting: CALL");
+CALLBACK("ftstress_exercise_c_return", on_c_return, "ftstress exercise counting: C_RETURN");
+CALLBACK("ftstress_exercise_c_raise", on_c_raise, "ftstress exercise counting: C_RAISE");
+CALLBACK("ftstress_exercise_py_start", on_py_start, "ftstress exercise counting: PY_START");
+CALLBACK("ftstress_exercise_py_return", on_py_return, "ftstress exercise counting: PY_RETURN");
+CALLBACK("ftstress_exercise_py_unwind", on_py_unwind, "ftstress exercise counting: PY_UNWIND");
+
+const ft_exercise_callback ft_exercise_callbacks[FT_EXERCISE_NCALLBACKS] = {
+    {"CALL", &on_call_def},          {"C_RETURN", &on_c_return_def},   {"C_RAISE", &on_c_raise_def},
+    {"PY_START", &on_py_start_def}, {"PY_RETURN", &on_py_return_def}, {"PY_UNWIND", &on_py_unwind_def},
+};

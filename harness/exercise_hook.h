@@ -1,4 +1,4 @@
-/* The profile callback that counts calls of the target's C functions, per thread and at once. */
+/* The sys.monitoring callbacks that count calls of the target's C code, per thread and at once. */
 #ifndef FTSTRESS_EXERCISE_HOOK_H
 #define FTSTRESS_EXERCISE_HOOK_H
 
@@ -8,7 +8,7 @@
 /* Target callables tracked per worker; more are left uncounted (exercise.c says so). */
 #define FT_EXERCISE_MAX_FUNCS 1024
 
-/* One team thread's counts. Written only by its thread (inside the profile callback), read by the
+/* One team thread's counts. Written only by its thread (inside the callbacks), read by the
  * worker's main thread after a round's end barrier, which orders the reads after the writes. */
 typedef struct ft_exercise_thread {
     const void *body_code; /* the thread's own body code object: its frames are body calls */
@@ -20,17 +20,22 @@ typedef struct ft_exercise_thread {
     uint32_t depth[FT_EXERCISE_MAX_FUNCS]; /* nesting: a thread counts once toward "at once" */
 } ft_exercise_thread;
 
-/* Registers a function by the PyMethodDef it runs (a module function's and a method descriptor's
- * bound methods share it). Main thread, before the team starts. Its index, or -1 when full. */
-int ft_exercise_hook_add(const void *method_def);
+/* Registers a callable by what a call of it carries: the PyMethodDef it runs (a module function's
+ * and a method descriptor's bound methods share it) or, for a constructor, the type object itself.
+ * Main thread, before the team starts. Its index, or -1 when full. */
+int ft_exercise_hook_add(const void *key);
 /* The calling thread's counts from now on (NULL: stop counting on this thread). */
 void ft_exercise_hook_attach(ft_exercise_thread *mine);
 /* The most threads that were inside function `index` at one moment, in this worker. */
 unsigned ft_exercise_hook_peak(int index);
 
-/* A Py_tracefunc: counts PyTrace_C_CALL / C_RETURN / C_EXCEPTION of registered functions and the
- * thread's body calls; always returns 0. A plain function, so that another profile function (a
- * schedule perturbation, say) can call it from its own. */
-int ft_exercise_on_profile(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+/* The sys.monitoring events the counting takes, each with its callback: a C function (METH_FASTCALL)
+ * to wrap in a builtin function object and register with sys.monitoring.register_callback. */
+typedef struct ft_exercise_callback {
+    const char *event; /* the name in sys.monitoring.events */
+    PyMethodDef *def;
+} ft_exercise_callback;
+#define FT_EXERCISE_NCALLBACKS 6
+extern const ft_exercise_callback ft_exercise_callbacks[FT_EXERCISE_NCALLBACKS];
 
 #endif

@@ -1,6 +1,8 @@
 """What the bodies exercised: a scenario calling some of a seeded module's functions shows those with
 their counts (4 threads inside rendezvous() at once), the rest as not reached; a scenario whose body
-never calls its target says "target not reached"; role body calls and exception counts are exact."""
+never calls its target says "target not reached"; one that reaches it only by constructing its type
+is reached, with the constructor's calls and exceptions counted, and a constructor call is left when
+it returns; role body calls and exception counts are exact."""
 import os
 import sys
 
@@ -36,10 +38,11 @@ def test_called_functions_are_counted():
 def test_uncalled_functions_are_not_reached():
     rc, r, so, se = results()
     ex = scenario(r, "exercised-some")["exercised"]
-    check(sorted(ex["not_reached"]) == ["exercised.Box.clear", "exercised.Box.put", "exercised.close", "exercised.reset"],
+    # Box() runs in the setup, on the main thread: not a body's call
+    check(sorted(ex["not_reached"]) == ["exercised.Box", "exercised.Box.put", "exercised.close", "exercised.reset"],
           "not reached: %s" % ex["not_reached"])
     check(ex["functions_total"] == 8 and ex["functions_reached"] == 4, "totals: %s" % ex)
-    check("exercised: 4 of 8 target functions, max 4 threads at once; not reached: Box.clear, Box.put, close, reset" in so,
+    check("exercised: 4 of 8 target functions, max 4 threads at once; not reached: Box, Box.put, close, reset" in so,
           "the one-liner", so)
 
 
@@ -66,6 +69,32 @@ def test_target_not_reached_is_a_warning_not_clean():
     check("1 scenario never reached the target's code" in so, "closing warning", so)
 
 
+def test_target_reached_only_through_a_constructor():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-constructor")["exercised"]
+    box = ex["calls"].get("exercised.Box")
+    # 2 threads x 9 iterations x 3 rounds, every third with a str: TypeError out of the constructor
+    check(box is not None and box["calls"] == 2 * 9 * ROUNDS and box["raised"] == 2 * 3 * ROUNDS and box["threads"] == 2,
+          "Box(): %s" % box)
+    check(box["exceptions"] == {"TypeError": 2 * 3 * ROUNDS}, "escaped exceptions of Box(): %s" % box)
+    check(ex["target_reached"] is True and ex["functions_reached"] == 1 and "exercised.Box" not in ex["not_reached"],
+          "reached through Box() alone: %s" % ex)
+    check(ex["roles"]["body"] == {"body_calls": 2 * 6 * ROUNDS, "exceptions": {"TypeError": 2 * 3 * ROUNDS}},
+          "body calls and exceptions: %s" % ex["roles"])
+    row = so[so.index("exercised-constructor "):].split("\n")[1]
+    check("exercised: 1 of 8 target functions" in row and "not reached" in row, "its one-liner", row)
+    check("1 scenario never reached the target's code" in so, "only exercised-unreached is warned about", so)
+
+
+def test_constructor_call_is_left_when_it_returns():
+    rc, r, so, se = results()
+    calls = scenario(r, "exercised-constructor-apart")["exercised"]["calls"]
+    # both threads were inside rendezvous together, each Box() before or after it: never two at once
+    check(calls["exercised.rendezvous"]["max_concurrent"] == 2, "rendezvous: %s" % calls["exercised.rendezvous"])
+    check(calls["exercised.Box"]["calls"] == 2 and calls["exercised.Box"]["threads"] == 2 and
+          calls["exercised.Box"]["max_concurrent"] == 1, "Box(): %s" % calls["exercised.Box"])
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -73,4 +102,6 @@ def test_counting_off():
 
 if __name__ == "__main__":
     main([test_called_functions_are_counted, test_uncalled_functions_are_not_reached,
-          test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean, test_counting_off])
+          test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean,
+          test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
+          test_counting_off])
