@@ -126,9 +126,7 @@ static int place_descriptors(int fds[FT_FORK_NFDS])
     return dup2(STDOUT_FILENO, STDERR_FILENO) < 0 ? -1 : 0;
 }
 
-/* In the forked worker: wait until the middle process is gone and the supervisor is the parent,
- * then die with it (PR_SET_PDEATHSIG set earlier would fire when the middle process exits). */
-static int adopt_supervisor(void)
+int ft_fork_server_adopt(void)
 {
     const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
     pid_t want = supervisor ? (pid_t)atol(supervisor) : 0;
@@ -146,7 +144,7 @@ static void __attribute__((noreturn)) become_worker(int fds[FT_FORK_NFDS], int a
 {
     PyOS_AfterFork_Child();
     setpgid(0, 0); /* its own process group, as a spawned worker: the supervisor kills it by group */
-    if (place_descriptors(fds) < 0 || adopt_supervisor() < 0)
+    if (place_descriptors(fds) < 0)
         _exit(3);
     _exit(ft_worker_forked_main(argc, argv));
 }
@@ -193,6 +191,15 @@ static void warm_up(void)
     }
     Py_XDECREF(r);
     Py_XDECREF(ns);
+    /* The interpreter's second thread state makes every deferred-refcount object immortal, a walk
+     * over the whole heap that a worker would otherwise pay when its first team thread starts. One
+     * made and dropped here (no thread ever runs it) pays it once; objects created later, the
+     * target's included, are made immortal as they are created, as that walk would have. */
+    PyThreadState *extra = PyThreadState_New(PyInterpreterState_Get());
+    if (extra) {
+        PyThreadState_Clear(extra);
+        PyThreadState_Delete(extra);
+    }
 }
 
 static int parse_server_args(int argc, char **argv, unsigned long *seed)

@@ -9,4 +9,10 @@
  * closes the socket. */
 int ft_fork_server_main(int argc, char **argv);
 
+/* In a forked worker: waits until its middle process is gone and the supervisor is its parent,
+ * then makes it die with the supervisor (PR_SET_PDEATHSIG set before would fire when the middle
+ * process exits). Called late in the worker's start-up, so the wait overlaps its imports instead
+ * of delaying them. 0, or -1 when the supervisor is gone. */
+int ft_fork_server_adopt(void);
+
 #endif

@@ -44,6 +44,7 @@ typedef struct worker_args {
     int compile_only;
     int64_t spawned_ns; /* CLOCK_MONOTONIC when the supervisor spawned us: start-up counts from there */
     const char *tsan_log; /* a forked worker's TSan log path (a spawned one has it in TSAN_OPTIONS) */
+    int forked;           /* started by the fork server (fork_server.h), not spawned */
 } worker_args;
 
 static ft_status *status;
@@ -461,6 +462,8 @@ static int worker_body(const worker_args *a, int64_t t0)
         worker_exit(0);
     }
 
+    if (a->forked && ft_fork_server_adopt() < 0)
+        _exit(3); /* the supervisor is gone: nobody would read what the rounds find */
     ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed, a->perturb);
     ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
@@ -474,6 +477,7 @@ int ft_worker_forked_main(int argc, char **argv)
     worker_args a = {.rounds = 1};
     if (parse_args(argc, argv, &a) < 0)
         return 2;
+    a.forked = 1;
     if (a.tsan_log)
         __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
     attach_channel(t0);
