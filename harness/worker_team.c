@@ -49,6 +49,8 @@ struct ft_team {
     int perturb;       /* FT_PERTURB_* mode */
     int perturb_trace; /* FTSTRESS_PERTURB_TRACE set: every round's schedule digest goes out as an event */
     PyObject *random_class; /* random.Random, used by the threads once, at start */
+    int uses_rng;           /* some body names `rng`: only then is it reseeded each round */
+    PyObject *c_seed;       /* _random.Random.seed, the C method random.Random.seed ends in */
 };
 
 static pthread_mutex_t tstate_creation = PTHREAD_MUTEX_INITIALIZER;
@@ -149,6 +151,19 @@ static void *thread_main(void *arg)
     return NULL; /* workers end with _exit(); threads are never joined */
 }
 
+/* Whether `code` or a code object nested in it (a lambda, a def) names `name`. */
+static int code_names(PyObject *code, PyObject *name)
+{
+    if (!PyCode_Check(code))
+        return 0;
+    PyCodeObject *co = (PyCodeObject *)code;
+    int found = PySequence_Contains(co->co_names, name) == 1;
+    for (Py_ssize_t i = 0; !found && i < PyTuple_GET_SIZE(co->co_consts); i++)
+        found = code_names(PyTuple_GET_ITEM(co->co_consts, i), name);
+    PyErr_Clear();
+    return found;
+}
+
 ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
                        unsigned long seed, int perturb)
 {
@@ -162,6 +177,8 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
             fprintf(stderr, "ftstress worker: out of memory\n");
             _exit(3);
         }
+    for (size_t r = 0; r < s->nroles; r++)
+        t->uses_rng |= codes[r] != Py_None && code_names(codes[r], t->keys[K_RNG]);
     t->globals = globals;
     t->ignore = ignore;
     t->seed = seed;
@@ -171,6 +188,13 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
     t->members = ft_xcalloc((size_t)t->size, sizeof *t->members);
     PyObject *random = PyImport_ImportModule("random");
     t->random_class = random ? PyObject_GetAttrString(random, "Random") : NULL;
+    /* random.Random.seed(n) for an int n is _random.Random.seed(n) plus gauss_next = None: calling
+     * those two directly gives the same sequence without running random.py's Python code. */
+    PyObject *c_random = PyImport_ImportModule("_random");
+    PyObject *c_class = c_random ? PyObject_GetAttrString(c_random, "Random") : NULL;
+    t->c_seed = c_class ? PyObject_GetAttrString(c_class, "seed") : NULL;
+    Py_XDECREF(c_random);
+    Py_XDECREF(c_class);
     Py_XDECREF(random);
     if (!t->random_class) {
         fprintf(stderr, "ftstress worker: cannot import random.Random for the threads' rng\n");
@@ -243,10 +267,14 @@ void ft_team_round(ft_team *t, long round)
     PyThreadState *main_ts;
 
     /* Reseeding here, on the main thread before the start barrier, keeps every thread's `rng`
-     * reproducible from --seed without the threads touching any shared object to do it. */
-    for (int i = 0; i < t->size; i++) {
-        PyObject *r = PyObject_CallMethod(t->members[i].rng, "seed", "K", rng_seed(t->seed, i, round));
-        if (!r)
+     * reproducible from --seed without the threads touching any shared object to do it. It is a
+     * Python call per thread, most of an empty round's cost under TSan: skipped when no body names
+     * `rng` (a body that reaches it only through globals() or eval() gets an unseeded one). */
+    for (int i = 0; t->uses_rng && i < t->size; i++) {
+        PyObject *rng = t->members[i].rng;
+        PyObject *r = t->c_seed ? PyObject_CallFunction(t->c_seed, "OK", rng, rng_seed(t->seed, i, round))
+                                : PyObject_CallMethod(rng, "seed", "K", rng_seed(t->seed, i, round));
+        if (!r || (t->c_seed && PyObject_SetAttrString(rng, "gauss_next", Py_None) < 0))
             PyErr_Clear();
         Py_XDECREF(r);
     }
