@@ -353,13 +353,18 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
     skews->state = 0x9e3779b97f4a7c15ULL; /* any non-zero start: xorshift stays at zero from zero */
     int64_t in_rounds = 0;
     long done = 0;
+    /* made once: PyDict_SetItemString would build and intern the key every round, a good part of
+     * an empty round's main-thread time under TSan */
+    PyObject *round_key = PyUnicode_InternFromString("round");
+    if (!round_key)
+        _exit(3);
 
     for (long r = a->first_round; r < a->first_round + a->rounds; r++, done++) {
         int64_t started = ft_now_ns(), first = INT64_MAX, last = 0;
         PyObject *round = PyLong_FromLong(r);
         atomic_store(&status->round_started_ns, started);
         atomic_store(&status->round, r);
-        PyDict_SetItemString(ns, "round", round);
+        PyDict_SetItem(ns, round_key, round);
         Py_DECREF(round);
 
         set_phase(FT_PHASE_SETUP);
