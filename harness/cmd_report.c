@@ -246,8 +246,15 @@ static int report(int argc, char **argv)
         fprintf(stderr, "ftstress: error: %s\n", error);
         return 2;
     }
-    if (!json_object_get(merged, "groups"))
-        merge_groups(docs, (size_t)(argc - first), merged);
+    if (!json_object_get(merged, "groups")) {
+        /* One input keeps its groups as the run wrote them, hit rates included; several are
+         * regrouped, and their hit rates cannot be pooled without the runs' round sets. */
+        json_t *own = argc - first == 1 ? json_object_get(docs[0], "groups") : NULL;
+        if (own)
+            json_object_set_new(merged, "groups", json_deep_copy(own));
+        else
+            merge_groups(docs, (size_t)(argc - first), merged);
+    }
     if (ft_verbosity() >= FT_NORMAL)
         ft_report_text(merged, stdout, ft_verbosity() >= FT_VERBOSE);
     if (a.json && ft_json_write_atomic(merged, a.json) != 0)
