@@ -215,7 +215,7 @@ char *ft_exercise_summary(const json_t *s)
     if (!json_integer_value(json_object_get(ex, "functions_total")))
         return ft_xstrdup("no C functions to count");
     if (!json_integer_value(json_object_get(ex, "workers_reported")))
-        return ft_xstrdup("unknown: no worker lived to report");
+        return ft_xstrdup("unknown: the worker ended before its first count");
     if (json_is_false(json_object_get(ex, "target_reached")))
         return ft_xstrdup("target not reached");
     json_object_foreach((json_t *)json_object_get(ex, "calls"), name, v) if (json_integer_value(json_object_get(v, "max_concurrent")) > most)

@@ -52,7 +52,7 @@ static int print_exercised(FILE *out, const json_t *s, int verbose)
     if (!json_is_object(ex) || !json_integer_value(json_object_get(ex, "functions_total")))
         return 0;
     if (!json_integer_value(json_object_get(ex, "workers_reported"))) {
-        fprintf(out, "       exercised: unknown (no worker lived to report its counts)\n");
+        fprintf(out, "       exercised: unknown (the worker ended before its first count: stopped at the expected outcome, or crashed)\n");
         return 0;
     }
     json_object_foreach((json_t *)json_object_get(ex, "calls"), name, v)
