@@ -93,7 +93,7 @@ static ssize_t receive(char *buf, size_t size, int fds[FT_FORK_NFDS])
     return n;
 }
 
-/* Splits the NUL-separated argument block into an argv (argv[0] a placeholder, as getopt wants). */
+/* Splits the NUL-separated argument block into an argv; argv[0] is a fixed program name, as getopt skips it. */
 static int split_args(char *buf, size_t len, char **argv, int max)
 {
     int argc = 0;

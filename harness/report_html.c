@@ -153,6 +153,17 @@ static void function_row(xmlTextWriterPtr w, const json_t *row)
     end(w);
 }
 
+/* A table's header row, then its body opened for the rows. */
+static void table_head(xmlTextWriterPtr w, const char *const *heads, size_t n)
+{
+    start(w, "thead", NULL);
+    start(w, "tr", NULL);
+    for (size_t k = 0; k < n; k++)
+        el(w, "th", NULL, heads[k]);
+    end(w), end(w);
+    start(w, "tbody", NULL);
+}
+
 static void functions(xmlTextWriterPtr w, const json_t *rows)
 {
     static const char *const heads[] = {"function", "verdict", "calls", "max threads at once", "threads", "findings", "scenarios"};
@@ -173,12 +184,7 @@ static void functions(xmlTextWriterPtr w, const json_t *rows)
             end(w);
             start(w, "table", "functions");
             attr(w, "data-module", module);
-            start(w, "thead", NULL);
-            start(w, "tr", NULL);
-            for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
-                el(w, "th", NULL, heads[k]);
-            end(w), end(w);
-            start(w, "tbody", NULL);
+            table_head(w, heads, sizeof heads / sizeof *heads);
         }
         function_row(w, row);
     }
@@ -193,12 +199,7 @@ static void scenarios(xmlTextWriterPtr w, const json_t *doc)
     size_t i;
     el(w, "h2", NULL, "Scenarios");
     start(w, "table", "scenarios");
-    start(w, "thead", NULL);
-    start(w, "tr", NULL);
-    for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
-        el(w, "th", NULL, heads[k]);
-    end(w), end(w);
-    start(w, "tbody", NULL);
+    table_head(w, heads, sizeof heads / sizeof *heads);
     json_array_foreach(json_object_get(doc, "scenarios"), i, s) {
         char *summary = ft_exercise_summary(s);
         start(w, "tr", NULL);
