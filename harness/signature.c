@@ -58,6 +58,13 @@ int ft_signature_frames(const json_t *frames, int max, ft_strlist *out)
     return added;
 }
 
+/* "file:0": the symbolizer knew the file but not the line. */
+static int line_unknown(const char *location)
+{
+    size_t n = strlen(location);
+    return n >= 2 && !strcmp(location + n - 2, ":0");
+}
+
 void ft_report_signature(const json_t *report, ft_report_sig *out)
 {
     const char *type = json_string_value(json_object_get(report, "type"));
@@ -80,12 +87,16 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
             continue;
         }
         ft_strlist_push(&out->functions, ft_frame_from_json(json_array_get(frames, (size_t)top)).function);
-        /* A finding's place is in the extension when the extension is on the stack. */
-        if (target >= 0 && (!out->location || strcmp(out->owner, "target"))) {
+        /* A finding's place is in the extension when the extension is on the stack. Line 0 (the
+         * compiler attributed the instruction to no line) gives way to the other access's line. */
+        char *here = ft_frame_location(frames, target >= 0 ? target : top);
+        if (!out->location || (target >= 0 && strcmp(out->owner, "target")) ||
+            (here && line_unknown(out->location) && !line_unknown(here) &&
+             (target >= 0 || strcmp(out->owner, "target")))) {
             free(out->location);
-            out->location = ft_frame_location(frames, target);
-        } else if (!out->location)
-            out->location = ft_frame_location(frames, top);
+            out->location = here;
+        } else
+            free(here);
         if (!strcmp(who, "target") || (!strcmp(who, "harness") && strcmp(out->owner, "target")))
             out->owner = who;
     }

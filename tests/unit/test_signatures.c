@@ -75,6 +75,29 @@ void test_signature_of_real_reports(void)
     }
 }
 
+/* The symbolizer gave the writer's top frame line 0 (an instruction the compiler attributed to no
+ * line); the finding points at the other access's line in the same function instead. */
+void test_location_skips_line_zero(void)
+{
+    ft_results r;
+    ft_scenario_set set = {0};
+    json_t *rep = load_report("next-token-line-zero-0");
+    if (!rep) {
+        check_failures++;
+        return;
+    }
+    one_scenario(&r, &set, "s", FT_RACE);
+    ft_results_report(&r, 0, rep, 0.5);
+    CHECK_INT(r.nfindings, 1);
+    if (r.nfindings) {
+        CHECK_STR(r.findings[0].signature, "race:next_token_unsafe|next_token_unsafe");
+        CHECK_STR(r.findings[0].location, "/work/main/tests/targets/seeded_globals.c:161");
+    }
+    json_decref(rep);
+    ft_results_free(&r);
+    ft_scenarios_free(&set);
+}
+
 void test_ring_races_collapse_to_function_pairs(void)
 {
     /* Ring races on four fields (data, cap, head, len) in push and get: one finding per function
