@@ -4,8 +4,9 @@
  * belongs to one of the modules under test, or one of the types they define in C (a constructor,
  * counted as "module.Type"). The counting is a sys.monitoring tool (CALL, C_RETURN, C_RAISE,
  * PY_START, PY_RETURN, PY_UNWIND) whose callbacks are in exercise_hook.c, which says why not the
- * legacy profiler. Calls made from C (functools.partial, map, a callback) and type slots (len(),
- * next(), operators) raise no CALL event and are not counted. */
+ * legacy profiler. Calls made from C raise no CALL event and are not counted (map, a callback), except
+ * through functools.partial, which the hook sees through; nor are type slots (len(), next(),
+ * operators). */
 #include "exercise.h"
 
 #include <stdio.h>
@@ -184,6 +185,28 @@ static int install_hook(void)
     return rc;
 }
 
+/* Lets the hook count a call through functools.partial as a call of the callable it wraps: bodies
+ * (and `ftstress init`'s scenarios) call thread-owned partials of target functions. Where the
+ * partial keeps it is read from its `func` member's descriptor, not assumed. The type is kept for
+ * the worker's life. Without it partials are counted as themselves, and stderr says so. */
+static void see_through_partial(void)
+{
+    PyObject *functools = PyImport_ImportModule("functools");
+    PyObject *type = functools ? PyObject_GetAttrString(functools, "partial") : NULL;
+    PyObject *func = type && PyType_Check(type) ? PyDict_GetItemString(((PyTypeObject *)type)->tp_dict, "func") : NULL;
+    if (func && Py_IS_TYPE(func, &PyMemberDescr_Type) &&
+        ((PyMemberDescrObject *)func)->d_member->type == _Py_T_OBJECT) {
+        ft_exercise_hook_see_through((PyTypeObject *)type, ((PyMemberDescrObject *)func)->d_member->offset);
+        type = NULL; /* kept */
+    } else {
+        fprintf(stderr, "ftstress worker: cannot see where functools.partial keeps its callable; calls through a "
+                        "partial are not counted as calls of the function it wraps\n");
+        PyErr_Clear();
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(functools);
+}
+
 void ft_exercise_register(const ft_scenario *s, const json_t *targets)
 {
     const char *off = getenv("FTSTRESS_EXERCISE");
@@ -191,6 +214,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         return;
     if (install_hook() < 0) /* no counts at all rather than a "not reached" that was never looked for */
         return;
+    see_through_partial();
     modules = json_array();
     names = json_array();
     if (json_array_size(targets))

@@ -33,6 +33,10 @@ static _Atomic unsigned peak[FT_EXERCISE_MAX_FUNCS];   /* the most there were */
 
 static _Thread_local ft_exercise_thread *mine;
 
+/* functools.partial and where its instances keep the callable they wrap (set before the team). */
+static PyTypeObject *wrapper_type;
+static Py_ssize_t wrapped_offset;
+
 static size_t slot_of(const void *key)
 {
     uintptr_t h = (uintptr_t)key;
@@ -67,21 +71,45 @@ int ft_exercise_hook_add(const void *key)
 
 void ft_exercise_hook_attach(ft_exercise_thread *t) { mine = t; }
 
+void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset)
+{
+    wrapper_type = type;
+    wrapped_offset = offset;
+}
+
+/* The callable a wrapper (an instance of wrapper_type or of a subclass) calls, or NULL. The field
+ * is set when the wrapper is made and only __setstate__ rewrites it, which no one calls on a
+ * partial that is being called; only the pointer is read. */
+static PyObject *wrapped_by(PyObject *callable)
+{
+    for (PyTypeObject *tp = Py_TYPE(callable); wrapper_type && tp; tp = tp->tp_base)
+        if (tp == wrapper_type)
+            return *(PyObject **)((char *)callable + wrapped_offset);
+    return NULL;
+}
+
 unsigned ft_exercise_hook_peak(int index) { return atomic_load_explicit(&peak[index], memory_order_relaxed); }
 
 /* The registered callable a CALL, C_RETURN or C_RAISE event is about, or -1. A builtin function or
  * bound builtin method carries its PyMethodDef; a method descriptor (`obj.method()` calls it with
- * `obj` as the first argument) carries it as d_method; anything else may be a registered type,
- * called as a constructor, and is looked up as itself. Only pointers are read: no reference is
- * taken, no bound method built. */
+ * `obj` as the first argument) carries it as d_method; a functools.partial is about the callable
+ * it wraps (its call of that callable is made from C and raises no event of its own); anything else
+ * may be a registered type, called as a constructor, and is looked up as itself. Only pointers are
+ * read: no reference is taken, no bound method built. */
 static int function_of(PyObject *callable)
 {
-    PyTypeObject *tp = Py_TYPE(callable);
-    if (tp == &PyCFunction_Type || tp == &PyCMethod_Type)
-        return lookup(((PyCFunctionObject *)callable)->m_ml);
-    if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
-        return lookup(((PyMethodDescrObject *)callable)->d_method);
-    return lookup(callable);
+    for (int unwrapped = 0;; unwrapped++) {
+        PyTypeObject *tp = Py_TYPE(callable);
+        if (tp == &PyCFunction_Type || tp == &PyCMethod_Type)
+            return lookup(((PyCFunctionObject *)callable)->m_ml);
+        if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
+            return lookup(((PyMethodDescrObject *)callable)->d_method);
+        int i = lookup(callable);
+        PyObject *inner = i < 0 && !unwrapped ? wrapped_by(callable) : NULL; /* partial() flattens: one level */
+        if (!inner)
+            return i;
+        callable = inner;
+    }
 }
 
 static void enter(ft_exercise_thread *t, int i)

@@ -24,6 +24,9 @@ typedef struct ft_exercise_thread {
  * and a method descriptor's bound methods share it) or, for a constructor, the type object itself.
  * Main thread, before the team starts. Its index, or -1 when full. */
 int ft_exercise_hook_add(const void *key);
+/* Calls of instances of `type` (functools.partial) and its subclasses count as calls of the callable
+ * each keeps at byte `offset`. Main thread, before the team starts. */
+void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset);
 /* The calling thread's counts from now on (NULL: stop counting on this thread). */
 void ft_exercise_hook_attach(ft_exercise_thread *mine);
 /* The most threads that were inside function `index` at one moment, in this worker. */

@@ -260,8 +260,9 @@ int ft_report_html(const json_t *doc, const char *path)
     functions(w, rows);
     scenarios(w, doc);
     el(w, "p", "muted",
-       "Calls are C_CALL events of the interpreter's profiler: calls from Python code. Calls made from C "
-       "(functools.partial, map, callbacks) and type slots (len, iteration, constructors) are not counted. "
+       "Calls are the interpreter's CALL events: calls from Python code, constructors included, and through "
+       "functools.partial. Other calls made from C (map, callbacks) and type slots (len, iteration, operators) "
+       "are not counted. "
        "A finding names a function when one of its stacks passes through the function's C code.");
     end(w), end(w);
     XW(xmlTextWriterEndDocument(w));

@@ -87,7 +87,7 @@ warn:
     fprintf(out, "       warning: target not reached: no body called any of the %lld functions of ",
             (long long)json_integer_value(json_object_get(ex, "functions_total")));
     json_array_foreach(json_object_get(ex, "modules"), i, v) fprintf(out, "%s%s", i ? ", " : "", json_string_value(v));
-    fprintf(out, "\n       (operators, attributes and calls made from C, such as through functools.partial, are not counted: if the body "
+    fprintf(out, "\n       (operators, attributes and calls made from C, such as by map or a callback, are not counted: if the body "
                  "reaches the target only through those, this warning is wrong)\n");
     return 1;
 }

@@ -2,7 +2,8 @@
 their counts (4 threads inside rendezvous() at once), the rest as not reached; a scenario whose body
 never calls its target says "target not reached"; one that reaches it only by constructing its type
 is reached, with the constructor's calls and exceptions counted, and a constructor call is left when
-it returns; role body calls and exception counts are exact."""
+it returns; calls through functools.partial count as calls of what it wraps; role body calls and
+exception counts are exact."""
 import os
 import sys
 
@@ -95,6 +96,17 @@ def test_constructor_call_is_left_when_it_returns():
           calls["exercised.Box"]["max_concurrent"] == 1, "Box(): %s" % calls["exercised.Box"])
 
 
+def test_calls_through_a_partial_count_as_the_wrapped_function():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-partial")["exercised"]
+    calls = ex["calls"]
+    for name in ("exercised.add", "exercised.Box.get", "exercised.Box"):
+        c = calls.get(name)
+        check(c is not None and c["calls"] == 2 * 7 * ROUNDS and c["threads"] == 2, "%s through a partial: %s" % (name, c))
+    check(not any(k.startswith("functools") for k in calls), "the partials are not counted as themselves: %s" % calls)
+    check(ex["target_reached"] is True, "reached: %s" % ex)
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -104,4 +116,4 @@ if __name__ == "__main__":
     main([test_called_functions_are_counted, test_uncalled_functions_are_not_reached,
           test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean,
           test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
-          test_counting_off])
+          test_calls_through_a_partial_count_as_the_wrapped_function, test_counting_off])
