@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grouping.h"
 #include "results.h"
 #include "results_io.h"
 
@@ -79,7 +80,7 @@ const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *ancho
     json_array_foreach(b->groups, i, g) {
         json_array_foreach(json_object_get(g, "functions"), k, fn) {
             const char *a = json_string_value(fn);
-            if (a && strncmp(a, "mod:", 4) && ft_strlist_contains(anchors, a))
+            if (a && ft_anchor_connects(a) && ft_strlist_contains(anchors, a))
                 return json_string_value(json_object_get(g, "note")) ?: json_string_value(json_object_get(g, "name")) ?: a;
         }
     }

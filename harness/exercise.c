@@ -262,6 +262,13 @@ void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type)
     thread_extra *x = &extras[index];
     int fn = slots[index].escaped;
     slots[index].escaped = -1;
+    /* Say which target function raised an unexpected exception: the finding is named after it. The
+     * dict is this thread's own and `names` is read-only while the team runs. */
+    const char *raiser = fn >= 0 ? json_string_value(json_array_get(names, (size_t)fn)) : NULL;
+    PyObject *by = raiser && info && PyDict_Check(info) ? PyUnicode_FromString(raiser) : NULL;
+    if (by && PyDict_SetItemString(info, "raised_by", by) < 0)
+        PyErr_Clear();
+    Py_XDECREF(by);
     if (!name) {
         PyErr_Clear();
         name = "?";

@@ -20,7 +20,8 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets);
 void ft_exercise_thread_start(int index, PyObject *func);
 
 /* On team thread `index`: one body call raised. `info` is ft_py_take_exception's dict for an
- * unexpected exception, `ignored_type` its type name for an ignored one (either may be NULL). */
+ * unexpected exception, `ignored_type` its type name for an ignored one (either may be NULL). When
+ * a target function raised it, info gets "raised_by": that function's name ("module.Type.method"). */
 void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type);
 
 /* On the main thread after each round: sends this worker's counts so far after the first round and

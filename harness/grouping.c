@@ -46,6 +46,35 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
 }
 
+/* The C allocator's entry points: the frame that calls one directly, when it is a stack's top
+ * meaningful frame, may be a thin wrapper (hiredis's hi_realloc, a project's xmalloc) that every
+ * allocation of the extension goes through. */
+static int is_allocator(const char *function)
+{
+    static const char *const names[] = {"malloc", "calloc", "realloc", "reallocarray", "free",
+                                        "posix_memalign", "aligned_alloc", "memalign", "valloc"};
+    while (*function == '_')
+        function++;
+    if (!strncmp(function, "interceptor_", 12))
+        function += 12;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(function, names[i]))
+            return 1;
+    return 0;
+}
+
+/* "alloc:NAME" for a top frame that calls the allocator: a group is named after some other
+ * function of its members when it has one (the wrapper names where memory moved, not the bug). */
+static void add_allocator_caller(ft_strlist *anchors, const json_t *frames, int top)
+{
+    if (top < 1)
+        return;
+    ft_frame callee = ft_frame_from_json(json_array_get(frames, (size_t)top - 1));
+    ft_frame caller = ft_frame_from_json(json_array_get(frames, (size_t)top));
+    if (is_allocator(callee.function) && strcmp(caller.function, "??"))
+        add(anchors, ft_xasprintf("alloc:%s", caller.function));
+}
+
 /* Every frame of the extension on a stack, from the access down to the method Python called: two
  * stacks through the same unlocked object meet in its methods, whatever helper each raced in. */
 static void add_target_frames(ft_strlist *anchors, const json_t *frames)
@@ -73,6 +102,7 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
         if (i >= 2)
             break;
         add_function(anchors, frames, ft_top_meaningful(frames), scenario);
+        add_allocator_caller(anchors, frames, ft_top_meaningful(frames));
         add_target_frames(anchors, frames);
     }
     json_array_foreach(json_object_get(report, "locs"), i, item) {
@@ -119,7 +149,7 @@ void ft_anchors_from_hang(ft_strlist *anchors, const json_t *native, const char 
     ft_hang_info_free(&h);
 }
 
-int ft_anchor_connects(const char *anchor) { return strncmp(anchor, "mod:", 4) != 0; }
+int ft_anchor_connects(const char *anchor) { return strncmp(anchor, "mod:", 4) && strncmp(anchor, "alloc:", 6); }
 
 static size_t find(size_t *parent, size_t i)
 {
@@ -179,24 +209,39 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
     return text;
 }
 
+/* Whether some member of the group saw `fn` as the direct caller of the allocator. */
+static int allocator_caller_in_group(const ft_results *r, size_t root, size_t *parent, const char *fn)
+{
+    char *anchor = ft_xasprintf("alloc:%s", fn);
+    int found = 0;
+    for (size_t i = 0; i < r->nfindings && !found; i++)
+        found = find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
+    free(anchor);
+    return found;
+}
+
 /* The group's name: its module (if the extension's) and the function most of its members name in
- * their signatures (ties: the first in sort order, so the name is the same run after run). */
+ * their signatures (ties: the first in sort order, so the name is the same run after run). A
+ * function seen calling the allocator names the group only when no other function can. */
 static char *group_name(const ft_results *r, size_t root, size_t *parent, const ft_group *g)
 {
     const char *best = NULL, *module = NULL;
     long best_n = 0;
-    for (size_t i = 0; i < r->nfindings; i++) {
-        if (find(parent, i) != root)
-            continue;
-        for (size_t a = 0; a < r->findings[i].functions.count; a++) {
-            const char *fn = r->findings[i].functions.items[a];
-            long n = 0;
-            for (size_t j = 0; j < r->nfindings; j++)
-                n += find(parent, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);
-            if (n > best_n || (n == best_n && best && strcmp(fn, best) < 0))
-                best = fn, best_n = n;
+    for (int wrappers_too = 0; wrappers_too < 2 && !best; wrappers_too++)
+        for (size_t i = 0; i < r->nfindings; i++) {
+            if (find(parent, i) != root)
+                continue;
+            for (size_t a = 0; a < r->findings[i].functions.count; a++) {
+                const char *fn = r->findings[i].functions.items[a];
+                long n = 0;
+                if (!wrappers_too && allocator_caller_in_group(r, root, parent, fn))
+                    continue;
+                for (size_t j = 0; j < r->nfindings; j++)
+                    n += find(parent, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);
+                if (n > best_n || (n == best_n && best && strcmp(fn, best) < 0))
+                    best = fn, best_n = n;
+            }
         }
-    }
     for (size_t i = 0; i < r->nfindings && !module; i++)
         for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
             if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))

@@ -232,6 +232,18 @@ static void set_status(ft_scenario_result *sr, ft_run_status st, const char *mes
     sr->message = message ? ft_xstrdup(message) : NULL;
 }
 
+/* The module under test that `name` ("module.Type.method") belongs to, or NULL. */
+static const char *target_module_of(const ft_scenario_result *sr, const char *name)
+{
+    for (size_t i = 0; i < sr->target_modules.count; i++) {
+        const char *m = sr->target_modules.items[i];
+        size_t n = strlen(m);
+        if (!strncmp(name, m, n) && name[n] == '.')
+            return m;
+    }
+    return NULL;
+}
+
 /* An unexpected exception or failed check: one finding per exception type and raising frame. */
 static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double elapsed)
 {
@@ -240,6 +252,7 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     const char *type = json_string_value(json_object_get(ev, "type")) ?: "?";
     const char *frame = json_string_value(json_object_get(ev, "frame")) ?: "?";
     const char *message = json_string_value(json_object_get(ev, "message")) ?: "";
+    const char *raised_by = json_string_value(json_object_get(ev, "raised_by")); /* "module.Type.method" */
     int thread = (int)json_integer_value(json_object_get(ev, "thread"));
     int is_check = !strcmp(kind, "check"), created;
     char *signature = NULL, name[32];
@@ -249,10 +262,19 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     if (created) {
         const char *base = strrchr(s->file, '/') ? strrchr(s->file, '/') + 1 : s->file;
         char *paren = NULL;
-        f->title = ft_xasprintf("%s: %s in %s%s%s", is_check ? "check failed" : !strcmp(kind, "exception") ? "exception" : kind,
-                                type, frame, *message ? ": " : "", message);
+        const char *module = raised_by ? target_module_of(&r->scenarios[sc], raised_by) : NULL;
+        f->title = ft_xasprintf("%s: %s%s%s in %s%s%s", is_check ? "check failed" : !strcmp(kind, "exception") ? "exception" : kind,
+                                type, raised_by ? " from " : "", raised_by ? raised_by : "", frame, *message ? ": " : "", message);
         ft_utf8_truncate(f->title, 160, "...");
-        ft_strlist_push(&f->functions, frame);
+        /* Named after the target function that raised it when one did (the group reads "hiredis:
+         * Reader.gets"), else after the scenario's frame it left. */
+        if (module) {
+            ft_strlist_push(&f->functions, raised_by + strlen(module) + 1);
+            char *anchor = ft_xasprintf("mod:%s", module);
+            ft_strlist_push(&f->anchors, anchor);
+            free(anchor);
+        } else
+            ft_strlist_push(&f->functions, raised_by ? raised_by : frame);
         f->owner = ft_xstrdup(scenario_owner(&r->scenarios[sc]));
         f->report = ft_xstrdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
         /* The raising frame sits in the scenario file: point at its line there. */

@@ -44,8 +44,9 @@ static const char tsan_defaults[] = "halt_on_error=0 handle_segv=0 handle_sigbus
 typedef struct job {
     size_t sc;              /* index into results->scenarios */
     const ft_scenario *s;
-    long first_round;       /* of the current worker */
-    long rounds_left;       /* in this pass over the scenario */
+    long first_round;        /* of the next worker */
+    long worker_first_round; /* of the current worker */
+    long rounds_left;        /* in this pass over the scenario */
     long round_base;        /* rounds of earlier passes, so round numbers stay unique */
     long chunk_end;         /* one past the last round the current worker was given */
     int active;
@@ -243,6 +244,7 @@ static int start_worker(job *j, const ft_supervise_opts *o)
         free(j->worker_log);
         j->worker_log = log, log = NULL;
         j->chunk_end = j->first_round + chunk;
+        j->worker_first_round = j->first_round;
         j->first_round += chunk;
         j->rounds_left -= chunk;
         j->results->scenarios[j->sc].workers++;
@@ -286,7 +288,9 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;
     if (!j->got_done) { /* the round it ended in was run too, as far as it got */
-        int in_round = round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE;
+        /* in a round it had not finished: between rounds (or after its last) only rounds_done counts */
+        int in_round = round >= 0 && atomic_load(&j->proc.status->phase) != FT_PHASE_DONE &&
+                       rounds_done < round - j->worker_first_round + 1;
         int64_t end = j->killed_ns ? j->killed_ns : ft_now_ns();
         int64_t partial = in_round ? end - atomic_load(&j->proc.status->round_started_ns) : 0;
         ft_results_worker_ended(j->results, j->sc, rounds_done + in_round,

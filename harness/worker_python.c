@@ -279,8 +279,12 @@ static const char *dict_str(PyObject *d, const char *key)
 void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info)
 {
     PyObject *line = info ? PyDict_GetItemString(info, "line") : NULL;
-    ft_event_send(json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:s, s:s}", "ev", ev, "kind", kind, "round",
-                            (json_int_t)round, "thread", thread, "type", dict_str(info, "type"), "frame",
-                            dict_str(info, "frame"), "line", line ? (int)PyLong_AsLong(line) : 0, "message",
-                            dict_str(info, "message"), "traceback", dict_str(info, "traceback")));
+    const char *raised_by = dict_str(info, "raised_by");
+    json_t *event = json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:s, s:s}", "ev", ev, "kind", kind, "round",
+                              (json_int_t)round, "thread", thread, "type", dict_str(info, "type"), "frame",
+                              dict_str(info, "frame"), "line", line ? (int)PyLong_AsLong(line) : 0, "message",
+                              dict_str(info, "message"), "traceback", dict_str(info, "traceback"));
+    if (event && *raised_by)
+        json_object_set_new(event, "raised_by", json_string(raised_by));
+    ft_event_send(event);
 }

@@ -107,6 +107,17 @@ def test_calls_through_a_partial_count_as_the_wrapped_function():
     check(ex["target_reached"] is True, "reached: %s" % ex)
 
 
+def test_an_error_is_named_after_the_target_function_that_raised_it():
+    rc, r, so, se = results()
+    f = [x for x in r["findings"] if x["scenario"] == "exercised-raises"]
+    check(len(f) == 1 and f[0]["kind"] == "error", "one error finding: %s" % [x["title"] for x in f])
+    check(f[0]["title"].startswith("exception: ValueError from exercised.fail in body[body]"), "title: %s" % f[0]["title"])
+    names = [g["name"] for g in r["groups"] if f[0]["signature"] in g["members"]]
+    check(names == ["exercised: fail"], "the group reads module: function: %s" % names, so)
+    # its one round, whether the worker was stopped at the expected error or got to say it was done
+    check(scenario(r, "exercised-raises")["rounds_run"] == 1, "rounds run: %s" % scenario(r, "exercised-raises"))
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -116,4 +127,5 @@ if __name__ == "__main__":
     main([test_called_functions_are_counted, test_uncalled_functions_are_not_reached,
           test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean,
           test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
-          test_calls_through_a_partial_count_as_the_wrapped_function, test_counting_off])
+          test_calls_through_a_partial_count_as_the_wrapped_function,
+          test_an_error_is_named_after_the_target_function_that_raised_it, test_counting_off])
