@@ -14,8 +14,9 @@ int ft_frame_is_target(const ft_frame *f);
  * that called it, with CPU-specific names (__memmove_avx_unaligned_erms). */
 int ft_frame_is_system(const ft_frame *f);
 
-/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
- * the top meaningful frame is the harness's, else "cpython". */
+/* The owner of a stack: "target" when extension code is on it above the eval loop; "harness" when
+ * the top meaningful frame is the harness's, or the harness called into CPython directly (its frame
+ * comes before any eval loop: no Python code of the scenario is on the way); else "cpython". */
 const char *ft_stack_owner(const json_t *frames);
 
 /* Index of the nearest (innermost) frame of the extension's own code above the eval loop, or -1. */

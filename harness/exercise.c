@@ -43,6 +43,10 @@ static json_t *names;   /* index -> "module.function" / "module.Type.method" */
 static json_t *modules; /* the modules whose callables are counted */
 static long dropped;    /* callables past FT_EXERCISE_MAX_FUNCS */
 static int64_t last_sent_ns;
+/* "raised_by", interned by the main thread before the team starts: PyDict_SetItemString would
+ * intern it from the team's threads, and the first interning of a string is a write into the
+ * interpreter's interned dict that races with every other thread's lookup there. */
+static PyObject *raised_by_key;
 
 #define SNAPSHOT_NS 250000000 /* counts go to the supervisor at most four times a second */
 
@@ -214,6 +218,10 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         return;
     if (install_hook() < 0) /* no counts at all rather than a "not reached" that was never looked for */
         return;
+    if (!(raised_by_key = PyUnicode_InternFromString("raised_by"))) {
+        PyErr_Clear();
+        return;
+    }
     see_through_partial();
     modules = json_array();
     names = json_array();
@@ -266,7 +274,7 @@ void ft_exercise_body_raised(int index, PyObject *info, PyObject *ignored_type)
      * dict is this thread's own and `names` is read-only while the team runs. */
     const char *raiser = fn >= 0 ? json_string_value(json_array_get(names, (size_t)fn)) : NULL;
     PyObject *by = raiser && info && PyDict_Check(info) ? PyUnicode_FromString(raiser) : NULL;
-    if (by && PyDict_SetItemString(info, "raised_by", by) < 0)
+    if (by && PyDict_SetItem(info, raised_by_key, by) < 0)
         PyErr_Clear();
     Py_XDECREF(by);
     if (!name) {

@@ -75,6 +75,62 @@ void test_signature_of_real_reports(void)
     }
 }
 
+/* A report whose stacks hold the harness's own frames, "@HARNESS@/..." in the file, made this
+ * build's (ft_frame_is_harness knows the harness by its source folder). */
+static json_t *load_report_in_harness(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/reports/%s.json", FTSTRESS_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    char text[65536];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = 0;
+    char *data = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&data, &size);
+    for (const char *p = text, *at; out && *p; p = at + strlen("@HARNESS@")) {
+        if (!(at = strstr(p, "@HARNESS@"))) {
+            fputs(p, out);
+            break;
+        }
+        fprintf(out, "%.*s%s", (int)(at - p), p, FTSTRESS_HARNESS_DIR);
+    }
+    if (out)
+        fclose(out);
+    json_error_t err;
+    json_t *r = data ? json_loads(data, 0, &err) : NULL;
+    if (!r)
+        fprintf(stderr, "  cannot load %s: %s\n", path, data ? err.text : "no memory");
+    free(data);
+    return r;
+}
+
+/* CPython's string interning raced because the harness interned a new dict key from two team
+ * threads at once (PyDict_SetItemString in ft_exercise_body_raised): the harness's race, though
+ * every racing frame is CPython's, since the harness called the C API with no Python code between. */
+void test_harness_calling_cpython_owns_the_race(void)
+{
+    ft_results r;
+    ft_scenario_set set = {0};
+    json_t *rep = load_report_in_harness("harness-interning-0");
+    if (!rep) {
+        check_failures++;
+        return;
+    }
+    one_scenario(&r, &set, "s", FT_RACE);
+    ft_results_report(&r, 0, rep, 0.5);
+    CHECK_INT(r.nfindings, 1);
+    if (r.nfindings) {
+        CHECK_STR(r.findings[0].signature, "race:intern_common|unicode_eq");
+        CHECK_STR(r.findings[0].owner, "harness");
+    }
+    json_decref(rep);
+    ft_results_free(&r);
+    ft_scenarios_free(&set);
+}
+
 /* The symbolizer gave the writer's top frame line 0 (an instruction the compiler attributed to no
  * line); the finding points at the other access's line in the same function instead. */
 void test_location_skips_line_zero(void)
