@@ -99,26 +99,27 @@ static char *first_dropped(const ft_strlist *units, const unsigned char *keep, c
     return ft_xstrdup("");
 }
 
-/* ddmin over a block's top-level statements, removing complements only: chunks of half the kept
- * statements, then quarters, down to single statements; a chunk whose removal still reproduces
- * stays removed. A body keeps at least one statement; other blocks may go entirely. */
-static void ddmin_block(shrink *sh, ft_scenario *s, ft_block *b, const ft_strlist *units, int is_body,
-                        const char *label)
+/* ddmin over units [lo, hi) of a block (its statements; the units around them stay), removing
+ * complements only: chunks of half the kept statements, then quarters, down to single ones; a
+ * chunk whose removal still reproduces stays removed. With `keep_one` (a body, a nested block) at
+ * least one statement stays; other blocks may go entirely. */
+static void ddmin_units(shrink *sh, ft_scenario *s, ft_block *b, const ft_strlist *units, size_t lo, size_t hi,
+                        int keep_one, const char *label)
 {
-    size_t n = units->count, kept = n;
-    if (!b->code || n == 0 || (is_body && n < 2))
+    size_t n = units->count, kept = hi - lo;
+    if (!b->code || kept == 0 || (keep_one && kept < 2))
         return;
     unsigned char *keep = ft_xmalloc(n), *cand = ft_xmalloc(n);
     memset(keep, 1, n);
-    for (size_t chunk = is_body ? (n + 1) / 2 : n; chunk >= 1 && kept > 0 && !sh->stopped;) {
-        for (size_t i = 0; i < n && !sh->stopped;) {
+    for (size_t chunk = keep_one ? (kept + 1) / 2 : kept; chunk >= 1 && kept > 0 && !sh->stopped;) {
+        for (size_t i = lo; i < hi && !sh->stopped;) {
             size_t taken = 0, j = i;
             memcpy(cand, keep, n);
-            for (; j < n && taken < chunk; j++)
+            for (; j < hi && taken < chunk; j++)
                 if (keep[j])
                     cand[j] = 0, taken++;
             i = j;
-            if (taken == 0 || (is_body && taken == kept))
+            if (taken == 0 || (keep_one && taken == kept))
                 continue;
             char *code = ft_units_join(units, cand), *old = b->code, *stmt = first_dropped(units, keep, cand);
             char *what = taken == 1 ? ft_xasprintf("%s: removed `%s`", label, stmt)
@@ -143,6 +144,26 @@ static void ddmin_block(shrink *sh, ft_scenario *s, ft_block *b, const ft_strlis
     free(cand);
 }
 
+/* The statements inside a block's compound statements (`if iteration == 0:` and the like), block
+ * by block in the order they start, after its top-level ones: each keeps at least one statement.
+ * The blocks are found again after every block, in the text as it now is. */
+static void ddmin_nested(shrink *sh, ft_scenario *s, ft_block *b, const char *label)
+{
+    long after = 0;
+    char *where = ft_xasprintf("%s, nested", label);
+    while (b->code && !sh->stopped) {
+        ft_strlist units;
+        long first = ft_split_nested(b->code, sh->tmpdir, after, &units);
+        if (first > 0)
+            ddmin_units(sh, s, b, &units, 1, units.count - 1, 1, where);
+        ft_strlist_free(&units);
+        if (first <= 0)
+            break;
+        after = first;
+    }
+    free(where);
+}
+
 static void remove_statements(shrink *sh, ft_scenario *s)
 {
     ft_block *other[] = {&s->setup_once, &s->setup, &s->check, &s->teardown};
@@ -158,11 +179,14 @@ static void remove_statements(shrink *sh, ft_scenario *s)
     if (ft_split_statements(codes, n, sh->tmpdir, &units) == 0) {
         for (size_t i = 0; i < s->nroles && !sh->stopped; i++) {
             char *label = ft_xasprintf("body of role '%s'", s->roles[i].name);
-            ddmin_block(sh, s, &s->roles[i].body, &units[i], 1, label);
+            ddmin_units(sh, s, &s->roles[i].body, &units[i], 0, units[i].count, 1, label);
+            ddmin_nested(sh, s, &s->roles[i].body, label);
             free(label);
         }
-        for (size_t i = 0; i < nother && !sh->stopped; i++)
-            ddmin_block(sh, s, other[i], &units[s->nroles + i], 0, names[i]);
+        for (size_t i = 0; i < nother && !sh->stopped; i++) {
+            ddmin_units(sh, s, other[i], &units[s->nroles + i], 0, units[s->nroles + i].count, 0, names[i]);
+            ddmin_nested(sh, s, other[i], names[i]);
+        }
         for (size_t i = 0; i < n; i++)
             ft_strlist_free(&units[i]);
         free(units);

@@ -1,5 +1,5 @@
-"""`ftstress shrink`: a seeded race buried in noise (an unrelated role, extra statements in the body
-and setup, 8 threads, 50 iterations) is cut down to a valid scenario that still reproduces the same
+"""`ftstress shrink`: a seeded race buried in noise (an unrelated role, extra statements in the body,
+inside an `if` block of it too, and in setup, 8 threads, 50 iterations) is cut down to a valid scenario that still reproduces the same
 race, with every step and the final hit rate printed; a scenario with nothing to reproduce exits 1
 with a message that says so."""
 import os
@@ -27,8 +27,9 @@ def seeded_body(name):
 
 
 def noisy(name, body):
-    """The seeded body among unrelated statements, next to a role doing unrelated work."""
-    lines = ["x = len(label)"] + body + ["y = [i * i for i in range(5)]"]
+    """The seeded body inside an if block among unrelated statements, next to a role doing unrelated work."""
+    lines = (["x = len(label)", "if iteration >= 0:", "    w = str(iteration)"] + ["    " + line for line in body] +
+             ["    v = [thread] * 2", "y = [i * i for i in range(5)]"])
     return "\n".join([
         "name: %s" % name,
         "imports: [seeded_globals, json]",
@@ -73,7 +74,8 @@ def test_shrink_cuts_the_noise_and_keeps_the_race():
     print(text, end="")
     run("check", out, expect_rc=0)
     # The noise is gone: the unrelated role, its import, the extra statements and setup blocks.
-    for noise in ("bystander", "json", "len(label)", "i * i", "scratch", "table", "setup"):
+    for noise in ("bystander", "json", "len(label)", "i * i", "scratch", "table", "setup", "str(iteration)",
+                  "[thread] * 2"):
         check(noise not in text.split("\n", 3)[3], "'%s' survived the shrink" % noise, text)
     check("seeded_globals.next_version_unsafe()" in text, "the racing call was removed", text)
     # ... and the race is still there, in a run of the output as written.
