@@ -1,7 +1,7 @@
 /* Splits Python blocks into statements (top-level, or of one nested block) with the TSan
- * interpreter's `ast` module: a
- * line-based split gets `else:`, decorators, closing brackets at column 0 and multi-line strings
- * wrong, and the interpreter that runs the scenario is the one that knows its syntax. */
+ * interpreter's `ast` module: a line-based split gets `else:`, decorators, closing brackets at
+ * column 0 and multi-line strings wrong, and the interpreter that runs the scenario is the one
+ * that knows its syntax. */
 #include "shrink_stmts.h"
 
 #include <jansson.h>
