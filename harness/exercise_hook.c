@@ -94,7 +94,8 @@ unsigned ft_exercise_hook_peak(int index) { return atomic_load_explicit(&peak[in
  * bound builtin method carries its PyMethodDef; a method descriptor (`obj.method()` calls it with
  * `obj` as the first argument) carries it as d_method; a functools.partial is about the callable
  * it wraps (its call of that callable is made from C and raises no event of its own); anything else
- * may be a registered type, called as a constructor, and is looked up as itself. Only pointers are
+ * may be a registered type, called as a constructor, and is looked up as itself, or an instance of
+ * one, called through its type's tp_call, and counted with the type. Only pointers are
  * read: no reference is taken, no bound method built. */
 static int function_of(PyObject *callable)
 {
@@ -105,6 +106,8 @@ static int function_of(PyObject *callable)
         if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
             return lookup(((PyMethodDescrObject *)callable)->d_method);
         int i = lookup(callable);
+        if (i < 0) /* an instance of a registered type called (its tp_call): counted with the type */
+            i = lookup(tp);
         PyObject *inner = i < 0 && !unwrapped ? wrapped_by(callable) : NULL; /* partial() flattens: one level */
         if (!inner)
             return i;

@@ -2,8 +2,8 @@
 their counts (4 threads inside rendezvous() at once), the rest as not reached; a scenario whose body
 never calls its target says "target not reached"; one that reaches it only by constructing its type
 is reached, with the constructor's calls and exceptions counted, and a constructor call is left when
-it returns; calls through functools.partial count as calls of what it wraps; role body calls and
-exception counts are exact."""
+it returns; calls through functools.partial count as calls of what it wraps, calls of an instance
+as calls of its type; role body calls and exception counts are exact."""
 import os
 import sys
 
@@ -120,6 +120,15 @@ def test_an_error_is_named_after_the_target_function_that_raised_it():
     check(scenario(alone, "exercised-raises")["rounds_run"] == 1, "rounds run: %s" % scenario(alone, "exercised-raises"))
 
 
+def test_calling_an_instance_counts_as_its_type():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-instance-call")["exercised"]
+    box = ex["calls"].get("exercised.Box")
+    # setup's Box(3) is the main thread's; each body call of box() is the type's tp_call
+    check(box is not None and box["calls"] == 2 * 5 * ROUNDS and box["threads"] == 2, "box(): %s" % box)
+    check(ex["target_reached"] is True, "reached through box(): %s" % ex)
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -130,4 +139,5 @@ if __name__ == "__main__":
           test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean,
           test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
           test_calls_through_a_partial_count_as_the_wrapped_function,
-          test_an_error_is_named_after_the_target_function_that_raised_it, test_counting_off])
+          test_an_error_is_named_after_the_target_function_that_raised_it, test_calling_an_instance_counts_as_its_type,
+          test_counting_off])

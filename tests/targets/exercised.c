@@ -1,6 +1,7 @@
 /* A target for tests/test_exercised.py: some functions and methods for a scenario to call, others
  * it leaves alone, one that raises, one that holds its callers until several are inside, and a type
- * whose constructor takes an int (and raises TypeError for anything else). Eight callables in all,
+ * whose constructor takes an int (and raises TypeError for anything else) and whose instances are
+ * callable (box() returns the value). Eight callables in all,
  * the type among them: tests/test_report_html.py counts the rows of a real run. */
 #include <Python.h>
 #include <stdatomic.h>
@@ -78,13 +79,23 @@ static PyObject *box_put(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* box(): an instance called through tp_call, which Python code reaches with no method in between */
+static PyObject *box_call(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) || (kwds && PyDict_GET_SIZE(kwds))) {
+        PyErr_SetString(PyExc_TypeError, "Box() instances take no arguments");
+        return NULL;
+    }
+    return PyLong_FromLong(((Box *)self)->value);
+}
+
 static PyMethodDef box_methods[] = {
     {"get", box_get, METH_NOARGS, NULL},
     {"put", box_put, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
 
-static PyType_Slot box_slots[] = {{Py_tp_methods, box_methods}, {Py_tp_new, box_new}, {0, NULL}};
+static PyType_Slot box_slots[] = {{Py_tp_methods, box_methods}, {Py_tp_new, box_new}, {Py_tp_call, box_call}, {0, NULL}};
 static PyType_Spec box_spec = {"exercised.Box", sizeof(Box), 0, Py_TPFLAGS_DEFAULT, box_slots};
 
 static PyMethodDef methods[] = {
