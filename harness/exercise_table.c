@@ -37,6 +37,10 @@ int ft_symbol_names_function(const char *sym, const char *module, const char *na
 
     if (rel == leaf && !strcmp(sym, leaf))
         return 1;
+    /* a type (CapWords by convention; maybe in a submodule, "_speedups.Scanner"): its slots and
+     * methods, "scanner_call" and "Scanner_get" for Scanner; the type's row stands for its C code */
+    if (isupper((unsigned char)*leaf) && ls > ll + 1 && sym[ll] == '_' && !strncasecmp(sym, leaf, ll))
+        return 1;
     if (ls > ll + 1 && sym[ls - ll - 1] == '_' && !strcmp(sym + ls - ll, leaf))
         prefix = ls - ll - 1;
     else if (ls > ll + 6 && !strcmp(sym + ls - 5, "_impl") && sym[ls - ll - 6] == '_' && !strncmp(sym + ls - ll - 5, leaf, ll))
@@ -169,6 +173,47 @@ static int by_name(const void *a, const void *b)
     return c ? c : strcmp(sv(x, "name"), sv(y, "name"));
 }
 
+/* Whether some row lists finding `f` (by title and scenario). */
+static int row_names(const json_t *rows, const json_t *f)
+{
+    size_t i, k;
+    json_t *row, *g;
+    json_array_foreach(rows, i, row) json_array_foreach(json_object_get(row, "findings"), k, g) {
+        if (!strcmp(sv(g, "title"), sv(f, "title")) && !strcmp(sv(g, "scenario"), sv(f, "scenario")))
+            return 1;
+    }
+    return 0;
+}
+
+/* A row that ran, with no finding naming it, is not "clean" when its scenario has findings in the
+ * extension that name no function of the table: its C code may be on their stacks under names no
+ * convention ties to it (static helpers, slots). */
+static void mark_unclear(json_t *rows, const json_t *doc)
+{
+    json_t *orphans = json_object(), *f, *row, *sc;
+    size_t i, k;
+    json_array_foreach(json_object_get(doc, "findings"), i, f) {
+        if (!json_is_true(json_object_get(f, "suppressed")) && !strcmp(sv(f, "owner"), "target") && !row_names(rows, f))
+            json_object_set_new(orphans, sv(f, "scenario"),
+                                json_integer(json_integer_value(json_object_get(orphans, sv(f, "scenario"))) + 1));
+    }
+    json_array_foreach(rows, i, row) {
+        long long n = 0;
+        if (strcmp(sv(row, "verdict"), "clean"))
+            continue;
+        json_array_foreach(json_object_get(row, "scenarios"), k, sc) n += json_integer_value(json_object_get(orphans, json_string_value(sc) ?: ""));
+        if (!n)
+            continue;
+        long long calls = json_integer_value(json_object_get(row, "calls"));
+        char *text = ft_xasprintf("unclear: %lld call%s, and %lld finding%s of its scenarios name no function here",
+                                  calls, calls == 1 ? "" : "s", n, n == 1 ? "" : "s");
+        json_object_set_new(row, "verdict", json_string("unclear"));
+        json_object_set_new(row, "verdict_text", json_string(text));
+        free(text);
+    }
+    json_decref(orphans);
+}
+
 json_t *ft_exercise_table(const json_t *doc)
 {
     json_t *rows = json_array(), *index = json_object(), *s, *fn;
@@ -202,7 +247,43 @@ json_t *ft_exercise_table(const json_t *doc)
         json_array_append_new(rows, sorted[i]);
     }
     free(sorted);
+    mark_unclear(rows, doc);
     return rows;
+}
+
+json_t *ft_report_groups(const json_t *doc, const json_t *rows)
+{
+    json_t *out = json_array(), *g, *f, *row, *have;
+    size_t i, k, m;
+    json_array_foreach(json_object_get(doc, "groups"), i, g) {
+        json_t *members = json_array(), *named = json_array();
+        int all_suppressed = 1;
+        json_array_foreach(json_object_get(doc, "findings"), k, f) {
+            if (json_integer_value(json_object_get(f, "group")) != json_integer_value(json_object_get(g, "id")))
+                continue;
+            int suppressed = json_is_true(json_object_get(f, "suppressed"));
+            all_suppressed &= suppressed;
+            json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "title", sv(f, "title"), "kind",
+                                                     sv(f, "kind"), "scenario", sv(f, "scenario"), "location",
+                                                     sv(f, "location"), "suppressed", suppressed, "new",
+                                                     json_is_true(json_object_get(f, "new"))));
+            json_array_foreach(rows, m, row) {
+                json_t *rf;
+                size_t q;
+                int lists = 0, seen = 0;
+                json_array_foreach(json_object_get(row, "findings"), q, rf) lists |= !strcmp(sv(rf, "title"), sv(f, "title")) &&
+                                                                                     !strcmp(sv(rf, "scenario"), sv(f, "scenario"));
+                json_array_foreach(named, q, have) seen |= !strcmp(json_string_value(have) ?: "", sv(row, "name"));
+                if (lists && !seen)
+                    json_array_append_new(named, json_string(sv(row, "name")));
+            }
+        }
+        const char *status = json_is_true(json_object_get(g, "new")) ? "new" : all_suppressed ? "suppressed" : "known";
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", sv(g, "name"), "owner", sv(g, "owner"),
+                                             "summary", sv(g, "summary"), "status", status, "members", members,
+                                             "functions", named));
+    }
+    return out;
 }
 
 char *ft_exercise_summary(const json_t *s)
@@ -214,10 +295,13 @@ char *ft_exercise_summary(const json_t *s)
         return ft_xstrdup(strcmp(sv(s, "status"), "ran") ? "did not run" : "not counted");
     if (!json_integer_value(json_object_get(ex, "functions_total")))
         return ft_xstrdup("no C functions to count");
+    if (json_is_true(json_object_get(ex, "reached_by_findings")))
+        return ft_xstrdup("no call counted; reached, by the findings' native stacks");
     if (!json_integer_value(json_object_get(ex, "workers_reported")))
         return ft_xstrdup("unknown: the worker ended before its first count");
     if (json_is_false(json_object_get(ex, "target_reached")))
         return ft_xstrdup("target not reached");
+
     json_object_foreach((json_t *)json_object_get(ex, "calls"), name, v) if (json_integer_value(json_object_get(v, "max_concurrent")) > most)
         most = (long)json_integer_value(json_object_get(v, "max_concurrent"));
     return ft_xasprintf("%lld of %lld functions, max %ld thread%s at once",

@@ -27,6 +27,7 @@ static const char css[] =
     "tr.v-racy td.verdict{color:#b00020}tr.v-crashed td.verdict{color:#fff;background:#b00020}"
     "tr.v-clean td.verdict{color:#0a7d32}tr.v-not-exercised td.verdict{color:#8a6d00}"
     "tr.v-not-exercised{background:#fffbea}.warn{color:#8a6d00;font-weight:600}"
+    "tr.v-unclear td.verdict{color:#8a6d00}tr.g-new td.status{color:#b00020;font-weight:600}"
     ".counts span{display:inline-block;margin-right:1.2em}.muted{color:#667}"
     "td.findings{min-width:14em}td.scenarios{overflow-wrap:anywhere;font-size:.9em}td.name code{white-space:nowrap}";
 
@@ -216,16 +217,70 @@ static void scenarios(xmlTextWriterPtr w, const json_t *doc)
     end(w), end(w);
 }
 
-/* "12 functions: 2 racy, 1 crashed, 7 clean, 2 not exercised" */
-static void counts(xmlTextWriterPtr w, const json_t *rows)
+/* Every root cause of the run, whether or not a function row names it: the list a reader acts on. */
+static void root_causes(xmlTextWriterPtr w, const json_t *groups)
 {
-    static const char *const verdicts[] = {"racy", "crashed", "clean", "not exercised"};
+    static const char *const heads[] = {"root cause", "status", "owner", "findings", "functions named"};
+    json_t *g, *m;
+    size_t i, k;
+    el(w, "h2", NULL, "Root causes");
+    if (!json_array_size(groups)) {
+        el(w, "p", NULL, "No findings.");
+        return;
+    }
+    start(w, "table", "groups");
+    table_head(w, heads, sizeof heads / sizeof *heads);
+    json_array_foreach(groups, i, g) {
+        char cls[32];
+        snprintf(cls, sizeof cls, "g-%s", sv(g, "status"));
+        start(w, "tr", cls);
+        attr(w, "data-group", sv(g, "name"));
+        attr(w, "data-status", sv(g, "status"));
+        start(w, "td", "name");
+        el(w, "code", NULL, sv(g, "name"));
+        end(w);
+        el(w, "td", "status", sv(g, "status"));
+        el(w, "td", NULL, sv(g, "owner"));
+        start(w, "td", "findings");
+        el(w, "span", NULL, sv(g, "summary"));
+        start(w, "ul", NULL);
+        json_array_foreach(json_object_get(g, "members"), k, m) {
+            char *line = ft_xasprintf("%s%s (%s)%s%s", json_is_true(json_object_get(m, "suppressed")) ? "suppressed: " : "",
+                                      sv(m, "title"), sv(m, "scenario"), *sv(m, "location") ? " at " : "", sv(m, "location"));
+            el(w, "li", json_is_true(json_object_get(m, "suppressed")) ? "muted" : NULL, line);
+            free(line);
+        }
+        end(w), end(w);
+        start(w, "td", NULL);
+        if (!json_array_size(json_object_get(g, "functions")))
+            el(w, "span", "muted", "none of the table's functions by name");
+        json_array_foreach(json_object_get(g, "functions"), k, m) {
+            if (k)
+                text(w, ", ");
+            el(w, "code", NULL, json_string_value(m));
+        }
+        end(w), end(w);
+    }
+    end(w), end(w);
+}
+
+/* "3 root causes (2 new)" and "12 functions: 2 racy, 1 crashed, 7 clean, 2 not exercised" */
+static void counts(xmlTextWriterPtr w, const json_t *rows, const json_t *groups)
+{
+    static const char *const verdicts[] = {"racy", "crashed", "clean", "unclear", "not exercised"};
+    size_t fresh = 0, i;
+    json_t *g;
+    char line[96];
+    json_array_foreach(groups, i, g) fresh += !strcmp(sv(g, "status"), "new");
     start(w, "p", "counts");
-    for (size_t v = 0; v < 4; v++) {
-        size_t n = 0, i;
+    snprintf(line, sizeof line, "%zu root cause%s (%zu new)", json_array_size(groups), json_array_size(groups) == 1 ? "" : "s",
+             fresh);
+    el(w, "span", fresh ? "warn" : NULL, line);
+    for (size_t v = 0; v < sizeof verdicts / sizeof *verdicts; v++) {
+        size_t n = 0, k;
         json_t *row;
         char buf[64];
-        json_array_foreach(rows, i, row) n += !strcmp(sv(row, "verdict"), verdicts[v]);
+        json_array_foreach(rows, k, row) n += !strcmp(sv(row, "verdict"), verdicts[v]);
         snprintf(buf, sizeof buf, "%zu %s", n, verdicts[v]);
         el(w, "span", NULL, buf);
     }
@@ -236,7 +291,7 @@ int ft_report_html(const json_t *doc, const char *path)
 {
     xmlBufferPtr buf = xmlBufferCreate();
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    json_t *rows = ft_exercise_table(doc);
+    json_t *rows = ft_exercise_table(doc), *groups = ft_report_groups(doc, rows);
     int rc = -1;
     if (!w) {
         ft_error("cannot write %s: out of memory", path);
@@ -255,15 +310,18 @@ int ft_report_html(const json_t *doc, const char *path)
     end(w);
     start(w, "body", NULL);
     el(w, "h1", NULL, "ftstress port validation");
-    counts(w, rows);
+    counts(w, rows, groups);
     facts(w, doc);
+    root_causes(w, groups);
     functions(w, rows);
     scenarios(w, doc);
     el(w, "p", "muted",
        "Calls are the interpreter's CALL events: calls from Python code, constructors included, and through "
        "functools.partial. Other calls made from C (map, callbacks) and type slots (len, iteration, operators) "
        "are not counted. "
-       "A finding names a function when one of its stacks passes through the function's C code.");
+       "A finding names a function when one of its stacks passes through the function's C code by the usual "
+       "naming conventions (Type_method, module_function, type_slot); a function that ran with no finding "
+       "naming it is \"unclear\" while findings of its scenarios name none of the table's functions.");
     end(w), end(w);
     XW(xmlTextWriterEndDocument(w));
     xmlFreeTextWriter(w), w = NULL;
@@ -290,5 +348,6 @@ done:
     if (buf)
         xmlBufferFree(buf);
     json_decref(rows);
+    json_decref(groups);
     return rc;
 }

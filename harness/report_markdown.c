@@ -63,15 +63,50 @@ static void function_row(FILE *out, const json_t *row)
     fputs(" |\n", out);
 }
 
+/* Every root cause, new ones in bold, with its findings and the functions that name it. */
+static void root_causes(FILE *out, const json_t *groups)
+{
+    size_t i, k;
+    json_t *g, *m;
+    fputs("\n### root causes\n\n", out);
+    if (!json_array_size(groups))
+        fputs("No findings.\n", out);
+    else
+        fputs("| root cause | status | owner | findings | functions named |\n|---|---|---|---|---|\n", out);
+    json_array_foreach(groups, i, g) {
+        int fresh = !strcmp(sv(g, "status"), "new");
+        fputs("| ", out);
+        md(out, sv(g, "name"));
+        fprintf(out, " | %s%s%s | %s | ", fresh ? "**" : "", sv(g, "status"), fresh ? "**" : "", sv(g, "owner"));
+        md(out, sv(g, "summary"));
+        json_array_foreach(json_object_get(g, "members"), k, m) {
+            fputs("<br>", out);
+            if (json_is_true(json_object_get(m, "suppressed")))
+                fputs("suppressed: ", out);
+            md(out, sv(m, "title"));
+            fputs(" (", out);
+            md(out, sv(m, "scenario"));
+            fputs(")", out);
+        }
+        fputs(" | ", out);
+        json_array_foreach(json_object_get(g, "functions"), k, m) {
+            fputs(k ? ", " : "", out);
+            md(out, json_string_value(m));
+        }
+        fputs(json_array_size(json_object_get(g, "functions")) ? " |\n" : "none by name |\n", out);
+    }
+}
+
 int ft_report_markdown(const json_t *doc, const char *path)
 {
     FILE *out = fopen(path, "a"); /* $GITHUB_STEP_SUMMARY collects several steps' summaries */
-    json_t *rows = ft_exercise_table(doc), *row, *s;
+    json_t *rows = ft_exercise_table(doc), *groups = ft_report_groups(doc, rows), *row, *s;
     const char *module = NULL;
     size_t i, passed = 0;
     if (!out) {
         ft_error("cannot write %s", path);
         json_decref(rows);
+        json_decref(groups);
         return -1;
     }
     char *interp = ft_report_interpreter(doc);
@@ -85,6 +120,7 @@ int ft_report_markdown(const json_t *doc, const char *path)
     if (json_is_string(json_object_get(doc, "command")) && !strchr(sv(doc, "command"), '`'))
         fprintf(out, "- repeat with: `%s`\n", sv(doc, "command"));
     free(interp);
+    root_causes(out, groups);
     json_array_foreach(rows, i, row) {
         if (!module || strcmp(module, sv(row, "module"))) {
             module = sv(row, "module");
@@ -109,6 +145,7 @@ int ft_report_markdown(const json_t *doc, const char *path)
         free(summary);
     }
     json_decref(rows);
+    json_decref(groups);
     if (fclose(out) != 0) {
         ft_error("cannot write %s", path);
         return -1;

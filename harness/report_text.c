@@ -51,6 +51,11 @@ static int print_exercised(FILE *out, const json_t *s, int verbose)
     long most = 0;
     if (!json_is_object(ex) || !json_integer_value(json_object_get(ex, "functions_total")))
         return 0;
+    if (json_is_true(json_object_get(ex, "reached_by_findings"))) {
+        fprintf(out, "       exercised: no call counted (made through slots or from C, or before the worker's first count), "
+                     "but the findings' native stacks are in the extension: it was reached\n");
+        return 0;
+    }
     if (!json_integer_value(json_object_get(ex, "workers_reported"))) {
         fprintf(out, "       exercised: unknown (the worker ended before its first count: stopped at the expected outcome, or crashed)\n");
         return 0;

@@ -110,6 +110,18 @@ static json_t *interpreter_json(void)
                      "tsan", 1, "prefix", FTSTRESS_PYTHON_PREFIX);
 }
 
+/* Whether an unsuppressed finding of scenario `sc` has the extension's code on a native stack. */
+static int native_in_target(const ft_results *r, size_t sc)
+{
+    for (size_t k = 0; k < r->nfindings; k++) {
+        const ft_finding *f = &r->findings[k];
+        if (f->scenario == sc && !f->suppressed_by && f->owner && !strcmp(f->owner, "target") &&
+            (!strcmp(f->kind, "race") || !strcmp(f->kind, "tsan") || !strcmp(f->kind, "crash") || !strcmp(f->kind, "hang")))
+            return 1;
+    }
+    return 0;
+}
+
 json_t *ft_results_to_json(const ft_results *r)
 {
     json_t *scenarios = json_array(), *findings = json_array();
@@ -132,6 +144,14 @@ json_t *ft_results_to_json(const ft_results *r)
             (json_int_t)sr->errors, "findings", sigs), "scenario", s->name);
         json_object_set_new(row, "workers_forked", json_integer(sr->workers_forked));
         json_t *exercised = sr->status == FT_ST_RAN ? ft_exercise_to_json(sr->exercised, sr->workers) : NULL;
+        if (exercised && !json_is_true(json_object_get(exercised, "target_reached")) &&
+            json_integer_value(json_object_get(exercised, "functions_total")) && native_in_target(r, i)) {
+            /* no call was counted (or its worker stopped before counting), yet the extension's code
+             * is on a finding's native stack: reached through what the counting does not see (a
+             * slot, a call from C), or before the first count */
+            json_object_set_new(exercised, "target_reached", json_true());
+            json_object_set_new(exercised, "reached_by_findings", json_true());
+        }
         if (exercised)
             json_object_set_new(row, "exercised", exercised);
         if (json_array_size(sr->histogram) || sr->histogram_dropped) {

@@ -3,7 +3,8 @@ their counts (4 threads inside rendezvous() at once), the rest as not reached; a
 never calls its target says "target not reached"; one that reaches it only by constructing its type
 is reached, with the constructor's calls and exceptions counted, and a constructor call is left when
 it returns; calls through functools.partial count as calls of what it wraps, calls of an instance
-as calls of its type; role body calls and exception counts are exact."""
+as calls of its type; a scenario that reaches the target only from C is shown reached by its
+race's native stack; role body calls and exception counts are exact."""
 import os
 import sys
 
@@ -129,6 +130,15 @@ def test_calling_an_instance_counts_as_its_type():
     check(ex["target_reached"] is True, "reached through box(): %s" % ex)
 
 
+def test_reached_only_from_c_is_shown_by_the_findings_stacks():
+    rc, r, so, se = results()
+    ex = scenario(r, "exercised-reached-from-c")["exercised"]
+    check(ex["calls"] == {} and ex["target_reached"] is True and ex["reached_by_findings"] is True,
+          "map() calls from C, but the race's stack is in seeded_globals: %s" % ex)
+    row = so[so.index("exercised-reached-from-c "):].split("\n")[1]
+    check("no call counted" in row and "it was reached" in row and "warning" not in row, "its one-liner", row)
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -140,4 +150,4 @@ if __name__ == "__main__":
           test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
           test_calls_through_a_partial_count_as_the_wrapped_function,
           test_an_error_is_named_after_the_target_function_that_raised_it, test_calling_an_instance_counts_as_its_type,
-          test_counting_off])
+          test_reached_only_from_c_is_shown_by_the_findings_stacks, test_counting_off])
