@@ -160,7 +160,21 @@ static int selected_by_filter(const ft_scenario *s, const ft_strlist *filters)
     return 0;
 }
 
-/* The command line that repeats one scenario of this run, for a developer chasing it. */
+/* " ARG" for a shell: as it is when only safe characters, else in single quotes. */
+static void print_arg(const char *s)
+{
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") == strlen(s)) {
+        printf(" %s", s);
+        return;
+    }
+    fputs(" '", stdout);
+    for (const char *p = s; *p; p++)
+        fputs(*p == '\'' ? "'\\''" : (char[]){*p, 0}, stdout);
+    fputs("'", stdout);
+}
+
+/* The command line that repeats one scenario of this run, for a developer chasing it: with what
+ * finds the module (--site) and what decides what counts (suppressions) as this run had them. */
 static void print_repro(const ft_results *r, const run_args *a)
 {
     int printed = 0;
@@ -172,9 +186,21 @@ static void print_repro(const ft_results *r, const run_args *a)
          * streams went to one file */
         if (!printed++)
             printf("\nto repeat a failure:\n");
-        printf("  scripts/ftstress run %s --filter %s --seed %lu", sr->scenario->file, sr->scenario->name, a->sup.seed);
+        printf("  scripts/ftstress run");
+        print_arg(sr->scenario->file);
+        printf(" --filter");
+        print_arg(sr->scenario->name);
+        printf(" --seed %lu", a->sup.seed);
         if (a->sup.perturb) /* the schedule is part of what reproduces it */
             printf(" --perturb=%s", ft_perturb_name(a->sup.perturb));
+        for (size_t k = 0; k < a->sites.count; k++)
+            printf(" --site"), print_arg(a->sites.items[k]);
+        for (size_t k = 0; k < a->supp_files.count; k++)
+            printf(" --suppressions"), print_arg(a->supp_files.items[k]);
+        if (a->no_default_supp)
+            printf(" --no-default-suppressions");
+        if (a->spawn_only)
+            printf(" --spawn");
         if (a->sup.rounds)
             printf(" --rounds %ld", a->sup.rounds);
         if (a->sup.threads)
@@ -342,6 +368,8 @@ static int check_combinations(run_args *a)
     const char *err = NULL;
     if (a->update_baseline && !a->baseline)
         err = "--update-baseline needs --baseline FILE";
+    else if (strchr(a->sup.out_dir, '\'') && strchr(a->sup.out_dir, '"'))
+        err = "-o: a folder with both ' and \" in its path cannot be handed to TSan as its log path";
     else if (a->conf.p && !a->sup.until_failure)
         err = "--confidence P needs --until-failure (it says when to stop trying)";
     else if (a->conf.p && (a->sup.duration > 0 || a->sup.rounds))

@@ -20,6 +20,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "supervisor.h"
 #include "xalloc.h"
 
 #define REQUEST_MAX 65536            /* the server's request buffer (fork_server.c) */
@@ -104,7 +105,10 @@ static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
     }
     snprintf(seed, sizeof seed, "%lu", fs->seed);
     snprintf(parent, sizeof parent, "FTSTRESS_SUPERVISOR_PID=%d", (int)getpid());
-    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s/fork-server-tsan", fs->tsan_options, fs->log_dir);
+    char *log_path = ft_xasprintf("%s/fork-server-tsan", fs->log_dir), *quoted = ft_tsan_quoted(log_path);
+    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s", fs->tsan_options, quoted);
+    free(log_path);
+    free(quoted);
     log = ft_xasprintf("%s/fork-server-%zu.log", fs->log_dir, (size_t)(s - fs->items) + 1);
     extra[ne++] = tsan;
     extra[ne++] = parent;

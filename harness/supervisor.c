@@ -99,11 +99,19 @@ static void log_event(job *j, const char *line, int parsed, long finding_count)
     *j->events_logged += n;
 }
 
+char *ft_tsan_quoted(const char *value)
+{
+    /* TSan's flag parser splits at spaces and takes a value whole between ' or " (no escapes) */
+    return ft_xasprintf(strchr(value, '"') ? "'%s'" : "\"%s\"", value);
+}
+
 char *ft_worker_tsan_options(const char *symbolizer)
 {
     const char *user = getenv("TSAN_OPTIONS");
-    return ft_xasprintf("%s%s%s external_symbolizer_path=%s", user ? user : "", user ? " " : "", tsan_defaults,
-                        symbolizer);
+    char *path = ft_tsan_quoted(symbolizer);
+    char *s = ft_xasprintf("%s%s%s external_symbolizer_path=%s", user ? user : "", user ? " " : "", tsan_defaults, path);
+    free(path);
+    return s;
 }
 
 /* A report says more than the hook could pass on: say once per run which limit cut it. */
@@ -200,8 +208,11 @@ static int start_worker(job *j, const ft_supervise_opts *o)
     args[na] = NULL;
 
     char *options = ft_worker_tsan_options(o->symbolizer);
-    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s/tsan", options, dir);
+    char *log_path = ft_xasprintf("%s/tsan", dir), *quoted = ft_tsan_quoted(log_path);
+    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s", options, quoted);
     free(options);
+    free(log_path);
+    free(quoted);
     log = ft_xasprintf("%s/worker-%d.log", dir, ++j->workers_started);
     /* The worker dies with its supervisor (PR_SET_PDEATHSIG) and checks it is still this one's child. */
     snprintf(parent, sizeof parent, "FTSTRESS_SUPERVISOR_PID=%d", (int)getpid());

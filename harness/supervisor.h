@@ -26,6 +26,9 @@ typedef struct ft_supervise_opts {
 /* The TSan options every worker runs with (the user's TSAN_OPTIONS first, then ftstress's own),
  * without log_path, which is per scenario. Malloc'd. */
 char *ft_worker_tsan_options(const char *symbolizer);
+/* A path as a TSAN_OPTIONS value: quoted, as a folder may hold spaces (a path with both quote
+ * characters cannot be passed; `ftstress run` refuses such an output folder). New string. */
+char *ft_tsan_quoted(const char *value);
 
 /* Runs every scenario of `results` (set up by ft_results_init) and records what happens in it.
  * Returns 0, or -1 if it was interrupted (what was recorded until then is kept). */

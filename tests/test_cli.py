@@ -194,6 +194,31 @@ def test_duration_repeats_and_until_failure_stops():
     check(not s["passed"] and s["workers"] == 1, "--until-failure stops after the failing pass: %s" % s)
 
 
+def test_repeat_line_runs_as_printed():
+    """Paths with spaces and quotes work (TSan's options quote them), and the "to repeat a failure"
+    line carries --site and --suppressions as given, quoted for the shell; run as printed it fails
+    the same way."""
+    import shlex
+    import shutil
+    folder = tempfile.mkdtemp(prefix="ftstress repeat ")  # a space in every path
+    path = os.path.join(folder, "racy copy.yaml")
+    shutil.copy(os.path.join(CLI, "racy.yaml"), path)
+    site = os.path.join(folder, "extra site")
+    os.mkdir(site)
+    supp = os.path.join(folder, "it's.supp")
+    open(supp, "w").write("race:no_such_function_anywhere\n")
+    rc, out, err = run("run", path, "--site", site, "--suppressions", supp, "--rounds", "5", "-o", folder + "/o 1", expect_rc=1)
+    check("FAIL   racy-but-expected-clean            clean     race" in out and "did not answer" not in err,
+          "the race is found with spaces in every path", out, err)
+    lines = [l.strip() for l in out.splitlines() if "--filter racy-but-expected-clean" in l]
+    argv = shlex.split(lines[0]) if lines else []
+    check(argv[2:3] == [path] and argv[argv.index("--site") + 1] == site and argv[argv.index("--suppressions") + 1] == supp,
+          "the repeat line: %r" % lines, out)
+    check(argv[:2] == ["scripts/ftstress", "run"], "it starts with the README's command: %r" % argv)
+    rc, out2, err2 = run(*argv[1:], "-o", folder + "/o2")
+    check(rc == 1 and "FAIL   racy-but-expected-clean" in out2, "run as printed: exit %d" % rc, out2, err2)
+
+
 def test_report_rejects_bad_input():
     tmp = tempfile.mkdtemp()
     open(tmp + "/bad.json", "w").write('{"scenarios": [1,\n')
@@ -219,4 +244,5 @@ main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios
       test_rng_is_per_thread_and_repeats_with_the_seed,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
       test_baseline_makes_known_findings_pass, test_suppressions_are_counted_and_stale_ones_reported,
-      test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_report_rejects_bad_input, test_doctor])
+      test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_repeat_line_runs_as_printed, test_report_rejects_bad_input,
+      test_doctor])
