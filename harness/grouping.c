@@ -209,10 +209,11 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
     return text;
 }
 
-/* Whether some member of the group saw `fn` as the direct caller of the allocator. */
-static int allocator_caller_in_group(const ft_results *r, size_t root, size_t *parent, const char *fn)
+/* Whether some member of the group has anchor PREFIX+fn ("alloc:" a caller of the allocator,
+ * "fn:" a function of the extension). */
+static int anchor_in_group(const ft_results *r, size_t root, size_t *parent, const char *prefix, const char *fn)
 {
-    char *anchor = ft_xasprintf("alloc:%s", fn);
+    char *anchor = ft_xasprintf("%s%s", prefix, fn);
     int found = 0;
     for (size_t i = 0; i < r->nfindings && !found; i++)
         found = find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
@@ -221,20 +222,23 @@ static int allocator_caller_in_group(const ft_results *r, size_t root, size_t *p
 }
 
 /* The group's name: its module (if the extension's) and the function most of its members name in
- * their signatures (ties: the first in sort order, so the name is the same run after run). A
- * function seen calling the allocator names the group only when no other function can. */
+ * their signatures (ties: the first in sort order, so the name is the same run after run): one of
+ * the extension's own if any (not CPython's dict code the extension called), and a function seen
+ * calling the allocator only when nothing else can. */
 static char *group_name(const ft_results *r, size_t root, size_t *parent, const ft_group *g)
 {
     const char *best = NULL, *module = NULL;
     long best_n = 0;
-    for (int wrappers_too = 0; wrappers_too < 2 && !best; wrappers_too++)
+    for (int tier = 0; tier < 3 && !best; tier++) /* 0: the extension's, no wrapper; 1: no wrapper; 2: any */
         for (size_t i = 0; i < r->nfindings; i++) {
             if (find(parent, i) != root)
                 continue;
             for (size_t a = 0; a < r->findings[i].functions.count; a++) {
                 const char *fn = r->findings[i].functions.items[a];
                 long n = 0;
-                if (!wrappers_too && allocator_caller_in_group(r, root, parent, fn))
+                if (tier < 2 && anchor_in_group(r, root, parent, "alloc:", fn))
+                    continue;
+                if (tier == 0 && !anchor_in_group(r, root, parent, "fn:", fn))
                     continue;
                 for (size_t j = 0; j < r->nfindings; j++)
                     n += find(parent, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);

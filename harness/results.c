@@ -273,8 +273,11 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
             char *anchor = ft_xasprintf("mod:%s", module);
             ft_strlist_push(&f->anchors, anchor);
             free(anchor);
-        } else
-            ft_strlist_push(&f->functions, raised_by ? raised_by : frame);
+        } else { /* "ValueError in body[body] (x.yaml)": two exception types there are two groups */
+            char *what = ft_xasprintf("%s in %s", type, raised_by ? raised_by : frame);
+            ft_strlist_push(&f->functions, what);
+            free(what);
+        }
         f->owner = ft_xstrdup(scenario_owner(&r->scenarios[sc]));
         f->report = ft_xstrdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
         /* The raising frame sits in the scenario file: point at its line there. */

@@ -110,12 +110,13 @@ static json_t *interpreter_json(void)
                      "tsan", 1, "prefix", FTSTRESS_PYTHON_PREFIX);
 }
 
-/* Whether an unsuppressed finding of scenario `sc` has the extension's code on a native stack. */
+/* Whether a finding of scenario `sc` has the extension's code on a native stack: a suppressed one
+ * too, as evidence of where the threads went rather than a verdict. */
 static int native_in_target(const ft_results *r, size_t sc)
 {
     for (size_t k = 0; k < r->nfindings; k++) {
         const ft_finding *f = &r->findings[k];
-        if (f->scenario == sc && !f->suppressed_by && f->owner && !strcmp(f->owner, "target") &&
+        if (f->scenario == sc && f->owner && !strcmp(f->owner, "target") &&
             (!strcmp(f->kind, "race") || !strcmp(f->kind, "tsan") || !strcmp(f->kind, "crash") || !strcmp(f->kind, "hang")))
             return 1;
     }
