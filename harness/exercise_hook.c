@@ -36,6 +36,9 @@ static _Thread_local ft_exercise_thread *mine;
 /* functools.partial and where its instances keep the callable they wrap (set before the team). */
 static PyTypeObject *wrapper_type;
 static Py_ssize_t wrapped_offset;
+/* The method-wrapper type (`obj.__call__`, a slot bound to its object) and where it keeps `obj`. */
+static PyTypeObject *slot_wrapper_type;
+static Py_ssize_t slot_self_offset;
 
 static size_t slot_of(const void *key)
 {
@@ -77,6 +80,12 @@ void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset)
     wrapped_offset = offset;
 }
 
+void ft_exercise_hook_see_slots(PyTypeObject *type, Py_ssize_t offset)
+{
+    slot_wrapper_type = type;
+    slot_self_offset = offset;
+}
+
 /* The callable a wrapper (an instance of wrapper_type or of a subclass) calls, or NULL. The field
  * is set when the wrapper is made and only __setstate__ rewrites it, which no one calls on a
  * partial that is being called; only the pointer is read. */
@@ -95,7 +104,8 @@ unsigned ft_exercise_hook_peak(int index) { return atomic_load_explicit(&peak[in
  * `obj` as the first argument) carries it as d_method; a functools.partial is about the callable
  * it wraps (its call of that callable is made from C and raises no event of its own); anything else
  * may be a registered type, called as a constructor, and is looked up as itself, or an instance of
- * one, called through its type's tp_call, and counted with the type. Only pointers are
+ * one, called through its type's tp_call (or a slot of one bound as `obj.__call__`), and counted
+ * with the type. Only pointers are
  * read: no reference is taken, no bound method built. */
 static int function_of(PyObject *callable)
 {
@@ -105,9 +115,13 @@ static int function_of(PyObject *callable)
             return lookup(((PyCFunctionObject *)callable)->m_ml);
         if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
             return lookup(((PyMethodDescrObject *)callable)->d_method);
+        if (tp == &PyWrapperDescr_Type) /* `obj.__call__()`: the slot's descriptor, obj the first argument */
+            return lookup(((PyDescrObject *)callable)->d_type);
         int i = lookup(callable);
         if (i < 0) /* an instance of a registered type called (its tp_call): counted with the type */
             i = lookup(tp);
+        if (i < 0 && tp == slot_wrapper_type) /* `c = obj.__call__; c()`: a slot bound to its object */
+            i = lookup(Py_TYPE(*(PyObject **)((char *)callable + slot_self_offset)));
         PyObject *inner = i < 0 && !unwrapped ? wrapped_by(callable) : NULL; /* partial() flattens: one level */
         if (!inner)
             return i;

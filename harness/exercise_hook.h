@@ -27,6 +27,9 @@ int ft_exercise_hook_add(const void *key);
 /* Calls of instances of `type` (functools.partial) and its subclasses count as calls of the callable
  * each keeps at byte `offset`. Main thread, before the team starts. */
 void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset);
+/* Calls of instances of `type` (method-wrapper: `obj.__call__`) count as calls of the type of the
+ * object each keeps at byte `offset`, when that type is registered. Main thread, before the team. */
+void ft_exercise_hook_see_slots(PyTypeObject *type, Py_ssize_t offset);
 /* The calling thread's counts from now on (NULL: stop counting on this thread). */
 void ft_exercise_hook_attach(ft_exercise_thread *mine);
 /* The most threads that were inside function `index` at one moment, in this worker. */
