@@ -133,6 +133,10 @@ static int build_ext(int argc, char **argv)
     }
     if (ft_preflight_interpreter() != 0)
         return 3;
+    if (!*argv[first]) { /* src=$(fetch-debian-source ...) that failed leaves "$src" empty */
+        ft_error("build-ext: SRC is empty (did the command meant to give the source folder fail?)");
+        return 2;
+    }
     src = realpath(argv[first], NULL);
     if (!src || stat(src, &st) != 0) {
         ft_error("build-ext: no such file or folder: %s", argv[first]);

@@ -55,5 +55,15 @@ def test_build_failure_shows_compiler_errors():
     check("broken.c:2" in out + err and "build failed" in err, out, err)
 
 
+def test_missing_or_empty_source_is_a_usage_error():
+    work = tempfile.mkdtemp()
+    rc, out, err = run("build-ext", work + "/nothing-here", "--site", work + "/site", expect_rc=2)
+    check("no such file or folder: " + work + "/nothing-here" in err, out, err)
+    # what src=$(scripts/fetch-debian-source ...) leaves when the fetch failed
+    rc, out, err = run("build-ext", "", "--site", work + "/site", expect_rc=2)
+    check("SRC is empty" in err, out, err)
+
+
 main([test_build_single_file_and_project_then_run, test_uninstrumented_build_is_caught,
-      test_user_cflags_add_to_the_tsan_flags_and_the_tree_stays_clean, test_build_failure_shows_compiler_errors])
+      test_user_cflags_add_to_the_tsan_flags_and_the_tree_stays_clean, test_build_failure_shows_compiler_errors,
+      test_missing_or_empty_source_is_a_usage_error])
