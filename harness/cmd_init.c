@@ -91,6 +91,21 @@ static char *last_journal_name(const char *journal)
 }
 
 /* Runs the probe until it finishes, avoiding each call that crashed it. 0, or the exit status. */
+/* A package whose own names are Python code (simplejson) keeps its C code in submodules: name
+ * them, so the next command is init on one of those. */
+static void say_extension_submodules(const char *model, const char *module, const char *site)
+{
+    json_t *doc = json_load_file(model, 0, NULL), *subs = json_object_get(doc, "extension_submodules"), *m;
+    size_t i;
+    if (json_array_size(subs)) {
+        fprintf(stderr, "  %s is a package; its C extension modules are:", module);
+        json_array_foreach(subs, i, m) fprintf(stderr, "%s %s", i ? "," : "", json_string_value(m));
+        fprintf(stderr, "\n  run init on one of them, e.g. ftstress init %s%s%s\n", json_string_value(json_array_get(subs, 0)),
+                site ? " --site " : "", site ? site : "");
+    }
+    json_decref(doc);
+}
+
 static int run_probe(const char *module, const char *model, const char *hints_json, const char *journal,
                      char *const *env)
 {
@@ -235,6 +250,7 @@ static int init(int argc, char **argv)
     if (wrc == WRITER_NOTHING_CALLABLE) {
         ft_error("init: nothing in %s could be called, so no scenario was written%s%s", module,
                  new_hints ? "; a starter hints file is in " : "", new_hints ? a.hints : " (--hints FILE writes a starter hints file)");
+        say_extension_submodules(model, module, a.site);
         rc = 1;
         goto cleanup;
     }

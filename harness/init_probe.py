@@ -7,7 +7,9 @@ exceptions it raised, whether it looks like a mutator or a reader, and what coul
 init_scenarios.py turns the model into scenarios. The journal names each call before it is made,
 so that when a call crashes the probe, cmd_init.c can run it again avoiding that callable.
 """
+import importlib.machinery
 import json
+import pkgutil
 import re
 import signal
 import sys
@@ -297,6 +299,21 @@ def classify(p, tname, fresh, m, methods):
     m["container"] = container_kind(m["args"])
 
 
+def extension_submodules(mod):
+    """The C extension modules directly inside a package (simplejson._speedups in simplejson), found
+    without importing them: where to point init when the package's own names are Python code."""
+    found = []
+    for info in pkgutil.iter_modules(getattr(mod, "__path__", None) or [], mod.__name__ + "."):
+        try:
+            spec = info.module_finder.find_spec(info.name)
+        except (ImportError, ValueError):
+            continue
+        origin = getattr(spec, "origin", None) or ""
+        if origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+            found.append(info.name)
+    return sorted(found)
+
+
 def main(argv):
     modname, out_path = argv[1], argv[2]
     hints, journal, avoid = {}, None, []
@@ -330,6 +347,7 @@ def main(argv):
     model["types"] = tps
     model["functions"] = probe_functions(p, mod, [t["ctor"] for t in tps])
     model["failed"] = p.failed
+    model["extension_submodules"] = extension_submodules(mod)
     with open(out_path, "w") as f:
         json.dump(model, f, indent=1)
 

@@ -1,6 +1,7 @@
 """`ftstress init`: starter scenarios generated from the seeded extensions' APIs alone validate, and,
 run as generated, find at least 10 of the 13 seeded bug patterns by function name, with no finding
-in a fixed twin. A module without Py_mod_gil gets env PYTHON_GIL=0, and a hints file steers calls."""
+in a fixed twin. A module without Py_mod_gil gets env PYTHON_GIL=0, and a hints file steers calls.
+A package of Python code gets pointed at its C extension modules."""
 import os
 import re
 import sys
@@ -112,5 +113,22 @@ def test_gil_off_and_hints():
     check(rc == 3 and "no_such_module_here" in se, "an unimportable module: exit 3, named", so, se)
 
 
+def test_package_of_python_code_points_at_its_extension_modules():
+    """A package whose own names are Python code (like simplejson) keeps its C code in submodules:
+    init finds nothing to call in it and names them, with the command to run next."""
+    import glob
+    import shutil
+    site = tempfile.mkdtemp(prefix="ftstress-init-site-")
+    os.mkdir(os.path.join(site, "pkgx"))
+    open(os.path.join(site, "pkgx", "__init__.py"), "w").write('"""Python code only."""\n')
+    built = glob.glob(os.path.join(os.path.dirname(os.environ["FTSTRESS_BIN"]), "..", "site", "exercised.*.so"))
+    check(built, "the exercised test extension is not built")
+    shutil.copy(built[0], os.path.join(site, "pkgx", os.path.basename(built[0])))
+    rc, so, se = run("init", "pkgx", "--site", site, "-o", os.path.join(site, "none.yaml"))
+    check(rc == 1 and "nothing in pkgx could be called" in se and "its C extension modules are: pkgx.exercised" in se
+          and "ftstress init pkgx.exercised --site " + site in se, "init names the package's C modules", so, se)
+
+
 if __name__ == "__main__":
-    main([test_generated_scenarios_find_the_seeded_patterns, test_gil_off_and_hints])
+    main([test_generated_scenarios_find_the_seeded_patterns, test_gil_off_and_hints,
+          test_package_of_python_code_points_at_its_extension_modules])
