@@ -141,7 +141,8 @@ def signature_shape(fn):
     sig = getattr(fn, "__text_signature__", None)
     if not sig:
         doc = (getattr(fn, "__doc__", None) or "").split("\n", 1)[0]
-        m = re.match(r"^\s*[\w.]+(\(.*\))", doc)
+        # the first parenthesis only: "scanstring(s, end, encoding, strict=True) -> (str, end)"
+        m = re.match(r"^\s*[\w.]+(\([^()]*\))", doc)
         sig = m.group(1) if m else None
     if not sig:
         return [0, 1, 2], []

@@ -113,6 +113,19 @@ def test_gil_off_and_hints():
     check(rc == 3 and "no_such_module_here" in se, "an unimportable module: exit 3, named", so, se)
 
 
+def test_docstring_signature_is_the_first_parenthesis():
+    """The probe reads a C function's parameters from its docstring's first line; a return value
+    written after it, "-> (str, end)", is not more parameters (simplejson's scanstring)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness"))
+    import init_probe
+
+    def f():
+        pass
+    f.__doc__ = "scanstring(basestring, end, encoding, strict=True) -> (str, end)\n\nScan."
+    arities, kinds = init_probe.signature_shape(f)
+    check(arities == [3, 4] and len(kinds) == 4, "arities %s, kinds %s" % (arities, kinds))
+
+
 def test_package_of_python_code_points_at_its_extension_modules():
     """A package whose own names are Python code (like simplejson) keeps its C code in submodules:
     init finds nothing to call in it and names them, with the command to run next."""
@@ -131,4 +144,4 @@ def test_package_of_python_code_points_at_its_extension_modules():
 
 if __name__ == "__main__":
     main([test_generated_scenarios_find_the_seeded_patterns, test_gil_off_and_hints,
-          test_package_of_python_code_points_at_its_extension_modules])
+          test_docstring_signature_is_the_first_parenthesis, test_package_of_python_code_points_at_its_extension_modules])
