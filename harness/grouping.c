@@ -263,7 +263,9 @@ void ft_groups_build(ft_results *r)
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const ft_finding *a = &r->findings[i], *b = &r->findings[j];
-            if (find(parent, i) == find(parent, j))
+            /* suppressed findings group among themselves: a suppressed CPython race on an object the
+             * extension also races on must neither count in its group nor bridge two of its bugs */
+            if (find(parent, i) == find(parent, j) || !a->suppressed_by != !b->suppressed_by)
                 continue;
             for (size_t k = 0; k < a->anchors.count; k++)
                 if (ft_anchor_connects(a->anchors.items[k]) && ft_strlist_contains(&b->anchors, a->anchors.items[k])) {
