@@ -23,6 +23,9 @@ def test_crash_in_round_3_and_the_next_scenario_runs():
     f = findings(r, "outcome-crash-in-round-3")
     check(len(f) == 1 and f[0]["kind"] == "crash", "one crash finding: %s" % [x["title"] for x in f])
     check(f[0]["first_round"] == 3, "crash seen in round %s, expected 3" % f[0]["first_round"])
+    # the title names the signature's frames, so that two crashes in one function read apart
+    check(f[0]["title"] == "crash: SIGSEGV in string_at, from _call_function_pointer, _ctypes_callproc" and
+          f[0]["signature"] == "crash:SIGSEGV:string_at|_call_function_pointer|_ctypes_callproc", f[0]["title"])
     check("SIGSEGV" in f[0]["signature"], "signal named: " + f[0]["signature"])
     check("body[body]" in f[0]["report"] and "outcomes.yaml" in f[0]["report"],
           "the report holds the Python stack pointing into the scenario", f[0]["report"])
