@@ -168,7 +168,7 @@ def test_every_root_cause_is_listed_and_unnamed_ones_make_clean_unclear():
 
 
 def test_real_run():
-    rc, r, so, se = run_json(os.path.join(SOURCE, "tests/scenarios/exercised"), "--rounds", "1")
+    rc, r, so, se = run_json(os.path.join(SOURCE, "tests/scenarios/exercised"), os.path.join(SOURCE, "tests/scenarios/exercised-from-c"))
     folder = tempfile.mkdtemp(prefix="ftstress-report-")
     json.dump(r, open(folder + "/r.json", "w"))
     run("report", folder + "/r.json", "--html", folder + "/r.html", "-q", expect_rc=0)
