@@ -207,7 +207,7 @@ def test_repeat_line_runs_as_printed():
     os.mkdir(site)
     supp = os.path.join(folder, "it's.supp")
     open(supp, "w").write("race:no_such_function_anywhere\n")
-    rc, out, err = run("run", path, "--site", site, "--suppressions", supp, "--rounds", "5", "-o", folder + "/o 1", expect_rc=1)
+    rc, out, err = run("run", path, "--site", site, "--suppressions", supp, "-o", folder + "/o 1", expect_rc=1)
     check("FAIL   racy-but-expected-clean            clean     race" in out and "did not answer" not in err,
           "the race is found with spaces in every path", out, err)
     lines = [l.strip() for l in out.splitlines() if "--filter racy-but-expected-clean" in l]
