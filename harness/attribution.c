@@ -62,6 +62,17 @@ int ft_nearest_target(const json_t *frames)
     return -1;
 }
 
+char *ft_frame_location_exact(const json_t *frames, int index)
+{
+    ft_frame f;
+    if (index < 0)
+        return NULL;
+    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
+    if (!*f.file || !strcmp(f.file, "<null>"))
+        return NULL;
+    return ft_xasprintf("%s:%d", f.file, f.line);
+}
+
 char *ft_frame_location(const json_t *frames, int index)
 {
     ft_frame f;
@@ -70,6 +81,15 @@ char *ft_frame_location(const json_t *frames, int index)
     f = ft_frame_from_json(json_array_get(frames, (size_t)index));
     if (!*f.file || !strcmp(f.file, "<null>"))
         return NULL;
+    /* Line 0: the compiler gave the instruction no line (an inlined helper's, often). The nearest
+     * caller in the same object that has one is where a reader should look. */
+    for (size_t i = (size_t)index + 1; f.line == 0 && i < json_array_size(frames); i++) {
+        ft_frame c = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&c) || strcmp(c.module, f.module))
+            break;
+        if (c.line > 0 && *c.file && strcmp(c.file, "<null>"))
+            return ft_xasprintf("%s:%d", c.file, c.line);
+    }
     return ft_xasprintf("%s:%d", f.file, f.line);
 }
 

@@ -22,7 +22,10 @@ const char *ft_stack_owner(const json_t *frames);
 /* Index of the nearest (innermost) frame of the extension's own code above the eval loop, or -1. */
 int ft_nearest_target(const json_t *frames);
 
-/* "file:line" of frame `index` of `frames`, malloc'd, or NULL when it has no file. */
+/* "file:line" of frame `index` of `frames` (line 0: its nearest caller's in the same object that has a
+ * line), malloc'd, or NULL when it has no file. */
 char *ft_frame_location(const json_t *frames, int index);
+/* The same without the fallback: "file:0" stays (signature.c prefers the other access's line). */
+char *ft_frame_location_exact(const json_t *frames, int index);
 
 #endif

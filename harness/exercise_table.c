@@ -62,14 +62,18 @@ int ft_symbol_names_function(const char *sym, const char *module, const char *na
 }
 
 /* Whether finding `f` names `name`: through its functions, or a frame of its first report
- * ("    #3 _io_BytesIO_write_impl /path/bytesio.c:42 (...)"). */
+ * ("    #3 _io_BytesIO_write_impl /path/bytesio.c:42 (...)"); of a crash's report, the crashing
+ * thread's stack only (the other threads' stacks that follow show where they happened to be). */
 static int finding_names(const json_t *f, const char *module, const char *name)
 {
     size_t i;
     json_t *fn;
+    int crash = !strcmp(sv(f, "kind"), "crash");
     json_array_foreach(json_object_get(f, "functions"), i, fn) if (ft_symbol_names_function(json_string_value(fn) ?: "", module, name)) return 1;
     for (const char *line = sv(f, "report"); *line;) {
         const char *end = strchr(line, '\n') ?: line + strlen(line), *p = line;
+        if (crash && !strncmp(line, "Native stacks of every thread", 29))
+            break;
         while (p < end && *p == ' ')
             p++;
         if (p < end && *p == '#' && isdigit((unsigned char)p[1])) {

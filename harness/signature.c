@@ -70,6 +70,8 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
     const char *type = json_string_value(json_object_get(report, "type"));
     json_t *mops = json_object_get(report, "mops"), *m;
     int is_race = type && !strcmp(type, "data-race");
+    const json_t *loc_frames = NULL; /* the stack and frame the location came from */
+    int loc_index = -1;
     char *joined;
     size_t i;
 
@@ -89,16 +91,21 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
         ft_strlist_push(&out->functions, ft_frame_from_json(json_array_get(frames, (size_t)top)).function);
         /* A finding's place is in the extension when the extension is on the stack. Line 0 (the
          * compiler attributed the instruction to no line) gives way to the other access's line. */
-        char *here = ft_frame_location(frames, target >= 0 ? target : top);
+        char *here = ft_frame_location_exact(frames, target >= 0 ? target : top);
         if (!out->location || (target >= 0 && strcmp(out->owner, "target")) ||
             (here && line_unknown(out->location) && !line_unknown(here) &&
              (target >= 0 || strcmp(out->owner, "target")))) {
             free(out->location);
             out->location = here;
+            loc_frames = frames, loc_index = target >= 0 ? target : top;
         } else
             free(here);
         if (!strcmp(who, "target") || (!strcmp(who, "harness") && strcmp(out->owner, "target")))
             out->owner = who;
+    }
+    if (out->location && line_unknown(out->location)) { /* no access had a line: its nearest caller's */
+        free(out->location);
+        out->location = ft_frame_location(loc_frames, loc_index);
     }
     if (out->functions.count == 0) { /* reports without accesses (mutex misuse, leaks): their first stack */
         json_t *frames = json_array_get(json_object_get(report, "stacks"), 0);

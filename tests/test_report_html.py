@@ -44,9 +44,12 @@ def document():
                 {"kind": "race", "signature": "race:grow_buffer|grow_buffer", "title": "data race: grow_buffer vs grow_buffer",
                  "functions": ["grow_buffer", "grow_buffer"], "owner": "target", "scenario": "ring", "new": True,
                  "suppressed": False, "report": report, "group": 1, "count": 1, "rounds_hit": 1, "rounds_run": 20},
+                # another thread was in Ring.get when compute crashed: that names compute only
                 {"kind": "crash", "signature": "crash:SIGSEGV:compute_impl", "title": "crash: SIGSEGV in mod_compute_impl",
                  "functions": ["mod_compute_impl"], "owner": "target", "scenario": "ring", "new": True,
-                 "suppressed": False, "report": "", "group": 2, "count": 1, "rounds_hit": 1, "rounds_run": 20},
+                 "suppressed": False, "group": 2, "count": 1, "rounds_hit": 1, "rounds_run": 20,
+                 "report": "Native stack of the crashing thread:\n    #0 mod_compute_impl /src/mod.c:70 (mod.so)\n\n"
+                           "Native stacks of every thread:\nTID 7 (fts:1):\n  #0  Ring_get_impl /src/mod.c:50 (mod.so)\n"},
                 {"kind": "race", "signature": "race:reset|x", "title": "suppressed: mod_reset", "functions": ["mod_reset"],
                  "owner": "target", "scenario": "ring", "new": False, "suppressed": True, "report": "", "group": 3,
                  "count": 1, "rounds_hit": 1, "rounds_run": 20}],

@@ -152,6 +152,19 @@ void test_location_skips_line_zero(void)
     json_decref(rep);
     ft_results_free(&r);
     ft_scenarios_free(&set);
+
+    /* Neither access has a line (both in an inlined helper): the nearest caller's, split_fields. */
+    rep = load_report("next-token-line-zero-0");
+    json_t *other_top = json_array_get(json_object_get(json_array_get(json_object_get(rep, "mops"), 1), "frames"), 0);
+    json_array_set_new(other_top, 2, json_integer(0));
+    set = (ft_scenario_set){0};
+    one_scenario(&r, &set, "s", FT_RACE);
+    ft_results_report(&r, 0, rep, 0.5);
+    if (r.nfindings)
+        CHECK_STR(r.findings[0].location, "/work/main/tests/targets/seeded_globals.c:197");
+    json_decref(rep);
+    ft_results_free(&r);
+    ft_scenarios_free(&set);
 }
 
 void test_ring_races_collapse_to_function_pairs(void)
