@@ -53,14 +53,18 @@ static PyObject *raised_by_key;
 /* The callables of modules `names`: functions of the module and its submodules, the types they
  * define in C as constructors, and those types' methods, class methods and static methods. A
  * callable counts when it was defined by the module, a submodule, or its C accelerator `_name`
- * (io's types live in _io). Not constructors: classes from a class statement (3.13 gives them
+ * (io's types live in _io), or says it belongs to the module's package (a C type of
+ * bitarray._bitarray says "bitarray"). Not constructors: classes from a class statement (3.13 gives them
  * __firstlineno__; their methods are Python and uncounted, so their construction is too),
  * exceptions (raising one exercises nothing) and types that cannot be instantiated. */
 static const char helper_source[] =
     "def callables(names):\n"
     "    import sys, types\n"
     "    def ours(mod, t):\n"
-    "        return isinstance(mod, str) and (mod == t or mod.startswith(t + '.') or mod == '_' + t)\n"
+    "        # t's own, a submodule's, its accelerator's (_io for io), or its package's name for what\n"
+    "        # t defines (bitarray._bitarray's type says it is bitarray's)\n"
+    "        return isinstance(mod, str) and (mod == t or mod.startswith(t + '.') or mod == '_' + t\n"
+    "                                         or t.startswith(mod + '.'))\n"
     "    out = []\n"
     "    for t in names:\n"
     "        for key, m in sorted(list(sys.modules.items()), key=lambda kv: kv[0]):\n"

@@ -341,7 +341,12 @@ def main(argv):
     tps = []
     for name in public_names(mod):
         tp = getattr(mod, name)
-        if isinstance(tp, type) and tp.__module__ == modname and not issubclass(tp, BaseException):
+        # a C type of this module; its __module__ may name the package that re-exports it
+        # (bitarray._bitarray.bitarray says "bitarray")
+        ours = tp.__module__ == modname if isinstance(tp, type) else False
+        ours = ours or (isinstance(tp, type) and modname.startswith(str(tp.__module__) + ".")
+                        and "__firstlineno__" not in tp.__dict__)
+        if ours and not issubclass(tp, BaseException):
             t = probe_type(p, mod, name, tp)
             if t:
                 tps.append(t)
