@@ -173,6 +173,15 @@ static void print_arg(const char *s)
     fputs("'", stdout);
 }
 
+/* " --NAME PATH", the path made absolute when it exists. */
+static void print_path_option(const char *name, const char *path)
+{
+    char *abs = realpath(path, NULL);
+    printf(" %s", name);
+    print_arg(abs ? abs : path);
+    free(abs);
+}
+
 /* The command line that repeats one scenario of this run, for a developer chasing it: with what
  * finds the module (--site) and what decides what counts (suppressions) as this run had them. */
 static void print_repro(const ft_results *r, const run_args *a)
@@ -186,17 +195,22 @@ static void print_repro(const ft_results *r, const run_args *a)
          * streams went to one file */
         if (!printed++)
             printf("\nto repeat a failure:\n");
-        printf("  scripts/ftstress run");
-        print_arg(sr->scenario->file);
+        /* absolute paths: the line is pasted from wherever the run was, often not the checkout */
+        char *file = realpath(sr->scenario->file, NULL);
+        printf(" ");
+        print_arg(FTSTRESS_SOURCE_DIR "/scripts/ftstress");
+        printf(" run");
+        print_arg(file ? file : sr->scenario->file);
+        free(file);
         printf(" --filter");
         print_arg(sr->scenario->name);
         printf(" --seed %lu", a->sup.seed);
         if (a->sup.perturb) /* the schedule is part of what reproduces it */
             printf(" --perturb=%s", ft_perturb_name(a->sup.perturb));
         for (size_t k = 0; k < a->sites.count; k++)
-            printf(" --site"), print_arg(a->sites.items[k]);
+            print_path_option("--site", a->sites.items[k]);
         for (size_t k = 0; k < a->supp_files.count; k++)
-            printf(" --suppressions"), print_arg(a->supp_files.items[k]);
+            print_path_option("--suppressions", a->supp_files.items[k]);
         if (a->no_default_supp)
             printf(" --no-default-suppressions");
         if (a->spawn_only)
