@@ -71,7 +71,7 @@ const char *ft_baseline_aftermath_note(const ft_baseline *b, const char *scenari
     return NULL;
 }
 
-const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors)
+const json_t *ft_baseline_group_for(const ft_baseline *b, const ft_strlist *anchors)
 {
     size_t i, k;
     json_t *g, *fn;
@@ -81,7 +81,7 @@ const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *ancho
         json_array_foreach(json_object_get(g, "functions"), k, fn) {
             const char *a = json_string_value(fn);
             if (a && ft_anchor_connects(a) && ft_strlist_contains(anchors, a))
-                return json_string_value(json_object_get(g, "note")) ?: json_string_value(json_object_get(g, "name")) ?: a;
+                return g;
         }
     }
     return NULL;

@@ -18,9 +18,10 @@ typedef struct ft_baseline {
 int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_diags *diags);
 /* The note for a known signature, or NULL. */
 const char *ft_baseline_note(const ft_baseline *b, const char *signature);
-/* The note of a known group that one of `anchors` (grouping.h) connects to, or NULL. A function of
- * the extension connects in any scenario; other functions carry their scenario in the anchor. */
-const char *ft_baseline_group_note(const ft_baseline *b, const ft_strlist *anchors);
+/* The known group ({name, note, ...}) that one of `anchors` (grouping.h) connects to, or NULL. A
+ * function of the extension connects in any scenario; other functions carry their scenario in the
+ * anchor. Borrowed from the baseline. */
+const json_t *ft_baseline_group_for(const ft_baseline *b, const ft_strlist *anchors);
 /* The name of a known group of `scenario` that corrupts memory (it crashed, or freed memory under
  * another thread) — or, with `any_group`, of any known group of it — or NULL. Findings without the
  * extension's code on their stacks that follow a known bug in that scenario are its aftermath:

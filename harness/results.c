@@ -162,9 +162,11 @@ static void apply_baseline_groups(ft_results *r, ft_finding *f)
     const char *note;
     if (f->baseline_note || !r->baseline)
         return;
-    note = ft_baseline_group_note(r->baseline, &f->anchors);
-    if (note) {
-        f->baseline_note = ft_xasprintf("joins a known group: %s", note);
+    const json_t *g = ft_baseline_group_for(r->baseline, &f->anchors);
+    if (g) { /* by name first: the note is the group's findings when the baseline was written */
+        const char *name = json_string_value(json_object_get(g, "name")), *gnote = json_string_value(json_object_get(g, "note"));
+        f->baseline_note = ft_xasprintf("joins the known group %s%s%s%s", name ? name : "(unnamed)", gnote ? " (" : "",
+                                        gnote ? gnote : "", gnote ? ")" : "");
         return;
     }
     if ((f->owner && strcmp(f->owner, "target")) || dealloc_abort(f)) {

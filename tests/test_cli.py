@@ -144,6 +144,14 @@ def test_baseline_makes_known_findings_pass():
     rc, r, out, err = run_json(racy, "--baseline", base, expect_rc=0)
     f = findings(r, "racy-but-expected-clean", counting_only=False)
     check(f and all(x["baselined"] and not x["new"] for x in f), f)
+    # known through its group alone (as another function pair of the same bug would be), and the
+    # note names the group
+    known["findings"] = []
+    json.dump(known, open(base, "w"))
+    rc, r, out, err = run_json(racy, "--baseline", base, expect_rc=0)
+    f = [x for x in findings(r, "racy-but-expected-clean", counting_only=False) if not x["suppressed"]]
+    check(f and all((x["baseline_note"] or "").startswith("joins the known group seeded_globals: next_version_unsafe (")
+                    for x in f), [x["baseline_note"] for x in f])
 
 
 def test_suppressions_are_counted_and_stale_ones_reported():
