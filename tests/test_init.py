@@ -75,9 +75,13 @@ def test_generated_scenarios_find_the_seeded_patterns():
     hits = [p for p, where in found.items() if where]
     check(len(hits) >= 10, "%d of 13 patterns found, at least 10 expected" % len(hits), so)
 
-    in_twins = [f["title"] for f in counting
-                if extension_functions(f) & TWINS and not extension_functions(f) & BUGGY]
-    check(not in_twins, "findings in fixed twins only: %s" % in_twins, so)
+    # A race in fixed twins alone is a false report. A crash there is not, when its scenario also
+    # calls the buggy twin on the same object (init's shared-instance scenarios call every method):
+    # the locked ring_push crashes in a ring the unlocked one corrupted. The stray check below
+    # holds crashes to a scenario with a bug found.
+    in_twins = [f["title"] for f in counting if f["kind"] in ("race", "tsan")
+                and extension_functions(f) & TWINS and not extension_functions(f) & BUGGY]
+    check(not in_twins, "races in fixed twins only: %s" % in_twins, so)
     # A scenario none of whose findings names a bug must have none at all: crashes and CPython-side
     # races are allowed only as the aftermath of a bug found in the same scenario.
     buggy_scenarios = {f["scenario"] for f in counting if extension_functions(f) & BUGGY}
