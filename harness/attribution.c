@@ -6,6 +6,7 @@
  * when the extension is on the stack. */
 #include "attribution.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -75,22 +76,22 @@ char *ft_frame_location_exact(const json_t *frames, int index)
 
 char *ft_frame_location(const json_t *frames, int index)
 {
-    ft_frame f;
-    if (index < 0)
+    char *exact = ft_frame_location_exact(frames, index);
+    if (!exact)
         return NULL;
-    f = ft_frame_from_json(json_array_get(frames, (size_t)index));
-    if (!*f.file || !strcmp(f.file, "<null>"))
-        return NULL;
+    ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)index));
     /* Line 0: the compiler gave the instruction no line (an inlined helper's, often). The nearest
      * caller in the same object that has one is where a reader should look. */
     for (size_t i = (size_t)index + 1; f.line == 0 && i < json_array_size(frames); i++) {
         ft_frame c = ft_frame_from_json(json_array_get(frames, i));
         if (ft_frame_is_eval_loop(&c) || strcmp(c.module, f.module))
             break;
-        if (c.line > 0 && *c.file && strcmp(c.file, "<null>"))
+        if (c.line > 0 && *c.file && strcmp(c.file, "<null>")) {
+            free(exact);
             return ft_xasprintf("%s:%d", c.file, c.line);
+        }
     }
-    return ft_xasprintf("%s:%d", f.file, f.line);
+    return exact;
 }
 
 int ft_frame_is_system(const ft_frame *f)

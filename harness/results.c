@@ -431,13 +431,12 @@ void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, dou
     if (created) {
         /* the signature's other frames too: two crashes in one function by different callers are
          * two findings, and the title tells them apart ("in A, from B, C") */
-        const char *via = strchr(c.frames_joined ? c.frames_joined : "", '|');
-        f->title = ft_xasprintf("crash: %s in %s%s", c.signal_name, c.top ? c.top : "?", via ? ", from " : "");
-        for (const char *p = via ? via + 1 : ""; *p; p++) {
-            char *next = *p == '|' ? ft_xasprintf("%s, ", f->title) : ft_xasprintf("%s%c", f->title, *p);
-            free(f->title);
-            f->title = next;
-        }
+        ft_strlist callers = {c.functions.count > 1 ? c.functions.items + 1 : NULL,
+                              c.functions.count > 1 ? c.functions.count - 1 : 0};
+        char *from = callers.count ? ft_strlist_join(&callers, ", ") : NULL;
+        f->title = ft_xasprintf("crash: %s in %s%s%s", c.signal_name, c.top ? c.top : "?", from ? ", from " : "",
+                                from ? from : "");
+        free(from);
         for (size_t i = 0; i < c.functions.count; i++)
             ft_strlist_push(&f->functions, c.functions.items[i]);
         /* Without a native stack, the crash belongs to what the scenario tests. */

@@ -34,6 +34,24 @@ static void one_scenario(ft_results *r, ft_scenario_set *set, const char *name, 
     r->scenarios[0].status = FT_ST_RAN;
 }
 
+/* `rep` fed to a fresh one-scenario results object, which must hold exactly one finding; *out gets
+ * it (NULL when not). The caller checks it, then calls done(). */
+static void sole_finding(json_t *rep, ft_results *r, ft_scenario_set *set, const ft_finding **out)
+{
+    *set = (ft_scenario_set){0};
+    one_scenario(r, set, "s", FT_RACE);
+    ft_results_report(r, 0, rep, 0.5);
+    CHECK_INT(r->nfindings, 1);
+    *out = r->nfindings == 1 ? &r->findings[0] : NULL;
+}
+
+static void done(json_t *rep, ft_results *r, ft_scenario_set *set)
+{
+    json_decref(rep);
+    ft_results_free(r);
+    ft_scenarios_free(set);
+}
+
 void test_signature_of_real_reports(void)
 {
     static const struct {
@@ -113,22 +131,19 @@ static json_t *load_report_in_harness(const char *name)
 void test_harness_calling_cpython_owns_the_race(void)
 {
     ft_results r;
-    ft_scenario_set set = {0};
+    ft_scenario_set set;
+    const ft_finding *f;
     json_t *rep = load_report_in_harness("harness-interning-0");
     if (!rep) {
         check_failures++;
         return;
     }
-    one_scenario(&r, &set, "s", FT_RACE);
-    ft_results_report(&r, 0, rep, 0.5);
-    CHECK_INT(r.nfindings, 1);
-    if (r.nfindings) {
-        CHECK_STR(r.findings[0].signature, "race:intern_common|unicode_eq");
-        CHECK_STR(r.findings[0].owner, "harness");
+    sole_finding(rep, &r, &set, &f);
+    if (f) {
+        CHECK_STR(f->signature, "race:intern_common|unicode_eq");
+        CHECK_STR(f->owner, "harness");
     }
-    json_decref(rep);
-    ft_results_free(&r);
-    ft_scenarios_free(&set);
+    done(rep, &r, &set);
 }
 
 /* The symbolizer gave the writer's top frame line 0 (an instruction the compiler attributed to no
@@ -136,35 +151,28 @@ void test_harness_calling_cpython_owns_the_race(void)
 void test_location_skips_line_zero(void)
 {
     ft_results r;
-    ft_scenario_set set = {0};
+    ft_scenario_set set;
+    const ft_finding *f;
     json_t *rep = load_report("next-token-line-zero-0");
     if (!rep) {
         check_failures++;
         return;
     }
-    one_scenario(&r, &set, "s", FT_RACE);
-    ft_results_report(&r, 0, rep, 0.5);
-    CHECK_INT(r.nfindings, 1);
-    if (r.nfindings) {
-        CHECK_STR(r.findings[0].signature, "race:next_token_unsafe|next_token_unsafe");
-        CHECK_STR(r.findings[0].location, "/work/main/tests/targets/seeded_globals.c:161");
+    sole_finding(rep, &r, &set, &f);
+    if (f) {
+        CHECK_STR(f->signature, "race:next_token_unsafe|next_token_unsafe");
+        CHECK_STR(f->location, "/work/main/tests/targets/seeded_globals.c:161");
     }
-    json_decref(rep);
-    ft_results_free(&r);
-    ft_scenarios_free(&set);
+    done(rep, &r, &set);
 
     /* Neither access has a line (both in an inlined helper): the nearest caller's, split_fields. */
     rep = load_report("next-token-line-zero-0");
     json_t *other_top = json_array_get(json_object_get(json_array_get(json_object_get(rep, "mops"), 1), "frames"), 0);
     json_array_set_new(other_top, 2, json_integer(0));
-    set = (ft_scenario_set){0};
-    one_scenario(&r, &set, "s", FT_RACE);
-    ft_results_report(&r, 0, rep, 0.5);
-    if (r.nfindings)
-        CHECK_STR(r.findings[0].location, "/work/main/tests/targets/seeded_globals.c:197");
-    json_decref(rep);
-    ft_results_free(&r);
-    ft_scenarios_free(&set);
+    sole_finding(rep, &r, &set, &f);
+    if (f)
+        CHECK_STR(f->location, "/work/main/tests/targets/seeded_globals.c:197");
+    done(rep, &r, &set);
 }
 
 void test_ring_races_collapse_to_function_pairs(void)
