@@ -172,19 +172,34 @@ void ft_groups_free(ft_results *r)
 }
 
 /* "31 races, 1 heap-use-after-free, 1 SIGSEGV": members counted by kind, TSan type or signal. */
+/* Whether a member of the group rooted at `root` is not suppressed: such a group's summary and hit
+ * rate are its unsuppressed members'. */
+static int has_unsuppressed(const ft_results *r, size_t root, size_t *parent)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (find(parent, i) == root && !r->findings[i].suppressed_by)
+            return 1;
+    return 0;
+}
+
 static char *summarize(const ft_results *r, size_t root, size_t *parent)
 {
     ft_strlist labels = {0};
-    long counts[64] = {0};
+    long counts[64] = {0}, suppressed = 0;
     char *text = NULL;
     size_t len = 0;
     FILE *out;
+    int counting = has_unsuppressed(r, root, parent);
     for (size_t i = 0; i < r->nfindings; i++) {
         const ft_finding *f = &r->findings[i];
         char label[64];
         size_t k;
         if (find(parent, i) != root)
             continue;
+        if (counting && f->suppressed_by) { /* it may tie the bug's findings together, not count */
+            suppressed++;
+            continue;
+        }
         if (!strcmp(f->kind, "race"))
             snprintf(label, sizeof label, "race");
         else if (!strncmp(f->signature, "tsan:", 5) || !strncmp(f->signature, "crash:", 6))
@@ -204,6 +219,8 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
     for (size_t k = 0; k < labels.count; k++)
         fprintf(out, "%s%ld %s%s", k ? ", " : "", counts[k], labels.items[k],
                 counts[k] > 1 && !strcmp(labels.items[k], "race") ? "s" : counts[k] > 1 && !strcmp(labels.items[k], "hang") ? "s" : "");
+    if (suppressed)
+        fprintf(out, " (and %ld suppressed)", suppressed);
     fclose(out);
     ft_strlist_free(&labels);
     return text;
@@ -263,9 +280,7 @@ void ft_groups_build(ft_results *r)
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const ft_finding *a = &r->findings[i], *b = &r->findings[j];
-            /* suppressed findings group among themselves: a suppressed CPython race on an object the
-             * extension also races on must neither count in its group nor bridge two of its bugs */
-            if (find(parent, i) == find(parent, j) || !a->suppressed_by != !b->suppressed_by)
+            if (find(parent, i) == find(parent, j))
                 continue;
             for (size_t k = 0; k < a->anchors.count; k++)
                 if (ft_anchor_connects(a->anchors.items[k]) && ft_strlist_contains(&b->anchors, a->anchors.items[k])) {

@@ -67,13 +67,16 @@ static void group_rates(const ft_results *r, size_t g, json_t *obj)
 {
     json_t *by = json_array();
     long hits = 0, rounds = 0;
-    int lower = 0;
+    int lower = 0, counting = 0;
+    /* suppressed members tie a bug's findings together (the same object), but its rate is its own */
+    for (size_t k = 0; k < r->nfindings; k++)
+        counting |= r->findings[k].group == g && !r->findings[k].suppressed_by;
     for (size_t i = 0; i < r->nscenarios; i++) {
         ft_roundset u = {0};
         int member = 0, hidden = 0;
         for (size_t k = 0; k < r->nfindings; k++) {
             const ft_finding *f = &r->findings[k];
-            if (f->group != g || f->scenario != i)
+            if (f->group != g || f->scenario != i || (counting && f->suppressed_by))
                 continue;
             member = 1;
             hidden |= hides_repeats(f, r->scenarios[i].scenario);
