@@ -29,24 +29,32 @@ const char *ft_stack_owner(const json_t *frames)
 {
     size_t n = json_array_size(frames);
     int top = ft_top_meaningful(frames);
-    int harness_below = 0; /* the harness called CPython's C API itself, not through Python code */
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
         if (ft_frame_is_eval_loop(&f))
             break;
         if (ft_frame_is_target(&f))
             return "target";
-        if (ft_frame_is_harness(&f) && i > 0) {
-            harness_below = 1;
-            break;
-        }
     }
     if (top >= 0) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
         if (ft_frame_is_harness(&f))
             return "harness";
     }
-    return harness_below ? "harness" : "cpython";
+    return "cpython";
+}
+
+int ft_stack_harness_called(const json_t *frames)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (ft_frame_is_eval_loop(&f) || ft_frame_is_target(&f))
+            return 0;
+        if (ft_frame_is_harness(&f))
+            return 1;
+    }
+    return 0;
 }
 
 int ft_nearest_target(const json_t *frames)

@@ -14,10 +14,14 @@ int ft_frame_is_target(const ft_frame *f);
  * that called it, with CPU-specific names (__memmove_avx_unaligned_erms). */
 int ft_frame_is_system(const ft_frame *f);
 
-/* The owner of a stack: "target" when extension code is on it above the eval loop; "harness" when
- * the top meaningful frame is the harness's, or the harness called into CPython directly (its frame
- * comes before any eval loop: no Python code of the scenario is on the way); else "cpython". */
+/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
+ * the top meaningful frame is the harness's, else "cpython". */
 const char *ft_stack_owner(const json_t *frames);
+/* Whether the harness called CPython's C API itself on this stack: a harness frame comes before any
+ * eval loop or extension frame (no Python code of the scenario on the way). A race is the
+ * harness's when every racing access is so (two team threads in the harness's own calls); one
+ * such side racing with scenario code, as a crash's traceback dump does, is not. */
+int ft_stack_harness_called(const json_t *frames);
 
 /* Index of the nearest (innermost) frame of the extension's own code above the eval loop, or -1. */
 int ft_nearest_target(const json_t *frames);

@@ -70,6 +70,7 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
     const char *type = json_string_value(json_object_get(report, "type"));
     json_t *mops = json_object_get(report, "mops"), *m;
     int is_race = type && !strcmp(type, "data-race");
+    int accesses = 0, harness_called = 0; /* racing accesses, and of them on the harness's own C API calls */
     const json_t *loc_frames = NULL; /* the stack and frame the location came from */
     int loc_index = -1;
     char *joined;
@@ -84,6 +85,8 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
         const char *who = ft_stack_owner(frames);
         if (i >= 2)
             break; /* the first two accesses are the race; more are context */
+        accesses++;
+        harness_called += ft_stack_harness_called(frames);
         if (top < 0) {
             out->degraded = 1; /* "failed to restore the stack": the other side is unknown */
             continue;
@@ -103,6 +106,8 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
         if (!strcmp(who, "target") || (!strcmp(who, "harness") && strcmp(out->owner, "target")))
             out->owner = who;
     }
+    if (accesses && harness_called == accesses && !strcmp(out->owner, "cpython"))
+        out->owner = "harness";
     if (out->location && line_unknown(out->location)) { /* no access had a line: its nearest caller's */
         free(out->location);
         out->location = ft_frame_location(loc_frames, loc_index);

@@ -146,6 +146,25 @@ void test_harness_calling_cpython_owns_the_race(void)
     done(rep, &r, &set);
 }
 
+/* One side frees a string inside the harness's own exception handling, the other is CPython's
+ * fatal-error traceback dump walking that thread from scenario code: not the harness's race (it
+ * needs every racing access on the harness's calls; ftstress.supp suppresses it as the dump it is). */
+void test_harness_beside_a_crash_dump_is_not_the_harness(void)
+{
+    ft_results r;
+    ft_scenario_set set;
+    const ft_finding *f;
+    json_t *rep = load_report_in_harness("harness-beside-dump-0");
+    if (!rep) {
+        check_failures++;
+        return;
+    }
+    sole_finding(rep, &r, &set, &f);
+    if (f)
+        CHECK_STR(f->owner, "cpython");
+    done(rep, &r, &set);
+}
+
 /* The symbolizer gave the writer's top frame line 0 (an instruction the compiler attributed to no
  * line); the finding points at the other access's line in the same function instead. */
 void test_location_skips_line_zero(void)
