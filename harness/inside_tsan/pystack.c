@@ -1,6 +1,6 @@
 /* Python stacks read straight from the interpreter's frames, without calling it.
  *
- * Compiled without TSan instrumentation (harness/CMakeLists.txt): it runs inside TSan's report
+ * Compiled without TSan instrumentation (harness/inside_tsan/CMakeLists.txt): it runs inside TSan's report
  * callback and in signal handlers, where instrumented code can deadlock on TSan's locks, and it
  * reads other threads' frames on purpose, which TSan must not see. Everything here is a plain
  * read of CPython's internal structures (3.13 layout, through its internal headers): the line

@@ -97,7 +97,7 @@ void ft_log_merge(const char *part, const char *into, long cap)
     while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
         if (size + (long)n > cap) {
             fprintf(out, "\n[ftstress: this log reached its cap of %ld MiB; later workers' logs were not kept "
-                         "(FT_*_LOG_CAP in harness/run_files.h)]\n", cap >> 20);
+                         "(FT_*_LOG_CAP in harness/report/run_files.h)]\n", cap >> 20);
             if (!warned++)
                 ft_warn("a log reached its cap of %ld MiB (%s); later workers' logs are not kept", cap >> 20, into);
             size = cap + 1;

@@ -1,6 +1,6 @@
 /* The worker's fatal-signal handler: lets the supervisor take native stacks, then dumps Python stacks.
  *
- * Compiled without TSan instrumentation (harness/CMakeLists.txt) and installed with glibc's
+ * Compiled without TSan instrumentation (harness/inside_tsan/CMakeLists.txt) and installed with glibc's
  * __sigaction, past TSan's sigaction interceptor, so that no TSan code runs between the fault and
  * this handler: TSan's deadly-signal report was seen to hang in a crashing target
  * (ReportDeadlySignal -> pthread_getattr_np -> realloc -> SignalUnsafeCall). Only raw system calls

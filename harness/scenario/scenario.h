@@ -1,4 +1,4 @@
-/* The scenario model (format version 1, see DESIGN.md) and the loader that fills it. */
+/* The scenario model (format version 1, see docs/scenario-format.md) and the loader that fills it. */
 #ifndef FTSTRESS_SCENARIO_H
 #define FTSTRESS_SCENARIO_H
 

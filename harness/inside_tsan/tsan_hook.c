@@ -5,7 +5,7 @@
  * call the interpreter: an instrumented function entry or exit in here can wait for TSan's slot
  * lock while the threads that hold it wait for the report lock, which deadlocked real targets.
  * This file, plain_out.c and pystack.c are compiled without instrumentation and with -fno-builtin
- * (harness/CMakeLists.txt); everything they write is on the calling thread's stack and leaves
+ * (harness/inside_tsan/CMakeLists.txt); everything they write is on the calling thread's stack and leaves
  * through write(2) on a descriptor no other code writes. */
 #include "tsan_hook.h"
 

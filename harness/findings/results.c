@@ -315,7 +315,7 @@ static void outcome_event(ft_results *r, size_t sc, const json_t *ev, double ela
             sr->histogram_dropped++;
             if (!warned++)
                 ft_warn("scenario '%s': more than %d distinct arbiter values; later ones are counted, not listed "
-                        "(FT_HISTOGRAM_MAX in harness/results.h)", s->name, FT_HISTOGRAM_MAX);
+                        "(FT_HISTOGRAM_MAX in harness/findings/results.h)", s->name, FT_HISTOGRAM_MAX);
             return;
         }
         const ft_outcome_rule *rule = ft_outcome_rule_for(s, value);

@@ -1,6 +1,6 @@
 """`ftstress init`'s writer: the probe's model of a module as starter scenarios, and a hints file.
 
-Run by `ftstress init` (harness/cmd_init.c) as
+Run by `ftstress init` (harness/tools/cmd_init.c) as
     init_scenarios.py MODEL.json OUT.yaml HINTS_OUT.yaml [--path SITE FINAL_OUT] [--command TEXT]
 OUT.yaml gets one scenario per concern (module functions at once, their first use, one shared
 instance per type, per-thread instances, containers other threads change), every one `expect:

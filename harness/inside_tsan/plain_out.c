@@ -1,6 +1,6 @@
 /* A buffered writer for code that runs inside TSan's callbacks and signal handlers.
  *
- * Compiled without TSan instrumentation and with -fno-builtin (harness/CMakeLists.txt): the loops
+ * Compiled without TSan instrumentation and with -fno-builtin (harness/inside_tsan/CMakeLists.txt): the loops
  * below must stay loops, not calls into libc functions that TSan intercepts. The only call out is
  * the write system call, made through syscall(2) so that TSan's write interceptor is not involved. */
 #include "plain_out.h"

@@ -1,6 +1,6 @@
 """`ftstress init`'s probe: import a module in the TSan interpreter, find what can be called and how.
 
-Run by `ftstress init` (harness/cmd_init.c), single-threaded, as
+Run by `ftstress init` (harness/tools/cmd_init.c), single-threaded, as
     init_probe.py MODULE MODEL.json [--hints HINTS.json] [--journal FILE] [--avoid NAME]...
 It writes MODEL.json: the module's functions and types, the arguments each working call took, the
 exceptions it raised, whether it looks like a mutator or a reader, and what could not be called.

@@ -1,6 +1,6 @@
 /* Counts target calls from sys.monitoring callbacks, invisibly to TSan.
  *
- * Compiled without TSan instrumentation (FTSTRESS_UNINSTRUMENTED in harness/CMakeLists.txt).
+ * Compiled without TSan instrumentation (harness/inside_tsan/CMakeLists.txt).
  * "How many threads at once" needs a counter that every thread of the team updates; had TSan seen
  * it, every update would be a happens-before edge between the threads and would hide the very
  * races the run is looking for. So the counters are relaxed atomics in code TSan does not see, on a

@@ -54,7 +54,7 @@ long ft_linebuf_read_raw(ft_linebuf *b, int fd)
     if (b->len > RAW_CAP) {
         b->len = RAW_CAP;
         if (!warned++)
-            ft_warn("a worker wrote more than %u MiB of stacks; the rest was not kept (RAW_CAP in harness/linebuf.c)",
+            ft_warn("a worker wrote more than %u MiB of stacks; the rest was not kept (RAW_CAP in harness/supervisor/linebuf.c)",
                     RAW_CAP >> 20);
     }
     if (b->data)

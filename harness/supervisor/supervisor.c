@@ -122,9 +122,9 @@ static void warn_cut_report(const json_t *ev)
     for (size_t k = 0; k < 4 && !warned_items; k++)
         if (json_integer_value(json_object_get(ev, keys[k])) > 0 && !warned_items++)
             ft_warn("a TSan report had more than 16 accesses, threads, locations or stacks; the rest were not "
-                    "kept (MAX_ITEMS in harness/tsan_hook.c)");
+                    "kept (MAX_ITEMS in harness/inside_tsan/tsan_hook.c)");
     if (!warned_frames && json_is_true(json_object_get(ev, "frames_cut")) && !warned_frames++)
-        ft_warn("a stack deeper than 128 frames was cut (MAX_FRAMES in harness/tsan_hook.c)");
+        ft_warn("a stack deeper than 128 frames was cut (MAX_FRAMES in harness/inside_tsan/tsan_hook.c)");
 }
 
 static void on_event_line(void *ctx, char *line)

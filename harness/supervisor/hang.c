@@ -36,8 +36,8 @@ static int is_report_machinery(const ft_frame *f)
 {
     return strstr(f->function, "__tsan_on_report") || (starts_with(f->function, "_ZN6__tsan") &&
                                                        (strstr(f->function, "Report") || strstr(f->function, "SlotLock"))) ||
-           starts_with(f->function, "_ZN11__sanitizer5Mutex") || strstr(f->file, "/harness/tsan_hook.c") ||
-           strstr(f->file, "/harness/pystack.c") || strstr(f->file, "/harness/plain_out.c");
+           starts_with(f->function, "_ZN11__sanitizer5Mutex") || strstr(f->file, "/harness/inside_tsan/tsan_hook.c") ||
+           strstr(f->file, "/harness/inside_tsan/pystack.c") || strstr(f->file, "/harness/inside_tsan/plain_out.c");
 }
 
 static int waits_at_barrier(const json_t *frames)

@@ -71,7 +71,7 @@ static char *script_path(const char *name)
     if (access(beside, R_OK) == 0)
         return beside;
     free(beside);
-    return ft_xasprintf("%s/%s", FTSTRESS_HARNESS_DIR, name);
+    return ft_xasprintf("%s/%s", FTSTRESS_TOOLS_DIR, name);
 }
 
 /* The last callable the journal names: the call the probe was making when it died. */
