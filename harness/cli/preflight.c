@@ -1,5 +1,6 @@
 /* Checks and set-up that `run` and `check` share: the interpreter, suppressions, compiling blocks. */
 #include "preflight.h"
+#include "exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "event_decode.h"
 #include "linebuf.h"
 #include "log.h"
 #include "proc.h"
@@ -25,7 +27,7 @@ int ft_preflight_interpreter(void)
         return 0;
     ft_error("the interpreter this ftstress was built for is missing: %s", FTSTRESS_PYTHON_PREFIX);
     ft_error("run scripts/bootstrap to build it (about 6-12 minutes the first time)");
-    return 3;
+    return FT_EXIT_CANNOT_RUN;
 }
 
 int ft_load_suppressions(ft_suppressions *s, const ft_strlist *files, int defaults, ft_diags *diags)
@@ -79,9 +81,9 @@ static void on_compile_event(void *vctx, char *line)
     compile_ctx *c = vctx;
     json_error_t err;
     json_t *ev = json_loads(line, 0, &err);
-    const char *kind = json_string_value(json_object_get(ev, "ev"));
+    ft_event kind = ft_event_decode(ev);
 
-    if (kind && !strcmp(kind, "syntax")) {
+    if (kind == FT_EV_SYNTAX) {
         const ft_scenario *s = ft_scenarios_find(c->set, json_string_value(json_object_get(ev, "scenario")) ?: "");
         ft_diags d = {0};
         /* Names are unique across the run; a name not found (cannot happen) still names a file. */
@@ -92,10 +94,10 @@ static void on_compile_event(void *vctx, char *line)
         ft_diags_print(&d);
         ft_diags_free(&d);
         c->failed = 1;
-    } else if (kind && !strcmp(kind, "fatal")) {
+    } else if (kind == FT_EV_FATAL) {
         ft_error("the interpreter could not start: %s", json_string_value(json_object_get(ev, "message")) ?: "");
         c->failed = 1;
-    } else if (kind && !strcmp(kind, "compiled"))
+    } else if (kind == FT_EV_COMPILED)
         c->finished = 1;
     json_decref(ev);
 }
@@ -173,9 +175,9 @@ int ft_load_and_check(const char *const *paths, size_t npaths, ft_scenario_set *
     if (diags.count) {
         ft_diags_print(&diags);
         ft_diags_free(&diags);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (ft_preflight_interpreter() != 0)
-        return 3;
-    return ft_compile_check(set, NULL) == 0 ? 0 : 2;
+        return FT_EXIT_CANNOT_RUN;
+    return ft_compile_check(set, NULL) == 0 ? FT_EXIT_OK : FT_EXIT_USAGE;
 }

@@ -74,12 +74,12 @@ static void fold(json_t *into, const json_t *from)
     }
 }
 
-void ft_exercise_sum_add(json_t *sum, const json_t *ev)
+void ft_exercise_sum_add(json_t *sum, ft_event kind, const json_t *ev)
 {
     json_t *v, *current = json_object_get(sum, "current");
     size_t i;
 
-    if (!strcmp(json_string_value(json_object_get(ev, "ev")) ?: "", "exercise_targets")) {
+    if (kind == FT_EV_EXERCISE_TARGETS) {
         json_array_foreach(json_object_get(ev, "modules"), i, v) append_unique(json_object_get(sum, "modules"), v);
         json_array_foreach(json_object_get(ev, "functions"), i, v) append_unique(json_object_get(sum, "functions"), v);
         max_of(sum, ev, "dropped");

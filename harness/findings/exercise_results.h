@@ -5,10 +5,12 @@
 
 #include <jansson.h>
 
+#include "event_protocol.h"
+
 /* An empty sum. New reference. */
 json_t *ft_exercise_sum_new(void);
 /* Adds one worker's "exercised" event to the sum. */
-void ft_exercise_sum_add(json_t *sum, const json_t *event);
+void ft_exercise_sum_add(json_t *sum, ft_event kind, const json_t *event);
 /* The results document's `exercised` for a scenario that ran with `workers` workers, or NULL when
  * counting was off (FTSTRESS_EXERCISE=0). New reference. */
 json_t *ft_exercise_to_json(const json_t *sum, int workers);

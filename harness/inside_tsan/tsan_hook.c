@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "event_protocol.h"
 #include "plain_out.h"
 #include "pystack.h"
 
@@ -152,7 +153,7 @@ static void out_report(ft_out *o, void *report)
     if (!__tsan_get_report_data(report, &description, &count, &nstacks, &nmops, &nlocs, &nmutexes, &nthreads,
                                 &nunique, trace, MAX_FRAMES))
         return;
-    FT_OUT_LIT(o, "{\"ev\":\"report\",\"type\":");
+    FT_OUT_LIT(o, "{\"ev\":\"" FT_EVNAME_REPORT "\",\"type\":");
     ft_out_json_cstr(o, description);
     FT_OUT_LIT(o, ",\"round\":");
     ft_out_dec(o, status_page ? (long long)atomic_load(&status_page->round) : -1LL);

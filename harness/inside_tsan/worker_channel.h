@@ -1,4 +1,4 @@
-/* What a worker and its supervisor share: file descriptors, the status page, event names. */
+/* What a worker and its supervisor share: file descriptors and the status page (events: event_protocol.h). */
 #ifndef FTSTRESS_WORKER_CHANNEL_H
 #define FTSTRESS_WORKER_CHANNEL_H
 

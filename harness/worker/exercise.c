@@ -270,7 +270,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
     }
     PyErr_Clear();
     Py_XDECREF(list);
-    ft_event_send(json_pack("{s:s, s:O, s:O, s:I}", "ev", "exercise_targets", "modules", modules, "functions", names,
+    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I}", "modules", modules, "functions", names,
                             "dropped", (json_int_t)dropped));
     nthreads = ft_scenario_threads(s);
     slots = ft_xcalloc((size_t)nthreads, sizeof *slots);
@@ -382,7 +382,7 @@ static json_t *roles_json(const ft_scenario *s)
  * barrier ordered their counts before these reads. */
 static void send_counts(const ft_scenario *s, int final)
 {
-    ft_event_send(json_pack("{s:s, s:i, s:b, s:o, s:o}", "ev", "exercised", "pid", (int)getpid(), "final", final,
+    ft_event_send(FT_EV_EXERCISED, json_pack("{s:i, s:b, s:o, s:o}", "pid", (int)getpid(), "final", final,
                             "calls", calls_json(), "roles", roles_json(s)));
     last_sent_ns = ft_now_ns();
 }

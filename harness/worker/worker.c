@@ -144,7 +144,7 @@ static int compile_all(const worker_args *a)
         ft_diags_free(&diags);
         ft_scenarios_free(&set);
     }
-    ft_event_send(json_pack("{s:s, s:b}", "ev", "compiled", "ok", !failed));
+    ft_event_send(FT_EV_COMPILED, json_pack("{s:b}", "ok", !failed));
     return failed;
 }
 
@@ -186,7 +186,7 @@ static int import_modules(const ft_scenario *s, PyObject *ns)
         free(stmt);
         if (!r) {
             PyObject *info = ft_py_take_exception(NULL, NULL);
-            ft_event_exception("fatal", "import", -1, -1, info);
+            ft_event_exception(FT_EV_FATAL, "import", -1, -1, info);
             Py_XDECREF(info);
             return -1;
         }
@@ -221,7 +221,7 @@ static int report_gil(const ft_scenario *s)
         PyErr_Clear();
     }
     ft_exercise_register(s, targets);
-    ft_event_send(json_pack("{s:s, s:b, s:b, s:o, s:s?}", "ev", "gil", "enabled", enabled, "allowed", allowed,
+    ft_event_send(FT_EV_GIL, json_pack("{s:b, s:b, s:o, s:s?}", "enabled", enabled, "allowed", allowed,
                             "targets", targets, "by", gil_culprit[0] ? gil_culprit : NULL));
     return enabled && !allowed ? -1 : 0;
 }
@@ -264,7 +264,7 @@ static int run_block(PyObject *code, PyObject *ns, const char *kind, long round)
     if (ft_py_exec(code, ns, NULL) == 0)
         return 0;
     PyObject *info = ft_py_take_exception(NULL, NULL);
-    ft_event_exception("error", kind, round, -1, info);
+    ft_event_exception(FT_EV_ERROR, kind, round, -1, info);
     Py_XDECREF(info);
     return -1;
 }
@@ -288,7 +288,7 @@ static void run_arbiter(PyObject *code, PyObject *ns, ft_team *team, long round)
     }
     if (ft_py_exec(code, locals, NULL) < 0) {
         PyObject *info = ft_py_take_exception(NULL, NULL);
-        ft_event_exception("error", "arbiter", round, -1, info);
+        ft_event_exception(FT_EV_ERROR, "arbiter", round, -1, info);
         Py_XDECREF(info);
         goto done;
     }
@@ -301,7 +301,7 @@ static void run_arbiter(PyObject *code, PyObject *ns, ft_team *team, long round)
     }
     char *shown = ft_xstrdup(text);
     ft_utf8_truncate(shown, 200, "...");
-    ft_event_send(json_pack("{s:s, s:I, s:s}", "ev", "outcome", "round", (json_int_t)round, "value", shown));
+    ft_event_send(FT_EV_OUTCOME, json_pack("{s:I, s:s}", "round", (json_int_t)round, "value", shown));
     free(shown);
     Py_XDECREF(repr);
 done:
@@ -375,7 +375,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         for (int t = 0; t < n; t++) {
             const ft_thread_result *res = ft_team_result(team, t);
             if (res->error)
-                ft_event_exception("error", "exception", r, t, res->error);
+                ft_event_exception(FT_EV_ERROR, "exception", r, t, res->error);
             if (res->left_barrier_ns < first)
                 first = res->left_barrier_ns;
             if (res->left_barrier_ns > last)
@@ -403,7 +403,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         json_object_set_new(ign, PyUnicode_AsUTF8(k), json_integer(PyLong_AsLong(v)));
     Py_XDECREF(ignored);
     ft_exercise_send(s);
-    ft_event_send(json_pack("{s:s, s:I, s:f, s:I, s:o}", "ev", "done", "rounds", (json_int_t)done, "seconds",
+    ft_event_send(FT_EV_DONE, json_pack("{s:I, s:f, s:I, s:o}", "rounds", (json_int_t)done, "seconds",
                             (double)in_rounds / 1e9, "skew_ns_median", (json_int_t)median(skews->v, skews->seen < SKEW_SAMPLE ? skews->seen : SKEW_SAMPLE),
                             "ignored", ign));
     free(skews);
@@ -443,7 +443,7 @@ static int worker_body(const worker_args *a, int64_t t0)
         s = a->scenario ? ft_scenarios_find(&set, a->scenario) : NULL;
     }
     if (!s) {
-        ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "scenario", "message",
+        ft_event_send(FT_EV_FATAL, json_pack("{s:s, s:s}", "kind", "scenario", "message",
                                 "scenario not found in its file (was it changed during the run?)"));
         _exit(2);
     }
@@ -463,14 +463,14 @@ static int worker_body(const worker_args *a, int64_t t0)
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(blocks[B_SETUP_ONCE], ns, "setup_once", -1) < 0) {
         /* The error finding is sent; no round can run without the shared state. */
-        ft_event_send(json_pack("{s:s, s:s}", "ev", "stopped", "why", "setup_once raised an exception"));
+        ft_event_send(FT_EV_STOPPED, json_pack("{s:s}", "why", "setup_once raised an exception"));
         worker_exit(0);
     }
 
     if (a->forked && ft_fork_server_adopt() < 0)
         _exit(3); /* the supervisor is gone: nobody would read what the rounds find */
     ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed, a->perturb);
-    ft_event_send(json_pack("{s:s, s:f, s:i}", "ev", "ready", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
+    ft_event_send(FT_EV_READY, json_pack("{s:f, s:i}", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
     run_rounds(s, a, blocks, ns, team);
     worker_exit(0);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event_decode.h"
 #include "worker_channel.h"
 
 /* Helpers that are simpler in Python than through the C API; compiled once at start-up. */
@@ -58,12 +59,13 @@ static const char helper_source[] =
 
 static PyObject *helpers; /* the helper namespace; used only with a thread state attached */
 
-void ft_event_send(json_t *event)
+void ft_event_send(ft_event kind, json_t *event)
 {
     /* An event that could not be built (json_pack refused a value) is still announced, never dropped
      * in silence: the supervisor says that something was lost. */
-    char *text = event ? json_dumps(event, JSON_COMPACT)
-                       : strdup("{\"ev\":\"lost\",\"message\":\"an event could not be encoded as JSON\"}");
+    char *text = event && !json_object_set_new(event, "ev", json_string(ft_event_name(kind)))
+                     ? json_dumps(event, JSON_COMPACT)
+                     : strdup("{\"ev\":\"" FT_EVNAME_LOST "\",\"message\":\"an event could not be encoded as JSON\"}");
     size_t len, off = 0;
 
     json_decref(event);
@@ -84,7 +86,7 @@ void ft_event_send(json_t *event)
 static void send_fatal(const char *what)
 {
     PyObject *info = ft_py_take_exception(NULL, NULL);
-    ft_event_exception("fatal", what, -1, -1, info);
+    ft_event_exception(FT_EV_FATAL, what, -1, -1, info);
     Py_XDECREF(info);
 }
 
@@ -92,7 +94,7 @@ static int status_ok(PyStatus st, const char *what)
 {
     if (!PyStatus_Exception(st))
         return 1;
-    ft_event_send(json_pack("{s:s, s:s, s:s}", "ev", "fatal", "kind", "interpreter", "message",
+    ft_event_send(FT_EV_FATAL, json_pack("{s:s, s:s}", "kind", "interpreter", "message",
                             st.err_msg ? st.err_msg : what));
     return 0;
 }
@@ -179,7 +181,7 @@ PyObject *ft_py_compile(const ft_scenario *s, const ft_block *b, const char *blo
         long line = lineno && PyLong_Check(lineno) ? PyLong_AsLong(lineno) : b->line;
         long col = offset && PyLong_Check(offset) ? PyLong_AsLong(offset) : 1;
         /* The code was dedented out of the YAML block: shift the column back into the file. */
-        ft_event_send(json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "ev", "syntax", "block", block_name, "scenario",
+        ft_event_send(FT_EV_SYNTAX, json_pack("{s:s, s:s, s:i, s:i, s:s}", "block", block_name, "scenario",
                                 s->name, "line", (int)line, "column", (int)(col + b->column - 1), "message",
                                 msg && PyUnicode_Check(msg) ? PyUnicode_AsUTF8(msg) : "invalid syntax"));
         Py_XDECREF(lineno);
@@ -276,15 +278,15 @@ static const char *dict_str(PyObject *d, const char *key)
     return s;
 }
 
-void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info)
+void ft_event_exception(ft_event ev, const char *kind, long round, int thread, PyObject *info)
 {
     PyObject *line = info ? PyDict_GetItemString(info, "line") : NULL;
     const char *raised_by = dict_str(info, "raised_by");
-    json_t *event = json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:s, s:s}", "ev", ev, "kind", kind, "round",
+    json_t *event = json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:s, s:s}", "kind", kind, "round",
                               (json_int_t)round, "thread", thread, "type", dict_str(info, "type"), "frame",
                               dict_str(info, "frame"), "line", line ? (int)PyLong_AsLong(line) : 0, "message",
                               dict_str(info, "message"), "traceback", dict_str(info, "traceback"));
     if (event && *raised_by)
         json_object_set_new(event, "raised_by", json_string(raised_by));
-    ft_event_send(event);
+    ft_event_send(ev, event);
 }

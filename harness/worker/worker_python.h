@@ -5,6 +5,7 @@
 #include <Python.h>
 #include <jansson.h>
 
+#include "event_protocol.h"
 #include "scenario.h"
 
 /* Starts an isolated interpreter; PYTHON_GIL in the environment is honoured. 0 or -1 (with an
@@ -34,9 +35,10 @@ int ft_py_run_function(PyObject *func, PyObject *locals);
  * is set, a new reference), else a new dict {type, frame, line, traceback}. */
 PyObject *ft_py_take_exception(PyObject *ignore, PyObject **ignored_type);
 
-/* Sends one event (a JSON object, reference stolen) to the supervisor. Main thread only. */
-void ft_event_send(json_t *event);
+/* Sends one event of the protocol (event_protocol.h) to the supervisor: `fields` (a JSON object,
+ * reference stolen; NULL when json_pack refused a value) with "ev" set to the kind's name. Main thread only. */
+void ft_event_send(ft_event kind, json_t *fields);
 /* Sends an event describing a Python exception (already taken with ft_py_take_exception). */
-void ft_event_exception(const char *ev, const char *kind, long round, int thread, PyObject *info);
+void ft_event_exception(ft_event ev, const char *kind, long round, int thread, PyObject *info);
 
 #endif

@@ -258,7 +258,7 @@ static void send_schedule(ft_team *t, long round)
     }
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digest);
-    ft_event_send(json_pack("{s:s, s:I, s:s, s:s, s:o}", "ev", "perturb", "round", (json_int_t)round, "mode",
+    ft_event_send(FT_EV_PERTURB, json_pack("{s:I, s:s, s:s, s:o}", "round", (json_int_t)round, "mode",
                             ft_perturb_name(t->perturb), "digest", hex, "threads", threads));
 }
 
