@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "options.h"
 #include "preflight.h"
 
@@ -31,7 +32,7 @@ static int check(int argc, char **argv)
 
     if (ft_options_parse(argc, argv, check_options, on_option, NULL, &first) != 0 || first >= argc) {
         fprintf(stderr, "usage: ftstress check PATH...\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     rc = ft_load_and_check((const char *const *)argv + first, (size_t)(argc - first), &set);
     if (rc == 0)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "preflight.h"
 
 static int failures;
@@ -43,14 +44,14 @@ static int doctor(int argc, char **argv)
     if (argc > 1) {
         printf("usage: ftstress doctor\nChecks the interpreter, the TSan runtime, the GIL, ASLR, the symbolizer and the\n"
                "suppression files; exits 0 when all is well, 3 otherwise.\n");
-        return argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
+        return argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? FT_EXIT_OK : FT_EXIT_USAGE;
     }
     int have_python = access(FTSTRESS_PYTHON_PREFIX "/.ftstress-complete", F_OK) == 0 &&
                       access(FTSTRESS_PYTHON_EXE, X_OK) == 0;
     line(have_python, "interpreter", FTSTRESS_PYTHON_EXE, "run scripts/bootstrap (it builds the interpreter once)");
     if (!have_python) {
         printf("\n%d problem%s: ftstress cannot run.\n", failures, failures == 1 ? "" : "s");
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     if (ask_python("import sys; print(sys.version.split()[0], sys._is_gil_enabled())", buf, sizeof buf) == 0) {
         char version[64] = "", gil[16] = "";
@@ -90,7 +91,7 @@ static int doctor(int argc, char **argv)
     ft_diags_free(&diags);
     ft_suppressions_free(&supp);
     printf("\n%s\n", failures ? "some checks failed: see the fixes above" : "all checks passed");
-    return failures ? 3 : 0;
+    return failures ? FT_EXIT_CANNOT_RUN : FT_EXIT_OK;
 }
 
 const ft_command ft_cmd_doctor = {"doctor", "", "preflight: interpreter, TSan runtime, GIL, ASLR, suppressions", doctor};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "options.h"
 #include "preflight.h"
 #include "results_io.h"
@@ -56,7 +57,7 @@ static void list_json(const ft_scenario_set *set)
     char *text = json_dumps(all, JSON_INDENT(1));
     if (!text) {
         fprintf(stderr, "ftstress: error: out of memory writing the scenarios as JSON\n");
-        exit(3);
+        exit(FT_EXIT_CANNOT_RUN);
     }
     puts(text);
     free(text);
@@ -70,7 +71,7 @@ static int list(int argc, char **argv)
 
     if (ft_options_parse(argc, argv, list_options, on_option, &as_json, &first) != 0 || first >= argc) {
         fprintf(stderr, "usage: ftstress list PATH... [--json]\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     rc = ft_load_and_check((const char *const *)argv + first, (size_t)(argc - first), &set);
     if (rc == 0 && as_json)

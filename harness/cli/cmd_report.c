@@ -4,43 +4,38 @@
 #include <string.h>
 
 #include "commands.h"
+#include "exit_codes.h"
+#include "finding_kind.h"
 #include "log.h"
 #include "options.h"
+#include "output_options.h"
 #include "report_port.h"
 #include "reporters.h"
 #include "results_io.h"
 #include "xalloc.h"
 
-enum { O_JSON, O_JUNIT, O_SARIF, O_HTML, O_MARKDOWN, O_QUIET, O_VERBOSE, O_HELP };
+enum { O_QUIET, O_VERBOSE, O_HELP, O_OUTPUTS /* the shared file outputs follow (output_options.h) */ };
 static const ft_option report_options[] = {
-    [O_JSON] = {"json", 0, "FILE", "write the merged results document"},
-    [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML"},
-    [O_SARIF] = {"sarif", 0, "FILE", "write SARIF 2.1.0 for code scanning: a result per root-cause group"},
-    [O_HTML] = {"html", 0, "FILE", "write the port-validation report: per target function its calls, findings, verdict"},
-    [O_MARKDOWN] = {"markdown", 0, "FILE", "append the same report as Markdown (a CI job summary: $GITHUB_STEP_SUMMARY)"},
     [O_QUIET] = {"quiet", 'q', NULL, "no summary table"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
-    {0},
 };
+static ft_option *report_options_all; /* report_options and the output options */
 
 typedef struct report_args {
-    const char *json, *junit, *sarif, *html, *markdown;
+    ft_outputs outputs;
 } report_args;
 
 static int on_option(void *ctx, int index, const char *arg)
 {
     report_args *a = ctx;
+    if (ft_output_option(&a->outputs, O_OUTPUTS, index, arg))
+        return 0;
     switch (index) {
-    case O_JSON: a->json = arg; break;
-    case O_JUNIT: a->junit = arg; break;
-    case O_SARIF: a->sarif = arg; break;
-    case O_HTML: a->html = arg; break;
-    case O_MARKDOWN: a->markdown = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
     case O_HELP:
-        ft_options_help(stdout, "ftstress report RESULT.json... [options]", report_options,
+        ft_options_help(stdout, "ftstress report RESULT.json... [options]", report_options_all,
                         "Merges shards or reruns: scenarios by name, findings by scenario and signature.\n"
                         "The exit code is the one a single run with these results would give.\n");
         exit(0);
@@ -92,12 +87,8 @@ static char *summarize(const json_t *members)
     char *text = NULL;
     size_t len = 0;
     json_array_foreach(members, i, f) {
-        const char *kind = sv(f, "kind"), *sig = sv(f, "signature");
         char buf[64];
-        if (strcmp(kind, "race") && (!strncmp(sig, "tsan:", 5) || !strncmp(sig, "crash:", 6)))
-            snprintf(buf, sizeof buf, "%.*s", (int)strcspn(strchr(sig, ':') + 1, ":"), strchr(sig, ':') + 1);
-        else
-            snprintf(buf, sizeof buf, "%s", kind);
+        ft_finding_label(ft_finding_kind_of(f), sv(f, "signature"), buf, sizeof buf);
         json_object_set_new(counts, buf, json_integer(json_integer_value(json_object_get(counts, buf)) + 1));
     }
     FILE *out = open_memstream(&text, &len);
@@ -106,8 +97,8 @@ static char *summarize(const json_t *members)
     i = 0;
     json_object_foreach(counts, label, c) {
         json_int_t n = json_integer_value(c);
-        fprintf(out, "%s%lld %s%s", i++ ? ", " : "", (long long)n, label,
-                n > 1 && (!strcmp(label, "race") || !strcmp(label, "hang")) ? "s" : "");
+        fputs(i++ ? ", " : "", out);
+        ft_finding_label_count(out, (long)n, label);
     }
     fclose(out);
     json_decref(counts);
@@ -228,9 +219,10 @@ static int report(int argc, char **argv)
     json_t **docs;
     char *error = NULL;
 
-    if (ft_options_parse(argc, argv, report_options, on_option, &a, &first) != 0 || first >= argc) {
+    report_options_all = ft_options_with_outputs(report_options, O_OUTPUTS);
+    if (ft_options_parse(argc, argv, report_options_all, on_option, &a, &first) != 0 || first >= argc) {
         fprintf(stderr, "usage: ftstress report RESULT.json... [--json FILE] [--junit FILE] [--sarif FILE] [--html FILE] [--markdown FILE]\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     docs = calloc((size_t)(argc - first), sizeof *docs);
     for (int i = first; i < argc; i++) {
@@ -238,13 +230,13 @@ static int report(int argc, char **argv)
         docs[i - first] = json_load_file(argv[i], 0, &err);
         if (!docs[i - first]) {
             fprintf(stderr, "%s:%d:%d: error: %s\n", argv[i], err.line, err.column, err.text);
-            return 2;
+            return FT_EXIT_USAGE;
         }
     }
     json_t *merged = ft_results_merge(docs, (const char *const *)argv + first, (size_t)(argc - first), &error);
     if (!merged) {
         fprintf(stderr, "ftstress: error: %s\n", error);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (!json_object_get(merged, "groups")) {
         /* One input keeps its groups as the run wrote them, hit rates included; several are
@@ -257,16 +249,7 @@ static int report(int argc, char **argv)
     }
     if (ft_verbosity() >= FT_NORMAL)
         ft_report_text(merged, stdout, ft_verbosity() >= FT_VERBOSE);
-    if (a.json && ft_json_write_atomic(merged, a.json) != 0)
-        ft_error("cannot write %s", a.json);
-    if (a.junit && ft_report_junit(merged, a.junit) != 0)
-        ft_error("cannot write %s", a.junit);
-    if (a.sarif)
-        ft_report_sarif(merged, a.sarif); /* names the file itself when it fails */
-    if (a.html)
-        ft_report_html(merged, a.html); /* both name the file themselves when they fail */
-    if (a.markdown)
-        ft_report_markdown(merged, a.markdown);
+    ft_outputs_write(merged, &a.outputs); /* each failure names its file */
     rc = ft_results_json_exit_code(merged);
     for (int i = 0; i < argc - first; i++)
         json_decref(docs[i]);

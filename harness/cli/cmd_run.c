@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "exit_codes.h"
 #include "confidence.h"
 #include "differential.h"
 #include "fsutil.h"
@@ -16,10 +17,12 @@
 #include "log.h"
 #include "options.h"
 #include "perturb.h"
+#include "output_options.h"
 #include "preflight.h"
 #include "reporters.h"
 #include "results_io.h"
 #include "supervisor.h"
+#include "tsan_options.h"
 #include "run_files.h"
 #include "suppressions.h"
 #include "sweep.h"
@@ -28,7 +31,8 @@
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
     O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
-    O_JSON, O_JUNIT, O_SARIF, O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
 };
 
 static const ft_option run_options[] = {
@@ -53,15 +57,12 @@ static const ft_option run_options[] = {
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
     [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
     [O_UPDATE_BASELINE] = {"update-baseline", 0, NULL, "write this run's findings into the --baseline file"},
-    [O_JSON] = {"json", 0, "FILE", "write the results document (schema: docs/results-schema.md)"},
-    [O_JUNIT] = {"junit", 0, "FILE", "write JUnit XML: a testsuite per file, a testcase per scenario"},
-    [O_SARIF] = {"sarif", 0, "FILE", "write SARIF 2.1.0 for code scanning: a result per root-cause group"},
     [O_OUT] = {"out", 'o', "DIR", "results.json, logs and one folder per finding (default ftstress-out)"},
     [O_QUIET] = {"quiet", 'q', NULL, "only the summary and errors"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
-    {0},
 };
+static ft_option *run_options_all; /* run_options and the output options, for parsing and --help */
 
 static const char run_epilog[] =
     "exit codes: 0 every scenario met its expectation and nothing new was found; 1 a finding or an\n"
@@ -86,13 +87,16 @@ typedef struct run_args {
     int no_default_supp, update_baseline, seed_given;
     int spawn_only; /* --spawn: no fork server */
     ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
-    const char *baseline, *json, *junit, *sarif;
+    const char *baseline;
+    ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
 } run_args;
 
 static int on_option(void *ctx, int index, const char *arg)
 {
     run_args *a = ctx;
     long v;
+    if (ft_output_option(&a->outputs, O_OUTPUTS, index, arg))
+        return 0;
     switch (index) {
     case O_ROUNDS: if (ft_parse_long("rounds", arg, 1, 1000000000, &v)) return -1; a->sup.rounds = v; break;
     case O_THREADS:
@@ -133,14 +137,11 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;
     case O_UPDATE_BASELINE: a->update_baseline = 1; break;
-    case O_JSON: a->json = arg; break;
-    case O_JUNIT: a->junit = arg; break;
-    case O_SARIF: a->sarif = arg; break;
     case O_OUT: a->sup.out_dir = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
     case O_HELP:
-        ft_options_help(stdout, "ftstress run [PATH...] [options]", run_options, run_epilog);
+        ft_options_help(stdout, "ftstress run [PATH...] [options]", run_options_all, run_epilog);
         exit(0);
     }
     return 0;
@@ -305,12 +306,7 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
     if (a->conf.p)
         ft_confidence_report(&a->conf, &results, stdout);
     if (!c->sweep) {
-        if (a->json && ft_json_write_atomic(doc, a->json) != 0)
-            ft_error("cannot write %s", a->json);
-        if (a->junit && ft_report_junit(doc, a->junit) != 0)
-            ft_error("cannot write %s", a->junit);
-        if (a->sarif)
-            ft_report_sarif(doc, a->sarif); /* names the file itself when it fails */
+        ft_outputs_write(doc, &a->outputs); /* each failure names its file */
         if (a->update_baseline) {
             if (ft_baseline_write(c->baseline, &results, a->baseline) != 0)
                 ft_error("cannot write %s", a->baseline);
@@ -319,14 +315,11 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
         }
     }
     rc = ft_results_exit_code(&results);
-    if (rc == 1 && !results.interrupted)
+    if (rc == FT_EXIT_FINDINGS)
         print_repro(&results, a);
-    if (results.interrupted) {
-        /* like a shell: 128 + the signal, so a CI step sees an interruption, not a verdict */
+    if (results.interrupted)
         ft_warn("interrupted by %s: workers stopped; the results above and in %s are partial (interrupted: true)",
                 strsignal(results.interrupted), out_dir);
-        rc = 128 + results.interrupted;
-    }
     ft_results_free(&results);
     *doc_out = doc;
     return rc;
@@ -363,12 +356,7 @@ static int run_sweep(const run_ctx *c, const char *out_abs)
     if (ft_json_write_atomic(doc, top) != 0)
         ft_error("cannot write %s", top);
     free(top);
-    if (a->json && ft_json_write_atomic(doc, a->json) != 0)
-        ft_error("cannot write %s", a->json);
-    if (a->junit && ft_report_junit(doc, a->junit) != 0)
-        ft_error("cannot write %s", a->junit);
-    if (a->sarif)
-        ft_report_sarif(doc, a->sarif);
+    ft_outputs_write(doc, &a->outputs);
     if (rc < 128) /* an interrupted sweep exits as interrupted; otherwise every run's verdict counts */
         rc = ft_sweep_exit_code(sweep);
     json_decref(doc);
@@ -396,7 +384,7 @@ static int check_combinations(run_args *a)
         err = "--update-baseline takes one run's findings: not with a --threads or --iterations sweep";
     if (err) {
         fprintf(stderr, "ftstress: %s\n", err);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     return 0;
 }
@@ -429,16 +417,17 @@ static int run(int argc, char **argv)
 
     a.sup.seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
     a.sup.seed %= 4294967296UL;
-    if (ft_options_parse(argc, argv, run_options, on_option, &a, &first) != 0) {
+    run_options_all = ft_options_with_outputs(run_options, O_OUTPUTS);
+    if (ft_options_parse(argc, argv, run_options_all, on_option, &a, &first) != 0) {
         fprintf(stderr, "see 'ftstress run --help'\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (check_combinations(&a) != 0)
-        return 2;
+        return FT_EXIT_USAGE;
     if (a.pythons.count) /* each interpreter's own ftstress runs the command; this one compares */
-        return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.json);
+        return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.outputs.path[FT_OUT_JSON]);
     if (ft_preflight_interpreter() != 0)
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
 
     const char *demo[] = {FTSTRESS_SOURCE_DIR "/scenarios/demo"};
     if (first >= argc)
@@ -448,7 +437,7 @@ static int run(int argc, char **argv)
     if (ft_load_suppressions(&supp, &a.supp_files, !a.no_default_supp, &diags) != 0 ||
         (a.baseline && ft_baseline_load(&baseline, a.baseline, a.update_baseline, &diags) != 0) || diags.count) {
         ft_diags_print(&diags);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     /* The run's fork server starts here, so that the compile check is already its first forked
      * worker: one interpreter start-up for the whole run. */
@@ -456,7 +445,7 @@ static int run(int argc, char **argv)
     a.sup.servers = servers;
     if (ft_compile_check(&set, servers) != 0) {
         ft_fork_servers_free(servers);
-        return 2;
+        return FT_EXIT_USAGE;
     }
 
     selected = ft_xcalloc(set.count ? set.count : 1, sizeof *selected);
@@ -471,7 +460,7 @@ static int run(int argc, char **argv)
             ft_confidence_free(&a.conf);
             ft_scenarios_free(&set);
             free(selected);
-            return 2;
+            return FT_EXIT_USAGE;
         }
         /* --until-failure stops at the first failure; a --duration that has passed when the first
          * pass ends stops it there: one pass of the rounds just set, never a second. */
@@ -488,7 +477,7 @@ static int run(int argc, char **argv)
     out_abs = realpath(a.sup.out_dir, NULL);
     if (!out_abs) {
         ft_error("cannot create output folder %s", a.sup.out_dir);
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
 
     run_ctx ctx = {.a = &a, .set = &set, .selected = selected, .nselected = nselected, .supp = &supp,

@@ -7,6 +7,7 @@
 #include <patchlevel.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "worker.h"
 
 static const ft_command *const commands[] = {&ft_cmd_run,    &ft_cmd_list,      &ft_cmd_check, &ft_cmd_report,
@@ -35,14 +36,14 @@ int main(int argc, char **argv)
     ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
     if (n <= 0) {
         fprintf(stderr, "ftstress: cannot find its own executable\n");
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     self_exe[n] = '\0';
     if (argc >= 2 && !strcmp(argv[1], "__worker"))
         return ft_worker_main(argc - 1, argv + 1);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? FT_EXIT_USAGE : FT_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
         /* the interpreter too: each ftstress embeds one, and differentials label runs by it */
@@ -55,5 +56,5 @@ int main(int argc, char **argv)
             return commands[i]->run(argc - 1, argv + 1);
     fprintf(stderr, "ftstress: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
-    return 2;
+    return FT_EXIT_USAGE;
 }

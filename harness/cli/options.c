@@ -1,5 +1,6 @@
 /* Command options in one table per command: getopt_long parsing and --help generated from it. */
 #include "options.h"
+#include "exit_codes.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -40,11 +41,11 @@ int ft_options_parse(int argc, char **argv, const ft_option *opts, int (*each)(v
                 if (opts[i].short_name == c)
                     index = (int)i;
         if (index < 0) {
-            rc = 2;
+            rc = FT_EXIT_USAGE;
             break;
         }
         if (each(ctx, index, optarg) != 0) {
-            rc = 2;
+            rc = FT_EXIT_USAGE;
             break;
         }
     }

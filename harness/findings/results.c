@@ -3,6 +3,7 @@
  * A finding is one (scenario, signature) pair; signature.c says how signatures are made.
  * Findings then form root-cause groups (grouping.c), and the baseline knows signatures and groups. */
 #include "results.h"
+#include "exit_codes.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +40,6 @@ void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *se
 
 static void finding_free(ft_finding *f)
 {
-    free(f->kind);
     free(f->signature);
     free(f->title);
     ft_strlist_free(&f->functions);
@@ -73,7 +73,7 @@ void ft_results_free(ft_results *r)
 }
 
 /* The finding for (scenario, signature), created on first sight; *created says which. */
-static ft_finding *finding_for(ft_results *r, size_t sc, const char *kind, const char *signature, int *created)
+static ft_finding *finding_for(ft_results *r, size_t sc, ft_finding_kind kind, const char *signature, int *created)
 {
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].scenario == sc && !strcmp(r->findings[i].signature, signature)) {
@@ -83,7 +83,7 @@ static ft_finding *finding_for(ft_results *r, size_t sc, const char *kind, const
     r->findings = ft_xrealloc(r->findings, (r->nfindings + 1) * sizeof *r->findings);
     ft_finding *f = &r->findings[r->nfindings++];
     const char *note = ft_baseline_note(r->baseline, signature);
-    *f = (ft_finding){.kind = ft_xstrdup(kind), .signature = ft_xstrdup(signature), .scenario = sc, .last_round = -2,
+    *f = (ft_finding){.kind = kind, .signature = ft_xstrdup(signature), .scenario = sc, .last_round = -2,
                       .baseline_note = note ? ft_xstrdup(note) : NULL};
     *created = 1;
     r->changed = 1;
@@ -129,12 +129,12 @@ static const char *thread_name(const json_t *report, json_int_t tid)
 
 /* A finding of scenario `sc` whose function pair contains `function` (a whole pair, not one that
  * was itself degraded), or NULL. */
-static ft_finding *ft_find_pair_with(ft_results *r, size_t sc, const char *kind, const char *function)
+static ft_finding *ft_find_pair_with(ft_results *r, size_t sc, ft_finding_kind kind, const char *function)
 {
     for (size_t i = 0; i < r->nfindings; i++) {
         ft_finding *f = &r->findings[i];
         size_t n = strlen(f->signature);
-        if (f->scenario == sc && !strcmp(f->kind, kind) && ft_strlist_contains(&f->functions, function) &&
+        if (f->scenario == sc && f->kind == kind && ft_strlist_contains(&f->functions, function) &&
             !(n >= 2 && !strcmp(f->signature + n - 2, "|?")))
             return f;
     }
@@ -148,7 +148,7 @@ static ft_finding *ft_find_pair_with(ft_results *r, size_t sc, const char *kind,
 static int dealloc_abort(const ft_finding *f)
 {
     const char *sig = f->signature;
-    if (strcmp(f->kind, "crash") || strncmp(sig, "crash:SIGABRT:", 14))
+    if (f->kind != FT_KIND_CRASH || strncmp(sig, "crash:SIGABRT:", 14))
         return 0;
     for (const char *p = strstr(sig, "_dealloc"); p; p = strstr(p + 1, "_dealloc"))
         if (p[8] == '\0' || p[8] == '|')
@@ -171,7 +171,7 @@ static void apply_baseline_groups(ft_results *r, ft_finding *f)
     }
     if ((f->owner && strcmp(f->owner, "target")) || dealloc_abort(f)) {
         note = ft_baseline_aftermath_note(r->baseline, r->scenarios[f->scenario].scenario->name,
-                                          !strcmp(f->kind, "crash") || !strcmp(f->kind, "hang"));
+                                          ft_finding_kind_is_fatal(f->kind));
         if (note)
             f->baseline_note = ft_xasprintf("aftermath of a known memory-corrupting bug in this scenario: %s", note);
     }
@@ -260,7 +260,7 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
     char *signature = NULL, name[32];
 
     signature = ft_xasprintf("%s:%s:%s", is_check ? "check" : "error", type, frame);
-    ft_finding *f = finding_for(r, sc, "error", signature, &created);
+    ft_finding *f = finding_for(r, sc, FT_KIND_ERROR, signature, &created);
     if (created) {
         const char *base = strrchr(s->file, '/') ? strrchr(s->file, '/') + 1 : s->file;
         char *paren = NULL;
@@ -334,7 +334,7 @@ static void outcome_event(ft_results *r, size_t sc, const json_t *ev, double ela
     const char *description = json_string_value(json_object_get(entry, "description"));
     char *signature = ft_xasprintf("outcome:%s:%s", s->name, description);
     int created;
-    ft_finding *f = finding_for(r, sc, "outcome", signature, &created);
+    ft_finding *f = finding_for(r, sc, FT_KIND_OUTCOME, signature, &created);
     if (created) {
         f->title = ft_xasprintf("forbidden outcome: %s (value %s, round %ld)", description, value, round);
         ft_utf8_truncate(f->title, 200, "...");
@@ -350,16 +350,15 @@ static void outcome_event(ft_results *r, size_t sc, const json_t *ev, double ela
     free(signature);
 }
 
-void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
+void ft_results_event(ft_results *r, size_t sc, ft_event kind, json_t *ev, double elapsed)
 {
     ft_scenario_result *sr = &r->scenarios[sc];
-    const char *kind = json_string_value(json_object_get(ev, "ev")) ?: "";
 
-    if (!strcmp(kind, "ready")) {
+    if (kind == FT_EV_READY) {
         sr->startup_seconds = json_real_value(json_object_get(ev, "startup_seconds"));
         if (sr->status == FT_ST_PENDING)
             sr->status = FT_ST_RAN;
-    } else if (!strcmp(kind, "gil")) {
+    } else if (kind == FT_EV_GIL) {
         json_t *t;
         size_t k;
         sr->gil_enabled = json_is_true(json_object_get(ev, "enabled"));
@@ -374,7 +373,7 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
             set_status(sr, FT_ST_NOT_RUN, msg);
             free(msg);
         }
-    } else if (!strcmp(kind, "syntax")) {
+    } else if (kind == FT_EV_SYNTAX) {
         char *msg = NULL;
         msg = ft_xasprintf("%s:%d:%d: error: %s in '%s' of scenario '%s'", sr->scenario->file,
                      (int)json_integer_value(json_object_get(ev, "line")),
@@ -383,7 +382,7 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
                      json_string_value(json_object_get(ev, "block")) ?: "?", sr->scenario->name);
         set_status(sr, FT_ST_SCENARIO_ERROR, msg);
         free(msg);
-    } else if (!strcmp(kind, "fatal")) {
+    } else if (kind == FT_EV_FATAL) {
         const char *what = json_string_value(json_object_get(ev, "kind")) ?: "";
         const char *tb = json_string_value(json_object_get(ev, "traceback"));
         const char *msg = json_string_value(json_object_get(ev, "message"));
@@ -391,16 +390,16 @@ void ft_results_event(ft_results *r, size_t sc, json_t *ev, double elapsed)
         text = ft_xasprintf("%s failed: %s", what, tb && *tb ? tb : msg ? msg : "?");
         set_status(sr, !strcmp(what, "scenario") ? FT_ST_SCENARIO_ERROR : FT_ST_NOT_RUN, text);
         free(text);
-    } else if (!strcmp(kind, "error"))
+    } else if (kind == FT_EV_ERROR)
         exception_finding(r, sc, ev, elapsed);
-    else if (!strcmp(kind, "outcome"))
+    else if (kind == FT_EV_OUTCOME)
         outcome_event(r, sc, ev, elapsed);
-    else if (!strcmp(kind, "stopped")) {
+    else if (kind == FT_EV_STOPPED) {
         if (sr->status == FT_ST_PENDING)
             sr->status = FT_ST_RAN;
-    } else if (!strcmp(kind, "exercised") || !strcmp(kind, "exercise_targets"))
-        ft_exercise_sum_add(sr->exercised, ev);
-    else if (!strcmp(kind, "done")) {
+    } else if (kind == FT_EV_EXERCISED || kind == FT_EV_EXERCISE_TARGETS)
+        ft_exercise_sum_add(sr->exercised, kind, ev);
+    else if (kind == FT_EV_DONE) {
         const char *type;
         json_t *n;
         sr->rounds_run += (long)json_integer_value(json_object_get(ev, "rounds"));
@@ -427,7 +426,7 @@ void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, dou
 
     ft_parse_crash(&c, ev);
     signature = ft_xasprintf("crash:%s:%s", c.signal_name, c.frames_joined);
-    ft_finding *f = finding_for(r, sc, "crash", signature, &created);
+    ft_finding *f = finding_for(r, sc, FT_KIND_CRASH, signature, &created);
     if (created) {
         /* the signature's other frames too: two crashes in one function by different callers are
          * two findings, and the title tells them apart ("in A, from B, C") */
@@ -464,7 +463,7 @@ void ft_results_hang(ft_results *r, size_t sc, long round, const char *phase, do
     ft_analyse_hang(&h, stacks, native);
     joined = ft_join_sorted(&h.functions, 1);
     signature = ft_xasprintf("hang:%s:%s", s->name, *joined ? joined : "no-frames");
-    ft_finding *f = finding_for(r, sc, "hang", signature, &created);
+    ft_finding *f = finding_for(r, sc, FT_KIND_HANG, signature, &created);
     if (created) {
         char *all = json_array_size(native) ? ft_native_stacks_text(native) : NULL;
         int startup = !strcmp(phase, "start") || !strcmp(phase, "setup_once");
@@ -499,15 +498,13 @@ int ft_finding_counts(const ft_finding *f) { return !f->suppressed_by && !f->bas
 
 static ft_outcome outcome_of(const ft_finding *f)
 {
-    if (!strcmp(f->kind, "outcome"))
-        return FT_FORBIDDEN;
-    if (!strcmp(f->kind, "crash"))
-        return FT_CRASH;
-    if (!strcmp(f->kind, "hang"))
-        return FT_HANG;
-    if (!strcmp(f->kind, "error"))
-        return FT_ERROR;
-    return FT_RACE;
+    switch (f->kind) {
+    case FT_KIND_OUTCOME: return FT_FORBIDDEN;
+    case FT_KIND_CRASH: return FT_CRASH;
+    case FT_KIND_HANG: return FT_HANG;
+    case FT_KIND_ERROR: return FT_ERROR;
+    default: return FT_RACE;
+    }
 }
 
 void ft_results_finish(ft_results *r)
@@ -551,16 +548,18 @@ ft_run_status ft_run_status_parse(const char *name)
 
 int ft_exit_code_fold(int code, ft_run_status st, int passed)
 {
-    if (code == 2 || st == FT_ST_SCENARIO_ERROR)
-        return 2;
+    if (code == FT_EXIT_USAGE || st == FT_ST_SCENARIO_ERROR)
+        return FT_EXIT_USAGE;
     if (st == FT_ST_NOT_RUN)
-        return 3;
-    return code == 0 && !passed ? 1 : code;
+        return FT_EXIT_CANNOT_RUN;
+    return code == FT_EXIT_OK && !passed ? FT_EXIT_FINDINGS : code;
 }
 
 int ft_results_exit_code(const ft_results *r)
 {
-    int code = 0;
+    int code = FT_EXIT_OK;
+    if (r->interrupted) /* like a shell: 128 + the signal, so a CI step sees an interruption, not a verdict */
+        return FT_EXIT_INTERRUPTED + r->interrupted;
     for (size_t i = 0; i < r->nscenarios; i++)
         code = ft_exit_code_fold(code, r->scenarios[i].status, r->scenarios[i].passed);
     return code;

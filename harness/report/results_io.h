@@ -4,15 +4,13 @@
 
 #include <jansson.h>
 
+#include "json_file.h"
 #include "results.h"
 
 #define FT_RESULTS_SCHEMA 1
 
 /* The documented results document (docs/results-schema.md). New reference. */
 json_t *ft_results_to_json(const ft_results *r);
-
-/* Writes `doc` to `path` atomically (a reader never sees half a file). 0 or -1. */
-int ft_json_write_atomic(const json_t *doc, const char *path);
 
 /* Streams the run into `dir`: results.json, and one folder per finding with its first report
  * (written once, when the finding is first saved). Safe to call repeatedly during a run. */
@@ -22,10 +20,9 @@ int ft_results_save_dir(const ft_results *r, const char *dir);
  * signature. Each input must have the schema's shape; errors name the file. New reference. */
 json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n, char **error);
 
-/* A string list as a JSON array of strings. New reference. */
-json_t *ft_strlist_to_json(const ft_strlist *l);
-
-/* Exit code of a results document (same rules as ft_results_exit_code). */
+/* Exit code of a results document (same rule as ft_results_exit_code: ft_exit_code_fold). */
 int ft_results_json_exit_code(const json_t *doc);
+/* Folds a results document's scenarios into `code` (for several documents: sweeps). */
+int ft_results_json_exit_fold(int code, const json_t *doc);
 
 #endif

@@ -1,6 +1,7 @@
 /* The results document: built from a run, written atomically, merged across shards and reruns. */
 #include "results_io.h"
 
+#include <errno.h>
 #include <patchlevel.h> /* PY_VERSION */
 #include <pyconfig.h>   /* Py_GIL_DISABLED, Py_DEBUG */
 #include <stdio.h>
@@ -9,18 +10,12 @@
 #include <unistd.h>
 
 #include "exercise_results.h"
+#include "exit_codes.h"
 #include "log.h"
 #include "perturb.h"
+#include "reporters.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-json_t *ft_strlist_to_json(const ft_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->count; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
 
 /* Every string of the document goes through here: cleaned to valid UTF-8, so jansson never
  * rejects it and no finding is lost for its text. */
@@ -58,7 +53,7 @@ static json_t *checked(json_t *v, const char *what, const char *name)
  * and arbiter values are reported every time, so their rounds are always all counted. */
 static int hides_repeats(const ft_finding *f, const ft_scenario *s)
 {
-    return s->rounds_per_worker != 1 && (!strcmp(f->kind, "race") || !strcmp(f->kind, "tsan"));
+    return s->rounds_per_worker != 1 && ft_finding_kind_is_tsan(f->kind);
 }
 
 /* A group's hit rate: per scenario, the rounds in which any member occurred over the rounds run
@@ -120,7 +115,7 @@ static int native_in_target(const ft_results *r, size_t sc)
     for (size_t k = 0; k < r->nfindings; k++) {
         const ft_finding *f = &r->findings[k];
         if (f->scenario == sc && f->owner && !strcmp(f->owner, "target") &&
-            (!strcmp(f->kind, "race") || !strcmp(f->kind, "tsan") || !strcmp(f->kind, "crash") || !strcmp(f->kind, "hang")))
+            f->kind != FT_KIND_ERROR && f->kind != FT_KIND_OUTCOME)
             return 1;
     }
     return 0;
@@ -171,7 +166,7 @@ json_t *ft_results_to_json(const ft_results *r)
         json_t *v = json_pack(
             "{s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:f, s:b, s:o, s:b, s:b, s:o, s:b,"
             " s:o, s:o, s:I}",
-            "kind", jstr(f->kind), "signature", jstr(f->signature), "title", jstr(f->title ? f->title : f->signature),
+            "kind", jstr(ft_finding_kind_name(f->kind)), "signature", jstr(f->signature), "title", jstr(f->title ? f->title : f->signature),
             "functions", strlist_clean(&f->functions), "owner", f->owner ? f->owner : "cpython", "scenario",
             jstr(sr->scenario->name), "file", jstr(sr->scenario->file), "roles", strlist_clean(&f->roles), "threads",
             strlist_clean(&f->threads), "scenario_threads", ft_scenario_threads(sr->scenario), "count",
@@ -206,26 +201,23 @@ json_t *ft_results_to_json(const ft_results *r)
         json_object_set_new(doc, "interpreter", interpreter_json());
     if (!doc) {
         ft_error("could not build the results document (out of memory)");
-        exit(3);
+        exit(FT_EXIT_CANNOT_RUN);
     }
     json_object_set_new(doc, "perturb", checked(json_pack("{s:s, s:I}", "mode", ft_perturb_name(r->perturb), "seed",
                                                           (json_int_t)r->seed), "perturb", "document"));
     return doc;
 }
 
-int ft_json_write_atomic(const json_t *doc, const char *path)
+static int write_results(const json_t *doc, const char *path)
 {
-    char *tmp = NULL;
-    int rc;
-    tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
-    rc = json_dump_file(doc, tmp, JSON_INDENT(2));
-    if (rc == 0)
-        rc = rename(tmp, path);
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+    if (ft_json_write_atomic(doc, path) == 0)
+        return 0;
+    ft_error("cannot write %s: %s", path, strerror(errno));
+    return -1;
 }
+
+const ft_reporter ft_reporter_json = {"json", "write the results document (schema: docs/results-schema.md)",
+                                      write_results};
 
 /* Outcome order, for merging reruns of one scenario: the outcome table's own order. */
 static int outcome_rank(const char *o)
@@ -327,13 +319,17 @@ json_t *ft_results_merge(json_t *const *docs, const char *const *names, size_t n
     return out;
 }
 
-int ft_results_json_exit_code(const json_t *doc)
+int ft_results_json_exit_fold(int code, const json_t *doc)
 {
-    int code = 0;
     size_t i;
     json_t *s;
     json_array_foreach(json_object_get(doc, "scenarios"), i, s)
         code = ft_exit_code_fold(code, ft_run_status_parse(json_string_value(json_object_get(s, "status"))),
                                  json_is_true(json_object_get(s, "passed")));
     return code;
+}
+
+int ft_results_json_exit_code(const json_t *doc)
+{
+    return ft_results_json_exit_fold(FT_EXIT_OK, doc);
 }

@@ -6,6 +6,7 @@
  * matched across runs by their anchors (the functions on their stacks, per scenario), not by their
  * names, which count findings and so differ between runs of the same bug. */
 #include "differential.h"
+#include "exit_codes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -179,7 +180,7 @@ int ft_differential_run(const ft_strlist *pythons, int argc, char **argv, const 
     if (n < 2) {
         fprintf(stderr, "ftstress: --python needs two interpreters to compare (give it twice or more)\n");
         free(sides);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     for (size_t i = 0; i < n && ok; i++)
         if (!(sides[i].binary = resolve_binary(pythons->items[i])))
@@ -190,7 +191,7 @@ int ft_differential_run(const ft_strlist *pythons, int argc, char **argv, const 
         for (size_t i = 0; i < n; i++)
             free(sides[i].binary);
         free(sides);
-        return ok ? 3 : 2;
+        return ok ? FT_EXIT_CANNOT_RUN : FT_EXIT_USAGE;
     }
     for (size_t i = 0; i < n; i++) {
         sides[i].version = interpreter_version(sides[i].binary);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit_codes.h"
 #include "hit_rate.h"
 #include "log.h"
 #include "results.h"
@@ -203,12 +204,8 @@ json_t *ft_sweep_document(const ft_sweep *s)
 
 int ft_sweep_exit_code(const ft_sweep *s)
 {
-    int code = 0;
-    size_t i;
-    json_t *sc;
+    int code = FT_EXIT_OK;
     for (size_t r = 0; r < s->n; r++)
-        json_array_foreach(json_object_get(s->runs[r].doc, "scenarios"), i, sc)
-            code = ft_exit_code_fold(code, ft_run_status_parse(json_string_value(json_object_get(sc, "status"))),
-                                     json_is_true(json_object_get(sc, "passed")));
+        code = ft_results_json_exit_fold(code, s->runs[r].doc);
     return code;
 }
