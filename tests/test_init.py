@@ -120,7 +120,7 @@ def test_gil_off_and_hints():
 def test_docstring_signature_is_the_first_parenthesis():
     """The probe reads a C function's parameters from its docstring's first line; a return value
     written after it, "-> (str, end)", is not more parameters (simplejson's scanstring)."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness", "tools"))
     import init_probe
 
     def f():

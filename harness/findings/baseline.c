@@ -12,7 +12,7 @@
 
 #include "grouping.h"
 #include "results.h"
-#include "results_io.h"
+#include "json_file.h"
 
 int ft_baseline_load(ft_baseline *b, const char *path, int may_be_missing, ft_diags *diags)
 {
@@ -125,7 +125,7 @@ int ft_baseline_write(const ft_baseline *old, const ft_results *r, const char *p
          * it in the same scenario (allocator races, crashes anywhere) is its aftermath. */
         int corrupts = 0;
         for (size_t i = 0; i < r->nfindings; i++)
-            corrupts |= r->findings[i].group == g && (!strcmp(r->findings[i].kind, "crash") ||
+            corrupts |= r->findings[i].group == g && (r->findings[i].kind == FT_KIND_CRASH ||
                                                       !strncmp(r->findings[i].signature, "tsan:heap-use-after-free", 24));
         json_array_append_new(groups, json_pack("{s:s, s:o, s:o, s:s, s:b}", "name", gr->name, "functions",
                                                 ft_strlist_to_json(&gr->functions), "scenarios",

@@ -5,7 +5,7 @@
 #include <jansson.h>
 
 #include "diag.h"
-#include "scenario.h"
+#include "strlist.h"
 
 struct ft_results;
 

@@ -200,12 +200,7 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
             suppressed++;
             continue;
         }
-        if (!strcmp(f->kind, "race"))
-            snprintf(label, sizeof label, "race");
-        else if (!strncmp(f->signature, "tsan:", 5) || !strncmp(f->signature, "crash:", 6))
-            snprintf(label, sizeof label, "%.*s", (int)strcspn(strchr(f->signature, ':') + 1, ":"), strchr(f->signature, ':') + 1);
-        else
-            snprintf(label, sizeof label, "%s", f->kind);
+        ft_finding_label(f->kind, f->signature, label, sizeof label);
         for (k = 0; k < labels.count && strcmp(labels.items[k], label); k++)
             ;
         if (k == labels.count && k < 64)
@@ -216,9 +211,10 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
     out = open_memstream(&text, &len);
     if (!out)
         return ft_xstrdup("");
-    for (size_t k = 0; k < labels.count; k++)
-        fprintf(out, "%s%ld %s%s", k ? ", " : "", counts[k], labels.items[k],
-                counts[k] > 1 && !strcmp(labels.items[k], "race") ? "s" : counts[k] > 1 && !strcmp(labels.items[k], "hang") ? "s" : "");
+    for (size_t k = 0; k < labels.count; k++) {
+        fputs(k ? ", " : "", out);
+        ft_finding_label_count(out, counts[k], labels.items[k]);
+    }
     if (suppressed)
         fprintf(out, " (and %ld suppressed)", suppressed);
     fclose(out);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "crash_log.h"
+#include "event_protocol.h"
+#include "finding_kind.h"
 #include "hit_rate.h"
 #include "scenario.h"
 
@@ -23,7 +25,7 @@ typedef enum ft_run_status {
 #define FT_HISTOGRAM_MAX 100 /* distinct arbiter values kept per scenario */
 
 typedef struct ft_finding {
-    char *kind;      /* race, tsan, crash, hang, error */
+    ft_finding_kind kind;
     char *signature; /* stable across runs and builds: no addresses, no line numbers */
     char *title;
     ft_strlist functions; /* top meaningful function of each stack */
@@ -103,7 +105,7 @@ void ft_results_init(ft_results *r, const ft_scenario_set *set, const size_t *se
 void ft_results_free(ft_results *r);
 
 /* Inputs from the supervisor; `sc` indexes r->scenarios. A report may carry "worker" (its pid). */
-void ft_results_event(ft_results *r, size_t sc, json_t *event, double elapsed);
+void ft_results_event(ft_results *r, size_t sc, ft_event kind, json_t *event, double elapsed);
 /* Returns how many reports the finding it joined has had, this one included. */
 long ft_results_report(ft_results *r, size_t sc, json_t *report, double elapsed);
 void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, double elapsed);

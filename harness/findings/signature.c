@@ -125,7 +125,7 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
     if (is_race && out->functions.count == 1 && json_array_size(mops) >= 2)
         out->degraded = 1;
     joined = ft_join_sorted(&out->functions, 0);
-    out->kind = ft_xstrdup(is_race ? "race" : "tsan");
+    out->kind = is_race ? FT_KIND_RACE : FT_KIND_TSAN;
     if (is_race) {
         out->signature = ft_xasprintf("race:%s%s", joined, out->degraded ? "|?" : "");
         out->title = ft_xasprintf("data race: %s vs %s", out->functions.items[0],
@@ -139,7 +139,6 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
 
 void ft_report_sig_free(ft_report_sig *s)
 {
-    free(s->kind);
     free(s->signature);
     free(s->title);
     ft_strlist_free(&s->functions);

@@ -5,11 +5,12 @@
 #include <jansson.h>
 
 #include "attribution.h"
-#include "scenario.h"
+#include "finding_kind.h"
+#include "strlist.h"
 
 /* What a TSan report is, as a finding: every string malloc'd, freed by ft_report_sig_free. */
 typedef struct ft_report_sig {
-    char *kind;      /* "race" or "tsan" */
+    ft_finding_kind kind; /* FT_KIND_RACE or FT_KIND_TSAN */
     char *signature; /* race:A|B (sorted pair), race:A|? (other stack not restored), tsan:TYPE:A|B */
     char *title;
     ft_strlist functions; /* the top meaningful function of each access (or of the first stack) */

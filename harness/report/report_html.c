@@ -9,6 +9,7 @@
 #include "exercise_table.h"
 #include "log.h"
 #include "report_port.h"
+#include "reporters.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -286,6 +287,9 @@ static void counts(xmlTextWriterPtr w, const json_t *rows, const json_t *groups)
     }
     end(w);
 }
+
+const ft_reporter ft_reporter_html = {
+    "html", "write the port-validation report: per target function its calls, findings, verdict", ft_report_html};
 
 int ft_report_html(const json_t *doc, const char *path)
 {

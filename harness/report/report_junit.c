@@ -1,10 +1,12 @@
 /* JUnit XML from a results document, written with libxml2 so that escaping is always right. */
+#include <errno.h>
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "reporters.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -86,6 +88,7 @@ int ft_report_junit(const json_t *doc, const char *path)
 
     failed = 0;
     if (!w) {
+        ft_error("cannot write %s: %s", path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -162,6 +165,7 @@ int ft_report_junit(const json_t *doc, const char *path)
     xmlFreeTextWriter(w); /* flushes and closes the file */
     json_decref(files);
     if (failed || rename(tmp, path) != 0) {
+        ft_error("cannot write %s%s%s", path, failed ? "" : ": ", failed ? "" : strerror(errno));
         unlink(tmp);
         free(tmp);
         return -1;
@@ -169,3 +173,6 @@ int ft_report_junit(const json_t *doc, const char *path)
     free(tmp);
     return 0;
 }
+
+const ft_reporter ft_reporter_junit = {"junit", "write JUnit XML: a testsuite per file, a testcase per scenario",
+                                       ft_report_junit};

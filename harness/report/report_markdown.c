@@ -6,6 +6,7 @@
 #include "exercise_table.h"
 #include "log.h"
 #include "report_port.h"
+#include "reporters.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -96,6 +97,10 @@ static void root_causes(FILE *out, const json_t *groups)
         fputs(json_array_size(json_object_get(g, "functions")) ? " |\n" : "none by name |\n", out);
     }
 }
+
+const ft_reporter ft_reporter_markdown = {
+    "markdown", "append the port-validation report as Markdown (a CI job summary: $GITHUB_STEP_SUMMARY)",
+    ft_report_markdown};
 
 int ft_report_markdown(const json_t *doc, const char *path)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "finding_kind.h"
 #include "frames.h"
 #include "log.h"
 #include "report_stacks.h"
@@ -215,12 +216,9 @@ static json_t *rule_descriptor(const char *id)
 /* "1 race" for a finding that has no group (a document without groups). */
 static char *single_summary(const json_t *f)
 {
-    const char *kind = str(f, "kind"), *sig = str(f, "signature");
-    if (strcmp(kind, "race") && (!strncmp(sig, "tsan:", 5) || !strncmp(sig, "crash:", 6))) {
-        const char *t = strchr(sig, ':') + 1;
-        return ft_xasprintf("1 %.*s", (int)strcspn(t, ":"), t);
-    }
-    return ft_xasprintf("1 %s", kind);
+    char label[64];
+    ft_finding_label(ft_finding_kind_of(f), str(f, "signature"), label, sizeof label);
+    return ft_xasprintf("1 %s", label);
 }
 
 static const json_t *scenario_of(const json_t *doc, const char *name)
@@ -496,6 +494,9 @@ static json_t *build_log(const ft_sarif_ctx *c, const json_t *doc)
     free(root_uri);
     return log;
 }
+
+const ft_reporter ft_reporter_sarif = {"sarif", "write SARIF 2.1.0 for code scanning: a result per root-cause group",
+                                       ft_report_sarif};
 
 int ft_report_sarif(const json_t *doc, const char *path)
 {

@@ -1,4 +1,4 @@
-/* Small helpers over the scenario model: outcome names, string lists, lookups, freeing. */
+/* Small helpers over the scenario model: outcome names, lookups, freeing. */
 #include "scenario.h"
 
 #include <stdlib.h>
@@ -27,40 +27,6 @@ int ft_outcome_parse(const char *s, ft_outcome *out)
     if (i >= 0)
         *out = (ft_outcome)i;
     return i >= 0 ? 0 : -1;
-}
-
-void ft_strlist_push(ft_strlist *l, const char *s)
-{
-    l->items = ft_xrealloc(l->items, (l->count + 1) * sizeof *l->items);
-    l->items[l->count++] = ft_xstrdup(s);
-}
-
-void ft_strlist_free(ft_strlist *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        free(l->items[i]);
-    free(l->items);
-    *l = (ft_strlist){0};
-}
-
-int ft_strlist_contains(const ft_strlist *l, const char *s)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (!strcmp(l->items[i], s))
-            return 1;
-    return 0;
-}
-
-char *ft_strlist_join(const ft_strlist *l, const char *sep)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->count; i++)
-        len += strlen(l->items[i]) + (i ? strlen(sep) : 0);
-    char *out = ft_xmalloc(len), *p = out;
-    for (size_t i = 0; i < l->count; i++)
-        p = stpcpy(i ? stpcpy(p, sep) : p, l->items[i]);
-    *p = '\0';
-    return out;
 }
 
 int ft_scenario_threads(const ft_scenario *s)

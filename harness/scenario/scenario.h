@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "strlist.h"
 
 /* Outcomes, ordered: a scenario's outcome is the worst (largest) of what it produced. */
 typedef enum ft_outcome {
@@ -49,11 +50,6 @@ typedef struct ft_role {
     int iterations;
     ft_block body;
 } ft_role;
-
-typedef struct ft_strlist {
-    char **items;
-    size_t count;
-} ft_strlist;
 
 typedef struct ft_scenario {
     char *file; /* as named on the command line or found in a folder */
@@ -103,10 +99,5 @@ const ft_scenario *ft_scenarios_find(const ft_scenario_set *set, const char *nam
 /* The role and index-in-role of harness thread `thread` (0-based across roles). */
 const ft_role *ft_scenario_role_of(const ft_scenario *s, int thread, int *role_thread);
 
-void ft_strlist_push(ft_strlist *l, const char *s);
-void ft_strlist_free(ft_strlist *l);
-int ft_strlist_contains(const ft_strlist *l, const char *s);
-/* The items joined with `sep`, as a new malloc'd string ("" for an empty list). */
-char *ft_strlist_join(const ft_strlist *l, const char *sep);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "scenario.h"
+#include "strlist.h"
 
 /* Everything the supervisor collected about a worker that died of a signal or exit code. */
 typedef struct ft_crash_evidence {

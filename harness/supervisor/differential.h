@@ -2,7 +2,7 @@
 #ifndef FTSTRESS_DIFFERENTIAL_H
 #define FTSTRESS_DIFFERENTIAL_H
 
-#include "scenario.h"
+#include "strlist.h"
 
 /* `ftstress run ... --python A --python B`: runs the same command with the ftstress built for each
  * interpreter (A and B are driver build folders, e.g. build and build-3.13.5, or ftstress binaries),

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -20,7 +21,7 @@
 
 #include "commands.h"
 #include "log.h"
-#include "supervisor.h"
+#include "tsan_options.h"
 #include "xalloc.h"
 
 #define REQUEST_MAX 65536            /* the server's request buffer (fork_server.c) */

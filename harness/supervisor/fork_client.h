@@ -3,7 +3,7 @@
 #define FTSTRESS_FORK_CLIENT_H
 
 #include "proc.h"
-#include "scenario.h"
+#include "strlist.h"
 
 typedef struct ft_fork_servers ft_fork_servers;
 

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "scenario.h"
+#include "strlist.h"
 
 typedef struct ft_hang_info {
     ft_strlist functions; /* one per stuck thread: its nearest meaningful native frame (target

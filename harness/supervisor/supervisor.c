@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "event_decode.h"
 #include "fork_client.h"
 #include "linebuf.h"
 #include "log.h"
@@ -27,19 +28,11 @@
 #include "results_io.h"
 #include "run_files.h"
 #include "scenario_json.h"
+#include "tsan_options.h"
 #include "xalloc.h"
 
 #define DUMP_GRACE_NS 3000000000LL /* time a hung worker gets to write its stacks */
 #define NATIVE_MAX_FRAMES 64
-
-/* TSan options every worker runs with. halt_on_error=0: keep going after the first report, each
- * gets its own verdict. Suppressions are applied by ftstress, not TSan, so that suppressed reports
- * are still counted. handle_*=0: a fatal signal goes to the worker's own handler (crash_signal.c),
- * never to TSan's deadly-signal report, which can hang in a crashing target; CPython's own TSan CI
- * runs with handle_segv=0 too. atexit_sleep_ms=0: the worker's threads are done when it exits, so
- * TSan's default one-second wait for them is pure cost. */
-static const char tsan_defaults[] = "halt_on_error=0 handle_segv=0 handle_sigbus=0 handle_sigill=0 handle_sigfpe=0 "
-                                    "handle_abort=0 atexit_sleep_ms=0";
 
 typedef struct job {
     size_t sc;              /* index into results->scenarios */
@@ -99,21 +92,6 @@ static void log_event(job *j, const char *line, int parsed, long finding_count)
     *j->events_logged += n;
 }
 
-char *ft_tsan_quoted(const char *value)
-{
-    /* TSan's flag parser splits at spaces and takes a value whole between ' or " (no escapes) */
-    return ft_xasprintf(strchr(value, '"') ? "'%s'" : "\"%s\"", value);
-}
-
-char *ft_worker_tsan_options(const char *symbolizer)
-{
-    const char *user = getenv("TSAN_OPTIONS");
-    char *path = ft_tsan_quoted(symbolizer);
-    char *s = ft_xasprintf("%s%s%s external_symbolizer_path=%s", user ? user : "", user ? " " : "", tsan_defaults, path);
-    free(path);
-    return s;
-}
-
 /* A report says more than the hook could pass on: say once per run which limit cut it. */
 static void warn_cut_report(const json_t *ev)
 {
@@ -132,7 +110,7 @@ static void on_event_line(void *ctx, char *line)
     job *j = ctx;
     json_error_t err;
     json_t *ev = *line ? json_loads(line, 0, &err) : NULL;
-    const char *kind;
+    ft_event kind;
     long count = 0;
 
     if (!ev) {
@@ -146,23 +124,21 @@ static void on_event_line(void *ctx, char *line)
                     line);
         return;
     }
-    kind = json_string_value(json_object_get(ev, "ev"));
-    if (kind && !strcmp(kind, "lost"))
+    kind = ft_event_decode(ev);
+    if (kind == FT_EV_LOST)
         ft_warn("worker %d could not encode an event (scenario '%s'): %s", (int)j->proc.pid, j->s->name,
                 json_string_value(json_object_get(ev, "message")) ?: "?");
-    if (kind && !strcmp(kind, "report")) {
+    if (kind == FT_EV_REPORT) {
         json_object_set_new(ev, "worker", json_integer(j->proc.pid)); /* racing objects are per process */
         count = ft_results_report(j->results, j->sc, ev, j->now - j->started);
         warn_cut_report(ev);
     }
     else {
-        if (kind && (!strcmp(kind, "done") || !strcmp(kind, "stopped")))
+        if (ft_event_is_final(kind))
             j->got_done = 1; /* "stopped": setup_once failed, its error finding is already sent */
-        if (kind && (!strcmp(kind, "fatal") || !strcmp(kind, "syntax") ||
-                     (!strcmp(kind, "gil") && json_is_true(json_object_get(ev, "enabled")) &&
-                      !json_is_true(json_object_get(ev, "allowed")))))
+        if (ft_event_is_fatal(kind, ev))
             j->got_fatal = 1;
-        ft_results_event(j->results, j->sc, ev, j->now - j->started);
+        ft_results_event(j->results, j->sc, kind, ev, j->now - j->started);
     }
     log_event(j, line, 1, count);
     json_decref(ev);

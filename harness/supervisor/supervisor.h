@@ -4,7 +4,7 @@
 
 #include "fork_client.h"
 #include "results.h"
-#include "scenario.h"
+#include "strlist.h"
 
 typedef struct ft_supervise_opts {
     int jobs;           /* scenarios run at once, each in its own worker */
@@ -22,13 +22,6 @@ typedef struct ft_supervise_opts {
     int keep_going;         /* run every round even after the expected outcome was reached */
     ft_fork_servers *servers; /* fork servers to fork workers from (fork_client.h); NULL: spawn each */
 } ft_supervise_opts;
-
-/* The TSan options every worker runs with (the user's TSAN_OPTIONS first, then ftstress's own),
- * without log_path, which is per scenario. Malloc'd. */
-char *ft_worker_tsan_options(const char *symbolizer);
-/* A path as a TSAN_OPTIONS value: quoted, as a folder may hold spaces (a path with both quote
- * characters cannot be passed; `ftstress run` refuses such an output folder). New string. */
-char *ft_tsan_quoted(const char *value);
 
 /* Runs every scenario of `results` (set up by ft_results_init) and records what happens in it.
  * Returns 0, or -1 if it was interrupted (what was recorded until then is kept). */

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "scenario.h"
+#include "strlist.h"
 
 /* Splits each of `n` code texts into units, one per top-level statement: a unit is the lines from
  * the statement's first line (its first decorator's) up to the next statement, so comments and

@@ -5,7 +5,7 @@
 /* Creates `path` and any missing parents (mkdir -p). 0, or -1 with errno. */
 int ft_mkdirs(const char *path);
 
-#include "scenario.h"
+#include "strlist.h"
 
 /* The site folders a run puts on sys.path, in order: ./.ftstress/site when it exists (where
  * build-ext installs by default), the bundled one (the demo's and tests' extensions), then `extra`
