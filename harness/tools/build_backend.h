@@ -42,4 +42,27 @@ int ft_build_meson_python(const char *src, const char *site, const char *note);
     "shutil.copytree(src, work + '/src', symlinks=True, ignore=ignore)\n"                            \
     "os.chdir(work + '/src')\n"
 
+/* C++ with the clang++ that matches the interpreter's clang, for every backend (setuptools reads
+ * CXX and LDCXXSHARED, meson and CMake read CXX). Why: the interpreter records CXX = c++, which is
+ * g++ here; g++ -fsanitize=thread links GCC's libtsan.so, which cannot load beside the clang TSan
+ * runtime the interpreter carries ("cannot allocate memory in static TLS block", msgpack's Cython
+ * C++ module, issue 22). CC = clang-19 gives clang++-19; a CXX the user set is kept. The user's
+ * CXXFLAGS are added to the interpreter's CFLAGS (which hold -fsanitize=thread), as CFLAGS are:
+ * distutils would use them in their place. */
+#define FT_BUILD_PY_CLANGXX                                                                          \
+    "import os, shutil, sysconfig\n"                                                                 \
+    "def clangxx():\n"                                                                               \
+    "    cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or '').split()\n"             \
+    "    if not cc or not os.path.basename(cc[0]).startswith('clang'):\n"                            \
+    "        return None\n"                                                                          \
+    "    head, base = os.path.split(cc[0])\n"                                                        \
+    "    cxx = os.path.join(head, base.replace('clang', 'clang++', 1))\n"                            \
+    "    return ' '.join([cxx] + cc[1:]) if shutil.which(cxx) else None\n"                           \
+    "if 'CXX' not in os.environ and clangxx():\n"                                                    \
+    "    os.environ['CXX'] = clangxx()\n"                                                            \
+    "    ld = (sysconfig.get_config_var('LDCXXSHARED') or '-shared -fsanitize=thread').split()\n"    \
+    "    os.environ.setdefault('LDCXXSHARED', ' '.join([os.environ['CXX']] + [a for a in ld if a.startswith('-')]))\n" \
+    "if os.environ.get('CXXFLAGS'):\n"                                                              \
+    "    os.environ['CXXFLAGS'] = (sysconfig.get_config_var('CFLAGS') or '') + ' ' + os.environ['CXXFLAGS']\n"
+
 #endif
