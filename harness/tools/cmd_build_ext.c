@@ -190,7 +190,7 @@ static int build_ext(int argc, char **argv)
         char *name = module_name(site, built.items[i]);
         int inst = ft_elf_is_tsan_instrumented(built.items[i]);
         int gcc_tsan = ft_elf_needs_library(built.items[i], "libtsan.so") == 1;
-        int gil_off = inst == 1 && !gcc_tsan ? 0 : -2;
+        int gil_off = inst == 1 ? 0 : -2; /* the import shows what a GCC runtime does, too */
         printf("%s\n  file: %s\n", name, built.items[i]);
         if (gcc_tsan) {
             printf("  instrumented: with GCC's TSan runtime (it needs libtsan.so), which cannot load beside the\n"
