@@ -65,4 +65,33 @@ int ft_build_meson_python(const char *src, const char *site, const char *note);
     "if os.environ.get('CXXFLAGS'):\n"                                                              \
     "    os.environ['CXXFLAGS'] = (sysconfig.get_config_var('CFLAGS') or '') + ' ' + os.environ['CXXFLAGS']\n"
 
+/* setuptools_scm's version where it cannot find one itself: the copy has no .git (see
+ * FT_BUILD_PY_COPY_PROJECT), and a released sdist has none anyway (Debian's orig tarballs of
+ * xxhash and python-isal). So SETUPTOOLS_SCM_PRETEND_VERSION, unless the user set it, is the
+ * sdist's PKG-INFO Version, else what setuptools_scm reads from the original tree's git metadata,
+ * else the version that ends the folder's name, as an sdist and a Debian orig tarball unpack
+ * (python-xxhash-3.2.0: Debian's tarball of xxhash has no PKG-INFO). */
+#define FT_BUILD_PY_SCM_VERSION                                                                      \
+    "def scm_version():\n"                                                                           \
+    "    if os.path.isfile('PKG-INFO'):\n"                                                           \
+    "        with open('PKG-INFO', errors='replace') as f:\n"                                        \
+    "            for line in f:\n"                                                                   \
+    "                if line.startswith('Version:'):\n"                                              \
+    "                    return line.split(':', 1)[1].strip()\n"                                     \
+    "                if not line.strip():\n"                                                         \
+    "                    break\n"                                                                    \
+    "    if os.path.exists(os.path.join(src, '.git')):\n"                                            \
+    "        try:\n"                                                                                 \
+    "            import setuptools_scm\n"                                                            \
+    "            return setuptools_scm.get_version(root=src)\n"                                      \
+    "        except Exception:\n"                                                                    \
+    "            return None\n"                                                                      \
+    "    import re\n"                                                                                \
+    "    m = re.search(r'-v?([0-9]+(?:\\.[0-9]+)+(?:[.+-]?[a-z0-9]+)*)$', os.path.basename(src))\n"   \
+    "    return m.group(1) if m else None\n"                                                                          \
+    "if 'SETUPTOOLS_SCM_PRETEND_VERSION' not in os.environ:\n"                                      \
+    "    pretend = scm_version()\n"                                                                  \
+    "    if pretend:\n"                                                                              \
+    "        os.environ['SETUPTOOLS_SCM_PRETEND_VERSION'] = pretend\n"
+
 #endif

@@ -30,6 +30,7 @@
  * until the next build of the same project, so that TSan's file:line names files that exist. */
 static const char build_mesonpy[] =
     FT_BUILD_PY_COPY_PROJECT
+    FT_BUILD_PY_SCM_VERSION
     FT_BUILD_PY_CLANGXX
     "import json, sysconfig, zipfile\n"
     "meson = sys.argv[4]\n"

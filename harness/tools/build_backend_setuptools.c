@@ -69,6 +69,7 @@ static const char build_project[] =
     KEEP_INTERPRETER_CFLAGS
     FT_BUILD_PY_CLANGXX
     FT_BUILD_PY_COPY_PROJECT
+    FT_BUILD_PY_SCM_VERSION
     HIDE_CYTHON_UNLESS_USED
     "import runpy\n"
     "sys.path.insert(0, work + '/src')\n"

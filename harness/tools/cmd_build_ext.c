@@ -11,6 +11,7 @@
 
 #include "build_backend.h"
 #include "build_import.h"
+#include "build_requires.h"
 #include "commands.h"
 #include "elf_tsan.h"
 #include "exit_codes.h"
@@ -146,6 +147,9 @@ static int build_ext(int argc, char **argv)
             free(why);
             return FT_EXIT_USAGE;
         }
+        rc = ft_build_requires(src);
+        if (rc != 0)
+            return rc;
         ft_info("building %s with %s (%s, no isolation, no network)", src, FTSTRESS_PYTHON_EXE,
                 backend == FT_BUILD_MESON_PYTHON ? "meson-python" : "setuptools build");
     } else if (strlen(src) > 2 && !strcmp(src + strlen(src) - 2, ".c")) {
