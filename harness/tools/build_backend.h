@@ -89,7 +89,7 @@ int ft_build_meson_python(const char *src, const char *site, const char *note);
     "    import re\n"                                                                                \
     "    m = re.search(r'-v?([0-9]+(?:\\.[0-9]+)+(?:[.+-]?[a-z0-9]+)*)$', os.path.basename(src))\n"   \
     "    return m.group(1) if m else None\n"                                                                          \
-    "if 'SETUPTOOLS_SCM_PRETEND_VERSION' not in os.environ:\n"                                      \
+    "if not os.environ.get('SETUPTOOLS_SCM_PRETEND_VERSION'):\n"                                  \
     "    pretend = scm_version()\n"                                                                  \
     "    if pretend:\n"                                                                              \
     "        os.environ['SETUPTOOLS_SCM_PRETEND_VERSION'] = pretend\n"
