@@ -1,7 +1,8 @@
 """build-ext finishes only when its modules import: a package whose generated file is missing fails
 with the import error and its cause; C++ (a plain extension and a Cython language=c++ module) is
 built by the clang++ matching the interpreter's clang and imports; a module linked with GCC's TSan
-runtime is refused. Build requirements from pyproject.toml are provided or named."""
+runtime is refused. Build requirements from pyproject.toml are provided or named; setuptools_scm gets a
+version without git metadata; a scikit-build-core (CMake) project builds and imports."""
 import os
 import shutil
 import sys
@@ -56,6 +57,16 @@ def test_setuptools_scm_writes_the_version_from_the_folder_name():
         check("1.2.3" in f.read(), "setuptools_scm did not get the folder's version")
 
 
+def test_scikit_build_core_project_builds_with_clang_and_imports():
+    work = tempfile.mkdtemp(prefix="ftstress-buildimport-")
+    rc, out, err = run("build-ext", os.path.join(EXT, "skbuild_project"), "--site", work + "/site", expect_rc=0)
+    check("built with scikit-build-core " in out and "(CMake 3." in out, "backend line missing", out[-3000:])
+    check("ftskb._skb" in out and "instrumented: yes" in out and "import: ok" in out and "GIL: stays off" in out,
+          out[-3000:], err[-3000:])
+    check("The CXX compiler identification is Clang" in out, "CMake did not use clang++", out[-5000:])
+    check(os.path.isfile(os.path.join(work, "site/ftskb/__init__.py")), "the package's Python file not installed")
+
+
 def write_project(work, requires):
     project = os.path.join(work, "p")
     os.makedirs(project)
@@ -81,4 +92,5 @@ def test_unmet_build_requirements_stop_the_build_with_their_name():
 main([test_a_package_that_does_not_import_fails_the_build, test_cxx_is_built_by_clang_and_imports,
       test_a_module_linked_with_gccs_tsan_runtime_is_refused,
       test_setuptools_scm_writes_the_version_from_the_folder_name,
-      test_unmet_build_requirements_stop_the_build_with_their_name])
+      test_unmet_build_requirements_stop_the_build_with_their_name,
+      test_scikit_build_core_project_builds_with_clang_and_imports])

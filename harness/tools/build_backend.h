@@ -6,6 +6,7 @@
 typedef enum ft_build_backend {
     FT_BUILD_SETUPTOOLS,   /* setup.py, or pyproject.toml with setuptools (Cython through it) */
     FT_BUILD_MESON_PYTHON, /* pyproject.toml with build-backend = "mesonpy" */
+    FT_BUILD_SCIKIT_BUILD_CORE, /* pyproject.toml with build-backend = "scikit_build_core.build" (CMake) */
 } ft_build_backend;
 
 /* Reads the project folder's pyproject.toml ([build-system] build-backend), setup.py and
@@ -20,6 +21,7 @@ int ft_build_detect(const char *project, ft_build_backend *out, char **why);
  * on stderr. */
 int ft_build_setuptools(const char *src, const char *site, const char *note);
 int ft_build_meson_python(const char *src, const char *site, const char *note);
+int ft_build_scikit_build_core(const char *src, const char *site, const char *note);
 
 /* The start of every project build script, in Python: argv is SRC SITE NOTE; copies SRC to
  * `work`/src, a folder made afresh each build, and enters it. Why a copy: a build writes into its
@@ -93,5 +95,23 @@ int ft_build_meson_python(const char *src, const char *site, const char *note);
     "    pretend = scm_version()\n"                                                                  \
     "    if pretend:\n"                                                                              \
     "        os.environ['SETUPTOOLS_SCM_PRETEND_VERSION'] = pretend\n"
+
+/* Unpacks the wheel at `wheel_path` into the site: a wheel's root is the site; <name>.data/purelib
+ * and platlib are too; its metadata and other .data folders (scripts, headers) are not modules. */
+#define FT_BUILD_PY_UNPACK_WHEEL                                                                     \
+    "import zipfile\n"                                                                               \
+    "with zipfile.ZipFile(wheel_path) as z:\n"                                                       \
+    "    for member in z.infolist():\n"                                                              \
+    "        parts = member.filename.split('/')\n"                                                   \
+    "        if member.is_dir() or parts[0].endswith('.dist-info'):\n"                               \
+    "            continue\n"                                                                         \
+    "        if parts[0].endswith('.data'):\n"                                                       \
+    "            if len(parts) < 3 or parts[1] not in ('purelib', 'platlib'):\n"                     \
+    "                continue\n"                                                                     \
+    "            parts = parts[2:]\n"                                                                \
+    "        target = os.path.join(site, *parts)\n"                                                  \
+    "        os.makedirs(os.path.dirname(target), exist_ok=True)\n"                                  \
+    "        with z.open(member) as fi, open(target, 'wb') as fo:\n"                                 \
+    "            shutil.copyfileobj(fi, fo)\n"
 
 #endif

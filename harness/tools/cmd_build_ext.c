@@ -40,11 +40,16 @@ static int on_option(void *ctx, int index, const char *arg)
         a->site = arg;
     else {
         ft_options_help(stdout, "ftstress build-ext SRC [--site DIR]", build_options,
-                        "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with\n"
-                        "setuptools (Cython's cythonize included), or pyproject.toml with build-backend =\n"
-                        "\"mesonpy\" (meson-python). The environment passes through (CC, CFLAGS, LDFLAGS, a\n"
-                        "package's own switches); nothing is downloaded: the build uses the interpreter's own\n"
-                        "setuptools, Cython and meson-python, without isolation, from a copy of SRC.\n");
+                        "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with setuptools\n"
+                        "(Cython's cythonize included), or pyproject.toml with build-backend = \"mesonpy\" (meson-\n"
+                        "python) or \"scikit_build_core.build\" (CMake). The environment passes through (CC, CFLAGS,\n"
+                        "LDFLAGS, a package's own switches). The build uses the interpreter's own setuptools, Cython,\n"
+                        "meson-python and scikit-build-core, without isolation, from a copy of SRC; a build\n"
+                        "requirement the interpreter lacks ([build-system] requires, setup_requires) is installed\n"
+                        "from Debian's pure-Python python3-* package, or named with what to do (exit 3). C++ is\n"
+                        "compiled and linked by the clang++ matching the interpreter's clang. The build is done when\n"
+                        "every built module and its packages import in the TSan interpreter; else exit 1 with the\n"
+                        "error and its likely cause. Guide: docs/build-ext.md.\n");
         exit(0);
     }
     return 0;
@@ -102,6 +107,27 @@ static char *read_note(const char *path)
     return out;
 }
 
+/* After a failed build: the project's own build notes, which name what a build from Debian's sources
+ * needs and the switches for it (xxhash's README: XXHASH_LINK_SO=1 with libxxhash-dev, as Debian's
+ * tarball has no bundled xxHash; python-isal's: PYTHON_ISAL_LINK_DYNAMIC=1 with libisal-dev). */
+static void point_at_build_notes(const char *project)
+{
+    static const char *const notes[] = {"README.rst", "README.md", "README", "README.txt", "INSTALL", "INSTALL.md",
+                                        "INSTALL.rst", "BUILDING.md", "docs/install.rst", NULL};
+    for (int i = 0; notes[i]; i++) {
+        char *path = ft_xasprintf("%s/%s", project, notes[i]);
+        int there = access(path, R_OK) == 0;
+        if (there)
+            ft_info("if it stopped before compiling, %s says how the project builds: the environment switches it "
+                    "documents (e.g. to link a system library) pass through build-ext, and apt-get install the "
+                    "-dev packages it names",
+                    path);
+        free(path);
+        if (there)
+            return;
+    }
+}
+
 static int build_ext(int argc, char **argv)
 {
     build_args a = {.site = ".ftstress/site"};
@@ -150,8 +176,10 @@ static int build_ext(int argc, char **argv)
         rc = ft_build_requires(src);
         if (rc != 0)
             return rc;
-        ft_info("building %s with %s (%s, no isolation, no network)", src, FTSTRESS_PYTHON_EXE,
-                backend == FT_BUILD_MESON_PYTHON ? "meson-python" : "setuptools build");
+        ft_info("building %s with %s (%s, no isolation)", src, FTSTRESS_PYTHON_EXE,
+                backend == FT_BUILD_MESON_PYTHON        ? "meson-python"
+                : backend == FT_BUILD_SCIKIT_BUILD_CORE ? "scikit-build-core"
+                                                        : "setuptools build");
     } else if (strlen(src) > 2 && !strcmp(src + strlen(src) - 2, ".c")) {
         backend = FT_BUILD_SETUPTOOLS;
         ft_info("building %s with %s", src, FTSTRESS_PYTHON_EXE);
@@ -169,12 +197,16 @@ static int build_ext(int argc, char **argv)
     }
     close(note_fd);
     /* The backend names itself and its versions here: a build prints too much to parse. */
-    rc = backend == FT_BUILD_MESON_PYTHON ? ft_build_meson_python(src, site, note) : ft_build_setuptools(src, site, note);
+    rc = backend == FT_BUILD_MESON_PYTHON        ? ft_build_meson_python(src, site, note)
+         : backend == FT_BUILD_SCIKIT_BUILD_CORE ? ft_build_scikit_build_core(src, site, note)
+                                                 : ft_build_setuptools(src, site, note);
     used = read_note(note);
     unlink(note);
     free(note);
     if (rc != 0) {
         ft_error("build-ext: the build failed (exit %d); the compiler's messages are above", rc);
+        if (S_ISDIR(st.st_mode))
+            point_at_build_notes(src);
         free(used);
         return FT_EXIT_FINDINGS;
     }
