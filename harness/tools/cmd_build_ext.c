@@ -1,5 +1,6 @@
-/* `ftstress build-ext`: build an extension from source with the TSan interpreter, install it into a
- * site folder, and verify that it is instrumented and says whether it keeps the GIL off. */
+/* `ftstress build-ext`: meet a project's build requirements, build it with the TSan interpreter into
+ * a site folder, and check each built module: instrumented, not linked with GCC's TSan runtime,
+ * importable with its packages, and whether it keeps the GIL off. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
