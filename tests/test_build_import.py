@@ -67,6 +67,20 @@ def test_scikit_build_core_project_builds_with_clang_and_imports():
     check(os.path.isfile(os.path.join(work, "site/ftskb/__init__.py")), "the package's Python file not installed")
 
 
+def test_a_build_that_stops_before_compiling_names_the_projects_switches():
+    work = tempfile.mkdtemp(prefix="ftstress-buildimport-")
+    project = os.path.join(work, "p")
+    os.makedirs(project)
+    with open(os.path.join(project, "setup.py"), "w") as f:
+        f.write("import os, sys\nif not os.environ.get('FTFIX_LINK_SYSTEM'):\n"
+                "    sys.exit('bundled library missing')\n")
+    with open(os.path.join(project, "README.rst"), "w") as f:
+        f.write("Set FTFIX_LINK_SYSTEM=1 to link the system library.\n")
+    rc, out, err = run("build-ext", project, "--site", work + "/site", expect_rc=1)
+    check("build failed" in err and "FTFIX_LINK_SYSTEM" in err and project + "/README.rst" in err,
+          "the switch and the README are not named", err[-2000:])
+
+
 def write_project(work, requires):
     project = os.path.join(work, "p")
     os.makedirs(project)
@@ -93,4 +107,5 @@ main([test_a_package_that_does_not_import_fails_the_build, test_cxx_is_built_by_
       test_a_module_linked_with_gccs_tsan_runtime_is_refused,
       test_setuptools_scm_writes_the_version_from_the_folder_name,
       test_unmet_build_requirements_stop_the_build_with_their_name,
-      test_scikit_build_core_project_builds_with_clang_and_imports])
+      test_scikit_build_core_project_builds_with_clang_and_imports,
+      test_a_build_that_stops_before_compiling_names_the_projects_switches])

@@ -12,6 +12,7 @@
 
 #include "build_backend.h"
 #include "build_import.h"
+#include "build_notes.h"
 #include "build_requires.h"
 #include "commands.h"
 #include "elf_tsan.h"
@@ -108,27 +109,6 @@ static char *read_note(const char *path)
     return out;
 }
 
-/* After a failed build: the project's own build notes, which name what a build from Debian's sources
- * needs and the switches for it (xxhash's README: XXHASH_LINK_SO=1 with libxxhash-dev, as Debian's
- * tarball has no bundled xxHash; python-isal's: PYTHON_ISAL_LINK_DYNAMIC=1 with libisal-dev). */
-static void point_at_build_notes(const char *project)
-{
-    static const char *const notes[] = {"README.rst", "README.md", "README", "README.txt", "INSTALL", "INSTALL.md",
-                                        "INSTALL.rst", "BUILDING.md", "docs/install.rst", NULL};
-    for (int i = 0; notes[i]; i++) {
-        char *path = ft_xasprintf("%s/%s", project, notes[i]);
-        int there = access(path, R_OK) == 0;
-        if (there)
-            ft_info("if it stopped before compiling, %s says how the project builds: the environment switches it "
-                    "documents (e.g. to link a system library) pass through build-ext, and apt-get install the "
-                    "-dev packages it names",
-                    path);
-        free(path);
-        if (there)
-            return;
-    }
-}
-
 static int build_ext(int argc, char **argv)
 {
     build_args a = {.site = ".ftstress/site"};
@@ -207,7 +187,7 @@ static int build_ext(int argc, char **argv)
     if (rc != 0) {
         ft_error("build-ext: the build failed (exit %d); the compiler's messages are above", rc);
         if (S_ISDIR(st.st_mode))
-            point_at_build_notes(src);
+            ft_build_point_at_notes(src);
         free(used);
         return FT_EXIT_FINDINGS;
     }
