@@ -45,6 +45,9 @@ def test_a_module_linked_with_gccs_tsan_runtime_is_refused():
     rc, out, err = run("build-ext", os.path.join(EXT, "single/ftsingle.c"), "--site", work + "/site",
                        env={"CC": "gcc"}, expect_rc=1)
     check("GCC's TSan runtime" in out and "libtsan.so" in out, "GCC's runtime not refused", out, err[-2000:])
+    # and the import shows what that runtime does beside clang's, with its cause
+    check("cannot allocate memory in static TLS block" in out
+          and "likely cause: GCC's ThreadSanitizer runtime" in out, "no import error with its cause", out)
 
 
 def test_scikit_build_core_project_builds_with_clang_and_imports():

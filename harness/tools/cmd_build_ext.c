@@ -211,8 +211,9 @@ static int build_ext(int argc, char **argv)
         printf("%s\n  file: %s\n", name, built.items[i]);
         if (gcc_tsan) {
             printf("  instrumented: with GCC's TSan runtime (it needs libtsan.so), which cannot load beside the\n"
-                   "    interpreter's clang runtime: a source was compiled or linked by gcc/g++. Build C++ with the\n"
-                   "    clang++ matching the interpreter's CC (build-ext sets CXX and LDCXXSHARED unless you did).\n");
+                   "    interpreter's clang runtime: a source was compiled or linked by gcc/g++. Build C with the\n"
+                   "    interpreter's clang (leave CC unset) and C++ with the matching clang++ (build-ext sets CXX\n"
+                   "    and LDCXXSHARED unless you did).\n");
             problems++;
         } else if (inst == 1)
             printf("  instrumented: yes (calls the TSan runtime)\n");
