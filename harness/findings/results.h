@@ -121,7 +121,7 @@ void ft_results_finish(ft_results *r);
 int ft_results_expectation_met(ft_results *r, size_t sc);
 /* Whether a finding counts (not suppressed, not baselined). */
 int ft_finding_counts(const ft_finding *f);
-/* The process exit code the results call for (0, 1, 2, 3; see README). */
+/* The process exit code the results call for (0, 1, 2, 3; see docs/running.md). */
 int ft_results_exit_code(const ft_results *r);
 /* The one rule behind every exit code: folds one scenario's status and verdict into `code`
  * (2 scenario error beats 3 could-not-run beats 1 unmet expectation beats 0). */

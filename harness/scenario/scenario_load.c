@@ -200,7 +200,7 @@ static int top_pair(loader *l, void *vctx, const char *key, const yaml_node_t *k
         if (v->type != YAML_SCALAR_NODE || ft_outcome_parse(yl_scalar(v), &s->expect) != 0)
             yl_fail(l, v, "'expect' must be one of clean, race, crash, hang, error, forbidden");
     } else
-        yl_fail(l, k, "unknown key '%s' (see the scenario format in README.md)", yl_show(key));
+        yl_fail(l, k, "unknown key '%s' (see docs/scenario-format.md)", yl_show(key));
     return 0;
 }
 

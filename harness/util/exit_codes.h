@@ -1,4 +1,4 @@
-/* The exit codes of every ftstress command: what a CI job or a script can rely on (README, "Exit codes"). */
+/* The exit codes of every ftstress command: what a CI job or a script can rely on (docs/running.md, "Exit codes"). */
 #ifndef FTSTRESS_EXIT_CODES_H
 #define FTSTRESS_EXIT_CODES_H
 
