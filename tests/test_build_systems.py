@@ -72,7 +72,7 @@ def test_cython_and_meson_projects_build_and_race():
 
 def test_unsupported_backends_are_refused_with_a_reason():
     work = tempfile.mkdtemp(prefix="ftstress-buildsys-")
-    for backend in ("hatchling.build", "scikit_build_core.build"):
+    for backend in ("hatchling.build", "flit_core.buildapi"):
         project = os.path.join(work, backend.split(".")[0])
         os.makedirs(project)
         with open(os.path.join(project, "pyproject.toml"), "w") as f:

@@ -30,6 +30,8 @@
  * until the next build of the same project, so that TSan's file:line names files that exist. */
 static const char build_mesonpy[] =
     FT_BUILD_PY_COPY_PROJECT
+    FT_BUILD_PY_SCM_VERSION
+    FT_BUILD_PY_CLANGXX
     "import json, sysconfig, zipfile\n"
     "meson = sys.argv[4]\n"
     "os.environ['MESON'] = meson\n"
@@ -38,21 +40,8 @@ static const char build_mesonpy[] =
     "args = ['-Db_sanitize=thread', '-Db_lundef=false', '-Dbuildtype=debugoptimized']\n"
     "os.mkdir(work + '/dist')\n"
     "wheel = mesonpy.build_wheel(work + '/dist', {'build-dir': work + '/build', 'setup-args': args})\n"
-    /* A wheel's root is the site; <name>.data/purelib and platlib are too; its metadata and other
-     * .data folders (scripts, headers) are not modules. */
-    "with zipfile.ZipFile(work + '/dist/' + wheel) as z:\n"
-    "    for member in z.infolist():\n"
-    "        parts = member.filename.split('/')\n"
-    "        if member.is_dir() or parts[0].endswith('.dist-info'):\n"
-    "            continue\n"
-    "        if parts[0].endswith('.data'):\n"
-    "            if len(parts) < 3 or parts[1] not in ('purelib', 'platlib'):\n"
-    "                continue\n"
-    "            parts = parts[2:]\n"
-    "        target = os.path.join(site, *parts)\n"
-    "        os.makedirs(os.path.dirname(target), exist_ok=True)\n"
-    "        with z.open(member) as fi, open(target, 'wb') as fo:\n"
-    "            shutil.copyfileobj(fi, fo)\n"
+    "wheel_path = work + '/dist/' + wheel\n"
+    FT_BUILD_PY_UNPACK_WHEEL
     "with open(work + '/build/meson-info/meson-info.json') as f:\n"
     "    meson_version = json.load(f)['meson_version']['full']\n"
     "with open(note, 'w') as f:\n"

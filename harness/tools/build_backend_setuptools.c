@@ -23,8 +23,10 @@
     "        if any(f.endswith(('.pyx', '.pxd')) for f in files):\n"                                 \
     "            return True\n"                                                                      \
     "    for name in ('setup.py', 'pyproject.toml'):\n"                                              \
-    "        if os.path.exists(name) and 'cython' in open(name, errors='replace').read().lower():\n" \
-    "            return True\n"                                                                      \
+    "        if os.path.exists(name):\n"                                                             \
+    "            with open(name, errors='replace') as f:\n"                                          \
+    "                if 'cython' in f.read().lower():\n"                                             \
+    "                    return True\n"                                                              \
     "    return False\n"                                                                             \
     "uses_cython = mentions_cython()\n"                                                              \
     "if not uses_cython:\n"                                                                          \
@@ -44,6 +46,7 @@
  * interpreter's own compiler and flags (-fsanitize=thread among them) and $CFLAGS apply. */
 static const char build_one_file[] =
     KEEP_INTERPRETER_CFLAGS
+    FT_BUILD_PY_CLANGXX
     "import os, shutil, sys, tempfile\n"
     "src, site, note = sys.argv[1:4]\n"
     "uses_cython = False\n"
@@ -64,7 +67,9 @@ static const char build_one_file[] =
  * Debian's own system Python, and those break under any other interpreter. */
 static const char build_project[] =
     KEEP_INTERPRETER_CFLAGS
+    FT_BUILD_PY_CLANGXX
     FT_BUILD_PY_COPY_PROJECT
+    FT_BUILD_PY_SCM_VERSION
     HIDE_CYTHON_UNLESS_USED
     "import runpy\n"
     "sys.path.insert(0, work + '/src')\n"

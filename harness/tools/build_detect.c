@@ -69,15 +69,14 @@ int ft_build_detect(const char *project, ft_build_backend *out, char **why)
     *why = NULL;
     if (backend && !strcmp(backend, "mesonpy"))
         *out = FT_BUILD_MESON_PYTHON;
+    else if (backend && !strcmp(backend, "scikit_build_core.build"))
+        *out = FT_BUILD_SCIKIT_BUILD_CORE;
     else if (backend && (!strcmp(backend, "setuptools.build_meta") || !strncmp(backend, "setuptools.build_meta:", 22)))
         *out = FT_BUILD_SETUPTOOLS;
     else if (backend) {
         *why = ft_xasprintf("pyproject.toml names build-backend \"%s\"; build-ext builds setuptools (Cython "
-                            "included) and meson-python (\"mesonpy\") projects only%s",
-                            backend,
-                            !strcmp(backend, "scikit_build_core.build")
-                                ? " (scikit-build-core: see the README's build-ext section for why, and what to do)"
-                                : "");
+                            "included), meson-python (\"mesonpy\") and scikit-build-core projects only",
+                            backend);
         rc = -1;
     } else if (has_file(project, "setup.py") || has_file(project, "pyproject.toml"))
         /* PEP 517: a pyproject.toml without build-backend means setuptools' legacy backend */

@@ -1,5 +1,6 @@
-/* `ftstress build-ext`: build an extension from source with the TSan interpreter, install it into a
- * site folder, and verify that it is instrumented and says whether it keeps the GIL off. */
+/* `ftstress build-ext`: meet a project's build requirements, build it with the TSan interpreter into
+ * a site folder, and check each built module: instrumented, not linked with GCC's TSan runtime,
+ * importable with its packages, and whether it keeps the GIL off. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,8 +11,12 @@
 #include <unistd.h>
 
 #include "build_backend.h"
+#include "build_import.h"
+#include "build_notes.h"
+#include "build_requires.h"
 #include "commands.h"
 #include "elf_tsan.h"
+#include "exit_codes.h"
 #include "fsutil.h"
 #include "log.h"
 #include "options.h"
@@ -37,11 +42,16 @@ static int on_option(void *ctx, int index, const char *arg)
         a->site = arg;
     else {
         ft_options_help(stdout, "ftstress build-ext SRC [--site DIR]", build_options,
-                        "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with\n"
-                        "setuptools (Cython's cythonize included), or pyproject.toml with build-backend =\n"
-                        "\"mesonpy\" (meson-python). The environment passes through (CC, CFLAGS, LDFLAGS, a\n"
-                        "package's own switches); nothing is downloaded: the build uses the interpreter's own\n"
-                        "setuptools, Cython and meson-python, without isolation, from a copy of SRC.\n");
+                        "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with setuptools\n"
+                        "(Cython's cythonize included), or pyproject.toml with build-backend = \"mesonpy\" (meson-\n"
+                        "python) or \"scikit_build_core.build\" (CMake). The environment passes through (CC, CFLAGS,\n"
+                        "LDFLAGS, a package's own switches). The build uses the interpreter's own setuptools, Cython,\n"
+                        "meson-python and scikit-build-core, without isolation, from a copy of SRC; a build\n"
+                        "requirement the interpreter lacks ([build-system] requires, setup_requires) is installed\n"
+                        "from Debian's pure-Python python3-* package, or named with what to do (exit 3). C++ is\n"
+                        "compiled and linked by the clang++ matching the interpreter's clang. The build is done when\n"
+                        "every built module and its packages import in the TSan interpreter; else exit 1 with the\n"
+                        "error and its likely cause. Guide: docs/build-ext.md.\n");
         exit(0);
     }
     return 0;
@@ -83,22 +93,6 @@ static char *module_name(const char *site, const char *path)
     return name;
 }
 
-/* Imports the module in a fresh interpreter with PYTHON_GIL unset: "False" when the GIL stays off. */
-static int gil_stays_off(const char *site, const char *module)
-{
-    char code[512], out[64] = "", *pypath = NULL;
-    snprintf(code, sizeof code,
-             "import sys, warnings; warnings.simplefilter('ignore'); import %s; print(sys._is_gil_enabled())", module);
-    pypath = ft_xasprintf("PYTHONPATH=%s", site);
-    char *argv[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, "-c", code, NULL};
-    char *env[] = {pypath, "TSAN_OPTIONS=report_bugs=0", NULL};
-    int rc = ft_run_command(argv, env, out, sizeof out);
-    free(pypath);
-    if (rc != 0)
-        return -1;
-    return !strncmp(out, "False", 5);
-}
-
 /* The backend's one-line note (see build_backend.h), malloc'd without its newline, or NULL. */
 static char *read_note(const char *path)
 {
@@ -118,7 +112,7 @@ static char *read_note(const char *path)
 static int build_ext(int argc, char **argv)
 {
     build_args a = {.site = ".ftstress/site"};
-    int first, rc, problems = 0;
+    int first, rc, problems = 0, import_failed = 0;
     struct stat st;
     char *site, *src, *note, *used;
     const char *tmpdir;
@@ -129,27 +123,27 @@ static int build_ext(int argc, char **argv)
 
     if (ft_options_parse(argc, argv, build_options, on_option, &a, &first) != 0 || first != argc - 1) {
         fprintf(stderr, "usage: ftstress build-ext SRC [--site DIR]\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (ft_preflight_interpreter() != 0)
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     if (!*argv[first]) { /* src=$(fetch-debian-source ...) that failed leaves "$src" empty */
         ft_error("build-ext: SRC is empty (did the command meant to give the source folder fail?)");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     src = realpath(argv[first], NULL);
     if (!src || stat(src, &st) != 0) {
         ft_error("build-ext: no such file or folder: %s", argv[first]);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (ft_mkdirs(a.site) != 0) {
         ft_error("build-ext: cannot create %s: %s", a.site, strerror(errno));
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     site = realpath(a.site, NULL);
     if (!site) {
         ft_error("build-ext: cannot create %s", a.site);
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     start -= 1; /* file times have one-second resolution on some file systems */
 
@@ -158,16 +152,21 @@ static int build_ext(int argc, char **argv)
         if (ft_build_detect(src, &backend, &why) != 0) {
             ft_error("build-ext: %s: %s", src, why);
             free(why);
-            return 2;
+            return FT_EXIT_USAGE;
         }
-        ft_info("building %s with %s (%s, no isolation, no network)", src, FTSTRESS_PYTHON_EXE,
-                backend == FT_BUILD_MESON_PYTHON ? "meson-python" : "setuptools build");
+        rc = ft_build_requires(src);
+        if (rc != 0)
+            return rc;
+        ft_info("building %s with %s (%s, no isolation)", src, FTSTRESS_PYTHON_EXE,
+                backend == FT_BUILD_MESON_PYTHON        ? "meson-python"
+                : backend == FT_BUILD_SCIKIT_BUILD_CORE ? "scikit-build-core"
+                                                        : "setuptools build");
     } else if (strlen(src) > 2 && !strcmp(src + strlen(src) - 2, ".c")) {
         backend = FT_BUILD_SETUPTOOLS;
         ft_info("building %s with %s", src, FTSTRESS_PYTHON_EXE);
     } else {
         ft_error("build-ext: %s is neither a project folder nor a .c file", src);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     note = ft_xasprintf("%s/ftstress-backend-XXXXXX", tmpdir);
@@ -175,18 +174,22 @@ static int build_ext(int argc, char **argv)
     if (note_fd < 0) {
         ft_error("build-ext: cannot create a file in %s: %s", tmpdir, strerror(errno));
         free(note);
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     close(note_fd);
     /* The backend names itself and its versions here: a build prints too much to parse. */
-    rc = backend == FT_BUILD_MESON_PYTHON ? ft_build_meson_python(src, site, note) : ft_build_setuptools(src, site, note);
+    rc = backend == FT_BUILD_MESON_PYTHON        ? ft_build_meson_python(src, site, note)
+         : backend == FT_BUILD_SCIKIT_BUILD_CORE ? ft_build_scikit_build_core(src, site, note)
+                                                 : ft_build_setuptools(src, site, note);
     used = read_note(note);
     unlink(note);
     free(note);
     if (rc != 0) {
         ft_error("build-ext: the build failed (exit %d); the compiler's messages are above", rc);
+        if (S_ISDIR(st.st_mode))
+            ft_build_point_at_notes(src);
         free(used);
-        return 1;
+        return FT_EXIT_FINDINGS;
     }
     /* Which tool built it, with versions: the first thing to check when a build differs from upstream's. */
     printf("built with %s\n", used ? used : "(the backend did not say)");
@@ -195,35 +198,54 @@ static int build_ext(int argc, char **argv)
     find_built(site, start, &built);
     if (built.count == 0) {
         ft_error("build-ext: the build succeeded but installed no extension module into %s", site);
-        return 1;
+        return FT_EXIT_FINDINGS;
     }
+    /* The build's copy of the project: where a module the package imports but nobody installed
+     * would be, if the build did not have to generate it. */
+    char *sources = S_ISDIR(st.st_mode) ? ft_xasprintf("%s/.ftstress-build/%s/src", site, strrchr(src, '/') + 1) : NULL;
     for (size_t i = 0; i < built.count; i++) {
         char *name = module_name(site, built.items[i]);
         int inst = ft_elf_is_tsan_instrumented(built.items[i]);
-        int gil_off = inst == 1 ? gil_stays_off(site, name) : -1;
+        int gcc_tsan = ft_elf_needs_library(built.items[i], "libtsan.so") == 1;
+        int gil_off = inst == 1 ? 0 : -2; /* the import shows what a GCC runtime does, too */
         printf("%s\n  file: %s\n", name, built.items[i]);
-        if (inst == 1)
+        if (gcc_tsan) {
+            printf("  instrumented: with GCC's TSan runtime (it needs libtsan.so), which cannot load beside the\n"
+                   "    interpreter's clang runtime: a source was compiled or linked by gcc/g++. Build C with the\n"
+                   "    interpreter's clang (leave CC unset) and C++ with the matching clang++ (build-ext sets CXX\n"
+                   "    and LDCXXSHARED unless you did).\n");
+            problems++;
+        } else if (inst == 1)
             printf("  instrumented: yes (calls the TSan runtime)\n");
         else {
             printf("  instrumented: NO - built without -fsanitize=thread; TSan cannot see its memory accesses.\n"
                    "    Build it with this interpreter's flags (do not override CFLAGS' -fsanitize=thread).\n");
             problems++;
         }
+        if (gil_off == 0) {
+            gil_off = ft_build_import(site, sources, name);
+            if (gil_off < 0)
+                problems++, import_failed++;
+            else
+                printf("  import: ok, with its packages\n");
+        }
         if (gil_off == 1)
             printf("  GIL: stays off after import (declares Py_mod_gil = Py_MOD_GIL_NOT_USED)\n");
         else if (gil_off == 0)
             printf("  GIL: RE-ENABLED on import - the module does not declare Py_mod_gil. Most races hide with the GIL\n"
                    "    on: set env: {PYTHON_GIL: \"0\"} in scenarios to force it off; PYTHON_GIL: \"1\" makes a control run.\n");
-        else if (inst == 1)
-            printf("  GIL: unknown - importing %s failed (try it in a scenario to see the error)\n", name);
         free(name);
     }
+    free(sources);
+    if (import_failed)
+        ft_error("build-ext: %d built module%s did not import (the error and its likely cause are above): "
+                 "the build is not done", import_failed, import_failed == 1 ? "" : "s");
     printf("installed into %s%s\n", site,
            strcmp(a.site, ".ftstress/site") ? " (pass --site to `ftstress run` too)" : " (ftstress run uses it)");
     ft_strlist_free(&built);
     free(site);
     free(src);
-    return problems ? 1 : 0;
+    return problems ? FT_EXIT_FINDINGS : FT_EXIT_OK;
 }
 
 const ft_command ft_cmd_build_ext = {"build-ext", "SRC", "build an extension from source with the TSan interpreter",

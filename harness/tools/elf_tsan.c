@@ -58,3 +58,50 @@ done:
     munmap((void *)map, size);
     return result;
 }
+
+int ft_elf_needs_library(const char *path, const char *prefix)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    const unsigned char *map;
+    int result = -1;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        close(fd);
+        return -1;
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return -1;
+    const Elf64_Ehdr *eh = (const void *)map;
+    size_t size = (size_t)st.st_size;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+        goto done;
+    const Elf64_Shdr *sh = (const void *)(map + eh->e_shoff);
+    result = 0;
+    for (int i = 0; i < eh->e_shnum && result == 0; i++) {
+        if (sh[i].sh_type != SHT_DYNAMIC || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        const Elf64_Shdr *strtab = &sh[sh[i].sh_link];
+        if (sh[i].sh_offset + sh[i].sh_size > size || strtab->sh_offset + strtab->sh_size > size)
+            break;
+        const Elf64_Dyn *dyn = (const void *)(map + sh[i].sh_offset);
+        size_t n = sh[i].sh_size / sizeof(Elf64_Dyn);
+        for (size_t k = 0; k < n && dyn[k].d_tag != DT_NULL; k++) {
+            if (dyn[k].d_tag != DT_NEEDED || dyn[k].d_un.d_val >= strtab->sh_size)
+                continue;
+            const char *name = (const char *)map + strtab->sh_offset + dyn[k].d_un.d_val;
+            if (memchr(name, '\0', strtab->sh_size - dyn[k].d_un.d_val) && !strncmp(name, prefix, strlen(prefix))) {
+                result = 1;
+                break;
+            }
+        }
+    }
+done:
+    munmap((void *)map, size);
+    return result;
+}

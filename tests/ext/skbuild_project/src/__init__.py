@@ -1,0 +1,2 @@
+"""build-ext's scikit-build-core fixture."""
+from ._skb import count  # noqa: F401
