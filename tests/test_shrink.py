@@ -65,14 +65,19 @@ def test_shrink_cuts_the_noise_and_keeps_the_race():
     rc, so, se = run("shrink", src, "-o", out, "--max-runs", "20")
     print(so, end="")
     check(rc == 0, "shrink exited %d" % rc, so, se)
-    steps = re.findall(r"^step \d+: .+ — (still reproduces \d+/\d+ rounds|.+kept as it was)$", so, re.M)
+    steps = re.findall(r"^step \d+: .+ — (still reproduces: \d+/\d+ rounds, [0-9.e+-]+ hits/s \(\d runs?\)|.+kept as it was)$",
+                       so, re.M)
     kept = [s for s in steps if s.startswith("still reproduces")]
     check(len(kept) >= 4, "expected the printed steps to keep several cuts", so)
-    check(re.search(r"^final: hit \d+/\d+ rounds \(", so, re.M), "no final hit rate printed", so)
+    check(re.search(r"^input: hit \d+/\d+ rounds \(.*hits per second", so, re.M), "no input hit rate printed", so)
+    check(re.search(r"^output: hit \d+/\d+ rounds \(.*hits per second", so, re.M), "no output hit rate printed", so)
     check(os.path.exists(out), "no output written", so, se)
     text = open(out).read()
     print(text, end="")
     run("check", out, expect_rc=0)
+    # The header gives both rates side by side and the rounds written, with their reason.
+    check(re.search(r"^#   rounds hit +\d+/\d+ \([0-9.]+%\) +\d+/\d+ \([0-9.]+%\)$", text, re.M), "no rates table", text)
+    check(re.search(r"^# rounds: \d+ find it with 99% probability", text, re.M), "rounds not explained", text)
     # The noise is gone: the unrelated role, its import, the extra statements and setup blocks.
     for noise in ("bystander", "json", "len(label)", "i * i", "scratch", "table", "setup", "str(iteration)",
                   "[thread] * 2"):

@@ -3,6 +3,8 @@
 #include "scenario_emit.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,15 +75,26 @@ static void integer(emitter *m, const char *key, long v)
     scalar(m, buf, YAML_PLAIN_SCALAR_STYLE);
 }
 
-/* The shortest decimal that reads back as the same double (0.1, not 0.10000000000000001). */
+/* The shortest decimal that reads back as the same double (0.1, not 0.10000000000000001), written
+ * as a user writes it: positional (120, 0.005) unless that is much longer than the exponent
+ * form (1e-20). */
 static void number(emitter *m, const char *key, double v)
 {
-    char buf[40];
+    char buf[48], fixed[48] = "";
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
     }
+    if (strchr(buf, 'e') && fabs(v) < 1e15)
+        for (int decimals = 0; decimals <= 17; decimals++) {
+            snprintf(fixed, sizeof fixed, "%.*f", decimals, v);
+            if (strtod(fixed, NULL) == v)
+                break;
+            fixed[0] = 0;
+        }
+    if (fixed[0] && strlen(fixed) <= strlen(buf) + 4)
+        memcpy(buf, fixed, strlen(fixed) + 1);
     str(m, key);
     scalar(m, buf, YAML_PLAIN_SCALAR_STYLE);
 }

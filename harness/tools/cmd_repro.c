@@ -188,6 +188,35 @@ static const char script_main[] =
     "if __name__ == '__main__':\n"
     "    _ft_main()\n";
 
+/* A scenario written by `ftstress shrink` starts with a comment that gives its measured hit rates
+ * and the rounds that find the bug with 99% probability: the script carries it, as comments, so
+ * whoever runs the script upstream knows how often it should show. */
+static void copy_shrink_header(FILE *out, const char *file)
+{
+    static const char mark[] = "# Cut down by `ftstress shrink`";
+    FILE *in = fopen(file, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int first = 1;
+    if (!in)
+        return;
+    while ((n = getline(&line, &cap, in)) > 0 && line[0] == '#') {
+        if (first && strncmp(line, mark, sizeof mark - 1))
+            break;
+        if (first)
+            fputs("#\n# The scenario file's header, as `ftstress shrink` measured it:\n", out);
+        first = 0;
+        fputs(line, out);
+        if (line[n - 1] != '\n')
+            fputc('\n', out);
+    }
+    if (!first)
+        fputs("#\n", out);
+    free(line);
+    fclose(in);
+}
+
 static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites)
 {
     const char *gil = NULL;
@@ -195,6 +224,7 @@ static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites
         if (!strncmp(s->env.items[i], "PYTHON_GIL=", 11))
             gil = s->env.items[i] + 11;
     fprintf(out, "#!/usr/bin/env python3\n");
+    copy_shrink_header(out, s->file);
     fprintf(out, "\"\"\"Standalone reproducer of the ftstress scenario '%s' (%s:%d).\n\n", s->name, s->file, s->line);
     if (s->description)
         fprintf(out, "%s\n\n", s->description);

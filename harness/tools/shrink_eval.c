@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "finding_kind.h"
 #include "log.h"
+#include "rate_test.h"
 #include "scenario_emit.h"
 #include "xalloc.h"
 
@@ -99,61 +101,98 @@ void shrink_read(const shrink *sh, const json_t *doc, shrink_result *out)
 {
     size_t i;
     json_t *f;
+    const json_t *row = json_array_get(json_object_get(doc, "scenarios"), 0);
 
     *out = (shrink_result){0};
-    out->rounds = json_integer_value(json_object_get(json_array_get(json_object_get(doc, "scenarios"), 0), "rounds_run"));
+    out->rounds = json_integer_value(json_object_get(row, "rounds_run"));
+    out->seconds = json_number_value(json_object_get(row, "seconds"));
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *sig = json_string_value(json_object_get(f, "signature"));
-        const char *kind = json_string_value(json_object_get(f, "kind"));
-        if (!sig || !kind || json_is_true(json_object_get(f, "suppressed")))
+        if (!sig || json_is_true(json_object_get(f, "suppressed")))
             continue;
         if (!strcmp(sig, sh->signature))
             out->hits = json_integer_value(json_object_get(f, "rounds_hit"));
-        else if (!strcmp(kind, "error") && !ft_strlist_contains(&sh->known_errors, sig))
+        else if (ft_finding_kind_of(f) == FT_KIND_ERROR && !ft_strlist_contains(&sh->known_errors, sig))
             out->new_errors++;
     }
 }
 
-int shrink_accepts(const shrink *sh, const shrink_result *r)
+void shrink_result_add(shrink_result *into, const shrink_result *more)
 {
-    if (r->hits < 1 || r->rounds < 1 || r->new_errors)
-        return 0;
-    double measured = sh->measured.rounds ? (double)sh->measured.hits / (double)sh->measured.rounds : 0;
-    return (double)r->hits / (double)r->rounds >= 0.5 * measured;
+    into->hits += more->hits;
+    into->rounds += more->rounds;
+    into->seconds += more->seconds;
+    into->new_errors += more->new_errors;
+}
+
+static ft_rate_counts counts_of(const shrink_result *r)
+{
+    return (ft_rate_counts){.hits = r->hits, .rounds = r->rounds, .seconds = r->seconds};
+}
+
+/* "7/80 rounds, 2.1 hits/s": a candidate's counts as the step line shows them. */
+static void describe_counts(const shrink_result *r, char *buf, size_t n)
+{
+    if (r->seconds > 0)
+        snprintf(buf, n, "%ld/%ld rounds, %.2g hits/s", r->hits, r->rounds, (double)r->hits / r->seconds);
+    else
+        snprintf(buf, n, "%ld/%ld rounds", r->hits, r->rounds);
 }
 
 int shrink_try(shrink *sh, const ft_scenario *s, const char *what)
 {
+    shrink_result sum = {0};
+    ft_rate_counts ref = counts_of(&sh->measured);
+    ft_rate_verdict verdict = FT_RATE_UNDECIDED;
+    int runs = 0, failed = 0;
+    char counts[96];
+
     if (sh->stopped)
         return -1;
-    if (sh->runs >= sh->max_runs) {
-        printf("budget of %d runs used up: stopping here (--max-runs raises it)\n", sh->max_runs);
-        sh->stopped = 1;
-        return -1;
-    }
-    json_t *doc = shrink_run(sh, s);
-    if (sh->stopped) {
-        json_decref(doc);
-        return -1;
-    }
-    shrink_result r = {0};
-    if (doc)
+    while (verdict == FT_RATE_UNDECIDED && runs < SHRINK_RUNS_PER_CANDIDATE) {
+        if (sh->runs >= sh->max_runs) {
+            printf("budget of %d runs used up: stopping here (--max-runs raises it)\n", sh->max_runs);
+            sh->stopped = 1;
+            return -1;
+        }
+        json_t *doc = shrink_run(sh, s);
+        if (sh->stopped) {
+            json_decref(doc);
+            return -1;
+        }
+        runs++;
+        if (!doc) {
+            failed = 1;
+            break;
+        }
+        shrink_result r = {0};
         shrink_read(sh, doc, &r);
-    json_decref(doc);
-    int ok = doc && shrink_accepts(sh, &r);
+        json_decref(doc);
+        shrink_result_add(&sum, &r);
+        if (sum.new_errors)
+            break;
+        ft_rate_counts cand = counts_of(&sum);
+        verdict = ft_rate_compare(&ref, &cand, FT_RATE_WORSE_RATIO, FT_RATE_ALPHA, FT_RATE_BETA);
+    }
     sh->steps++;
+    describe_counts(&sum, counts, sizeof counts);
+    int ok = !failed && !sum.new_errors && verdict == FT_RATE_NOT_WORSE;
+    char runs_text[16];
+    snprintf(runs_text, sizeof runs_text, "%d run%s", runs, runs == 1 ? "" : "s");
     if (ok) {
-        printf("step %d: %s — still reproduces %ld/%ld rounds\n", sh->steps, what, r.hits, r.rounds);
-        sh->last = r;
-    } else if (!doc)
+        printf("step %d: %s — still reproduces: %s (%s)\n", sh->steps, what, counts, runs_text);
+        sh->last = sum;
+    } else if (failed)
         printf("step %d: %s — the run failed, kept as it was\n", sh->steps, what);
-    else if (r.new_errors)
-        printf("step %d: %s — %ld/%ld rounds, but with %d new exception%s or failed check%s: kept as it was\n",
-               sh->steps, what, r.hits, r.rounds, r.new_errors, r.new_errors == 1 ? "" : "s",
-               r.new_errors == 1 ? "" : "s");
+    else if (sum.new_errors)
+        printf("step %d: %s — %s, but with %d new exception%s or failed check%s: kept as it was\n", sh->steps, what,
+               counts, sum.new_errors, sum.new_errors == 1 ? "" : "s", sum.new_errors == 1 ? "" : "s");
+    else if (verdict == FT_RATE_WORSE)
+        printf("step %d: %s — %s: %s (%s), kept as it was\n", sh->steps, what,
+               sum.hits ? "rarer than the input" : "not reproduced", counts, runs_text);
     else
-        printf("step %d: %s — %s %ld/%ld rounds, kept as it was\n", sh->steps, what,
-               r.hits ? "too rare:" : "not reproduced:", r.hits, r.rounds);
+        printf("step %d: %s — %s in %s: not shown to be as frequent as the input, kept as it was\n", sh->steps,
+               what, counts, runs_text);
     fflush(stdout);
     return ok;
 }

@@ -143,3 +143,13 @@ void test_emitted_scenario_keeps_body_form(void)
     CHECK(yaml && !strstr(yaml, "roles"));
     free(yaml);
 }
+
+/* Numbers read as the user wrote them: 120, not 1.2e+02; 0.005, not 5e-03. */
+void test_emitted_numbers_are_positional(void)
+{
+    char *yaml = round_trip("name: timed\nbody: |\n  pass\ntimeout: 120\nsetup_timeout: 0.005\n", 1);
+    CHECK_CONTAINS(yaml, "timeout: 120\n");
+    CHECK_CONTAINS(yaml, "setup_timeout: 0.005\n");
+    CHECK(!strstr(yaml, "e+"));
+    free(yaml);
+}
