@@ -104,12 +104,11 @@ void shrink_read(const shrink *sh, const json_t *doc, shrink_result *out)
     out->rounds = json_integer_value(json_object_get(json_array_get(json_object_get(doc, "scenarios"), 0), "rounds_run"));
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *sig = json_string_value(json_object_get(f, "signature"));
-        const char *kind = json_string_value(json_object_get(f, "kind"));
-        if (!sig || !kind || json_is_true(json_object_get(f, "suppressed")))
+        if (!sig || !json_is_string(json_object_get(f, "kind")) || json_is_true(json_object_get(f, "suppressed")))
             continue;
         if (!strcmp(sig, sh->signature))
             out->hits = json_integer_value(json_object_get(f, "rounds_hit"));
-        else if (!strcmp(kind, "error") && !ft_strlist_contains(&sh->known_errors, sig))
+        else if (ft_finding_kind_of(f) == FT_KIND_ERROR && !ft_strlist_contains(&sh->known_errors, sig))
             out->new_errors++;
     }
 }

@@ -15,7 +15,7 @@
 /* A race needs two threads: candidates below that cannot reproduce one and would waste a run. */
 static int fewest_threads(const shrink *sh)
 {
-    return !strcmp(sh->kind, "race") || !strcmp(sh->kind, "tsan") ? 2 : 1;
+    return ft_finding_kind_is_tsan(sh->kind) ? 2 : 1;
 }
 
 static void remove_roles(shrink *sh, ft_scenario *s)
