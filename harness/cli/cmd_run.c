@@ -13,6 +13,7 @@
 #include "confidence.h"
 #include "differential.h"
 #include "fsutil.h"
+#include "job_slots.h"
 #include "commands.h"
 #include "log.h"
 #include "options.h"
@@ -46,7 +47,7 @@ static const ft_option run_options[] = {
     [O_RATES] = {"rates", 0, "FILE", "results.json of an earlier run: --confidence takes each scenario's lowest measured rate (lower 95% bound)"},
     [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
     [O_PERTURB] = {"perturb", 0, "[=MODE]", "seeded schedule perturbation: jitter (start delays), pct (priorities at C calls) or both (the default); from --seed"},
-    [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1)"},
+    [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1, at most 64)"},
     [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
     [O_SHARD] = {"shard", 0, "I/N", "run the I-th of N disjoint, deterministic parts of the selection"},
     [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
@@ -120,7 +121,7 @@ static int on_option(void *ctx, int index, const char *arg)
             return -1;
         }
         break;
-    case O_JOBS: if (ft_parse_long("jobs", arg, 1, 64, &v)) return -1; a->sup.jobs = (int)v; break;
+    case O_JOBS: if (ft_parse_long("jobs", arg, 1, FT_MAX_JOBS, &v)) return -1; a->sup.jobs = (int)v; break;
     case O_FILTER: ft_strlist_push(&a->filters, arg); break;
     case O_SHARD:
         if (sscanf(arg, "%ld/%ld", &a->shard_i, &a->shard_n) != 2 || a->shard_n < 1 || a->shard_i < 1 ||

@@ -1,5 +1,6 @@
 /* --confidence: rounds for a chosen detection probability, from a given or a measured hit rate. */
 #include "confidence.h"
+#include "exit_codes.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -55,7 +56,7 @@ int ft_confidence_plan(ft_confidence *c, ft_scenario_set *set, const size_t *sel
         doc = json_load_file(c->rates_file, 0, &err);
         if (!doc) {
             ft_error("--rates %s: %s (line %d)", c->rates_file, err.text, err.line);
-            return 2;
+            return FT_EXIT_USAGE;
         }
     }
     c->n = n;
@@ -69,14 +70,14 @@ int ft_confidence_plan(ft_confidence *c, ft_scenario_set *set, const size_t *sel
                      "older than hit rates): select the scenarios it measured (-k), or give --rate R",
                      c->rates_file, s->name);
             json_decref(doc);
-            return 2;
+            return FT_EXIT_USAGE;
         }
         long rounds = ft_rounds_for(rate, c->p);
         if (rounds > 1000000000L) {
             ft_error("scenario '%s': a rate of %g needs %ld rounds for --confidence %g; more than a run can do",
                      s->name, rate, rounds, c->p);
             json_decref(doc);
-            return 2;
+            return FT_EXIT_USAGE;
         }
         c->rates[i] = rate;
         c->rounds[i] = rounds;

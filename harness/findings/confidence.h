@@ -20,7 +20,7 @@ typedef struct ft_confidence {
 
 /* Sets the rounds of each selected scenario to what the confidence needs: ceil(ln(1-P)/ln(1-R)).
  * R is --rate, or the smallest lower 95% bound of the scenario's groups in --rates (the rarest of
- * its bugs; a lower bound, so the rounds are enough for the true rate too). Returns 0, or 2 after
+ * its bugs; a lower bound, so the rounds are enough for the true rate too). Returns 0, or FT_EXIT_USAGE after
  * saying what is wrong (unreadable file, a scenario without a measured rate). */
 int ft_confidence_plan(ft_confidence *c, ft_scenario_set *set, const size_t *selected, size_t n);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding_kind.h"
 #include "report_port.h"
 #include "xalloc.h"
 
@@ -68,7 +69,7 @@ static int finding_names(const json_t *f, const char *module, const char *name)
 {
     size_t i;
     json_t *fn;
-    int crash = !strcmp(sv(f, "kind"), "crash");
+    int crash = ft_finding_kind_of(f) == FT_KIND_CRASH;
     json_array_foreach(json_object_get(f, "functions"), i, fn) if (ft_symbol_names_function(json_string_value(fn) ?: "", module, name)) return 1;
     for (const char *line = sv(f, "report"); *line;) {
         const char *end = strchr(line, '\n') ?: line + strlen(line), *p = line;
@@ -148,8 +149,8 @@ static void add_findings(json_t *row, const json_t *doc)
         json_array_append_new(json_object_get(row, "findings"),
                               json_pack("{s:s, s:s, s:s, s:b}", "title", sv(f, "title"), "kind", kind, "scenario",
                                         sv(f, "scenario"), "new", json_is_true(json_object_get(f, "new"))));
-        crashed |= !strcmp(kind, "crash") || !strcmp(kind, "hang");
-        racy |= !strcmp(kind, "race") || !strcmp(kind, "tsan");
+        crashed |= ft_finding_kind_is_fatal(ft_finding_kind_of(f));
+        racy |= ft_finding_kind_is_tsan(ft_finding_kind_of(f));
         json_t *g = json_array_get(groups, (size_t)json_integer_value(json_object_get(f, "group")) - 1);
         json_t *gname = json_object_get(g, "name"), *have;
         int seen = 0;

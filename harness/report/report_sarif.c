@@ -151,11 +151,17 @@ static long line_from_report(const ft_sarif_ctx *c, const json_t *f, const char 
 /* The worst kind stands for a group: crash > hang > TSan's other reports > race > error. */
 static int kind_rank(const char *kind)
 {
-    static const char *const order[] = {"error", "race", "tsan", "hang", "crash"};
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(kind, order[i]))
-            return i + 1;
-    return 0;
+    ft_finding_kind k;
+    if (ft_finding_kind_parse(kind, &k) != 0)
+        return 0;
+    switch (k) {
+    case FT_KIND_ERROR: return 1;
+    case FT_KIND_RACE: return 2;
+    case FT_KIND_TSAN: return 3;
+    case FT_KIND_HANG: return 4;
+    case FT_KIND_CRASH: return 5;
+    default: return 0; /* an arbiter's outcome never outranks the others */
+    }
 }
 
 /* "ftstress/race", "ftstress/crash", ...; TSan's other reports by type: "ftstress/heap-use-after-free". */
@@ -163,7 +169,8 @@ static char *rule_id(const json_t *f)
 {
     const char *kind = str(f, "kind"), *sig = str(f, "signature");
     char *id;
-    if (!strcmp(kind, "tsan") && !strncmp(sig, "tsan:", 5) && sig[5] && sig[5] != ':')
+    ft_finding_kind k;
+    if (ft_finding_kind_parse(kind, &k) == 0 && k == FT_KIND_TSAN && !strncmp(sig, "tsan:", 5) && sig[5] && sig[5] != ':')
         id = ft_xasprintf("ftstress/%.*s", (int)strcspn(sig + 5, ":"), sig + 5);
     else
         id = ft_xasprintf("ftstress/%s", *kind ? kind : "finding");

@@ -1,6 +1,7 @@
 /* Writes a loaded scenario back as YAML through libyaml's emitter, which owns quoting, escaping,
  * block-scalar indentation and chomping: hand-written YAML gets exactly those wrong. */
 #include "scenario_emit.h"
+#include "exit_codes.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -272,7 +273,7 @@ char *ft_scenario_emit_string(const ft_scenario *s, const char *header)
     FILE *f = open_memstream(&buf, &len);
     if (!f) {
         fprintf(stderr, "ftstress: out of memory\n");
-        exit(3);
+        exit(FT_EXIT_CANNOT_RUN);
     }
     int rc = ft_scenario_emit(f, s, header);
     if (fclose(f) != 0 || rc != 0) {

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "event_decode.h"
 #include "fork_client.h"
+#include "job_slots.h"
 #include "linebuf.h"
 #include "log.h"
 #include "native_stack.h"
@@ -410,7 +411,7 @@ static int expectation_failed(const ft_results *r)
 int ft_supervise(const ft_supervise_opts *o, ft_results *results)
 {
     size_t nselected = results->nscenarios;
-    int jobs = o->jobs > 0 ? o->jobs : 1;
+    int jobs = ft_job_slots(o->jobs);
     job *js = ft_xcalloc(nselected, sizeof *js);
     size_t next = 0, pass = 0;
     int spawn_failed = 0;
@@ -434,15 +435,15 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
                       .events_logged = &events_logged, .servers = o->servers};
 
     for (;;) {
-        struct pollfd pfd[3 * 64];
-        job *owner[3 * 64];
-        int kind[3 * 64], nfd = 0, running = 0;
+        struct pollfd pfd[3 * FT_MAX_JOBS];
+        job *owner[3 * FT_MAX_JOBS];
+        int kind[3 * FT_MAX_JOBS], nfd = 0, running = 0;
         double now = (double)(ft_now_ns() - t0) / 1e9;
 
         /* Start work while there are free slots. */
         for (size_t i = 0; i < nselected; i++)
             running += js[i].active;
-        while (!interrupted && running < jobs && running < 64) {
+        while (!interrupted && running < jobs) {
             job *j = NULL;
             for (size_t i = 0; i < nselected && !j; i++)
                 if (!js[i].active && js[i].rounds_left > 0)
@@ -483,7 +484,7 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
             if (!j->active)
                 continue;
             for (int k = 0; k < 3; k++)
-                if (fds[k] >= 0 && nfd < 3 * 64) {
+                if (fds[k] >= 0 && nfd < 3 * FT_MAX_JOBS) {
                     pfd[nfd] = (struct pollfd){.fd = fds[k], .events = POLLIN};
                     owner[nfd] = j;
                     kind[nfd++] = k;

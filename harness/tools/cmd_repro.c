@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "fsutil.h"
 #include "log.h"
 #include "options.h"
@@ -296,14 +297,14 @@ static int repro(int argc, char **argv)
 
     if (ft_options_parse(argc, argv, repro_options, on_option, &a, &first) != 0 || first != argc - 1 || !a.out) {
         fprintf(stderr, "usage: ftstress repro FILE [--filter NAME] -o OUT.py (see --help)\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     ft_scenarios_load_file(argv[first], &set, &diags);
     if (diags.count) {
         ft_diags_print(&diags);
         ft_diags_free(&diags);
         ft_scenarios_free(&set);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     for (size_t i = 0; i < set.count && !s; i++)
         if (!a.filter || !fnmatch(a.filter, set.items[i].name, 0))
@@ -312,7 +313,7 @@ static int repro(int argc, char **argv)
         fprintf(stderr, "ftstress: %s: no scenario %s%s\n", argv[first], a.filter ? "matches " : "in the file",
                 a.filter ? a.filter : "");
         ft_scenarios_free(&set);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     /* The same site folders `run` uses, so the script imports what the scenario imported. */
     ft_strlist sites = {0};

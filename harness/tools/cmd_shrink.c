@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "exit_codes.h"
 #include "hit_rate.h"
 #include "log.h"
 #include "options.h"
@@ -100,17 +101,15 @@ static const json_t *pick_finding(const json_t *doc, const char *pattern)
     return NULL;
 }
 
-static ft_outcome outcome_of_kind(const char *kind)
+static ft_outcome outcome_of_kind(ft_finding_kind kind)
 {
-    if (!strcmp(kind, "crash"))
-        return FT_CRASH;
-    if (!strcmp(kind, "hang"))
-        return FT_HANG;
-    if (!strcmp(kind, "error"))
-        return FT_ERROR;
-    if (!strcmp(kind, "outcome"))
-        return FT_FORBIDDEN;
-    return FT_RACE; /* race, and TSan's other reports */
+    switch (kind) {
+    case FT_KIND_CRASH: return FT_CRASH;
+    case FT_KIND_HANG: return FT_HANG;
+    case FT_KIND_ERROR: return FT_ERROR;
+    case FT_KIND_OUTCOME: return FT_FORBIDDEN;
+    default: return FT_RACE; /* race, and TSan's other reports */
+    }
 }
 
 /* Lines of code in a block: neither blank nor a comment. */
@@ -247,14 +246,14 @@ static int shrink_scenario(ft_scenario *s, const shrink_args *a, shrink *sh)
     if (sh->stopped == 2)
         return sh->exit_code;
     if (!doc)
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     const json_t *row = json_array_get(json_object_get(doc, "scenarios"), 0);
     const char *status = json_string_value(json_object_get(row, "status"));
     if (!status || strcmp(status, "ran")) {
         ft_error("the first run of '%s' did not run: %s", s->name,
                  json_string_value(json_object_get(row, "message")) ?: status ?: "no status");
         json_decref(doc);
-        return status && !strcmp(status, "scenario-error") ? 2 : 3;
+        return status && !strcmp(status, "scenario-error") ? FT_EXIT_USAGE : FT_EXIT_CANNOT_RUN;
     }
     const json_t *f = pick_finding(doc, a->signature);
     /* A rare bug often misses a short first run: without --rounds, one longer run before giving up. */
@@ -268,7 +267,7 @@ static int shrink_scenario(ft_scenario *s, const shrink_args *a, shrink *sh)
         if (sh->stopped == 2)
             return sh->exit_code;
         if (!doc)
-            return 3;
+            return FT_EXIT_CANNOT_RUN;
         row = json_array_get(json_object_get(doc, "scenarios"), 0);
         f = pick_finding(doc, a->signature);
     }
@@ -283,19 +282,19 @@ static int shrink_scenario(ft_scenario *s, const shrink_args *a, shrink *sh)
         return 1;
     }
     sh->signature = ft_xstrdup(json_string_value(json_object_get(f, "signature")));
-    sh->kind = ft_xstrdup(json_string_value(json_object_get(f, "kind")) ?: "race");
-    sh->lower_bound = s->rounds_per_worker != 1 && (!strcmp(sh->kind, "race") || !strcmp(sh->kind, "tsan"));
+    sh->kind = json_is_string(json_object_get(f, "kind")) ? ft_finding_kind_of(f) : FT_KIND_RACE;
+    sh->lower_bound = s->rounds_per_worker != 1 && ft_finding_kind_is_tsan(sh->kind);
     size_t i;
     const json_t *g;
     json_array_foreach(json_object_get(doc, "findings"), i, g)
-        if (!strcmp(json_string_value(json_object_get(g, "kind")) ?: "", "error"))
+        if (json_is_string(json_object_get(g, "kind")) && ft_finding_kind_of(g) == FT_KIND_ERROR)
             ft_strlist_push(&sh->known_errors, json_string_value(json_object_get(g, "signature")) ?: "");
     shrink_read(sh, doc, &sh->measured);
     json_decref(doc);
     s->expect = outcome_of_kind(sh->kind);
-    printf("finding: %s (%s)\n", sh->signature, sh->kind);
+    printf("finding: %s (%s)\n", sh->signature, ft_finding_kind_name(sh->kind));
     if (measure_input(sh, s) != 0)
-        return sh->stopped == 2 ? sh->exit_code : 3;
+        return sh->stopped == 2 ? sh->exit_code : FT_EXIT_CANNOT_RUN;
     sh->last = sh->measured;
     print_rate("input: ", sh, &sh->measured);
     ft_rate_counts ref = {.hits = sh->measured.hits, .rounds = sh->measured.rounds, .seconds = sh->measured.seconds};
@@ -312,7 +311,7 @@ static int shrink_scenario(ft_scenario *s, const shrink_args *a, shrink *sh)
         printf("        and %ld/%ld rounds in a run of the %d rounds written\n", sh->last.hits, sh->last.rounds, s->rounds);
     if (write_output(a->out, s, s->file, sh) != 0) {
         ft_error("cannot write %s", a->out);
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     describe(s, after, sizeof after);
@@ -333,7 +332,7 @@ static int shrink_cmd(int argc, char **argv)
     if (ft_options_parse(argc, argv, shrink_options, on_option, &a, &first) != 0 || first != argc - 1 || !a.out) {
         fprintf(stderr, "usage: ftstress shrink FILE [--filter NAME] [--signature SIG] -o OUT.yaml (see --help)\n");
         ft_strlist_free(&a.sites);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     ft_scenarios_load_file(argv[first], &set, &diags);
     if (diags.count) {
@@ -341,7 +340,7 @@ static int shrink_cmd(int argc, char **argv)
         ft_diags_free(&diags);
         ft_scenarios_free(&set);
         ft_strlist_free(&a.sites);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     for (size_t i = 0; i < set.count && !s; i++)
         if (!a.filter || !fnmatch(a.filter, set.items[i].name, 0))
@@ -351,7 +350,7 @@ static int shrink_cmd(int argc, char **argv)
                 a.filter ? a.filter : "");
         ft_scenarios_free(&set);
         ft_strlist_free(&a.sites);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     const char *tmp = getenv("TMPDIR");
     char *dir = ft_xasprintf("%s/ftstress-shrink-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -362,7 +361,6 @@ static int shrink_cmd(int argc, char **argv)
         shrink sh = {.tmpdir = dir, .sites = a.sites, .max_runs = (int)a.max_runs};
         rc = shrink_scenario(s, &a, &sh);
         free((char *)sh.signature);
-        free((char *)sh.kind);
         ft_strlist_free(&sh.known_errors);
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     }

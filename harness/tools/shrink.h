@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "finding_kind.h"
 #include "scenario.h"
 
 /* What one `ftstress run` of a candidate said about the finding being shrunk. */
@@ -19,7 +20,7 @@ typedef struct shrink {
     const char *tmpdir;
     ft_strlist sites;      /* --site, passed on to every run */
     const char *signature; /* the finding being shrunk */
-    const char *kind;
+    ft_finding_kind kind;  /* its kind */
     ft_strlist known_errors; /* error signatures of the first run: not new when they recur */
     int max_runs, runs, steps;
     int stopped; /* 1: out of runs; 2: interrupted (then `exit_code` is 128 + the signal) */

@@ -16,8 +16,7 @@
 /* A race needs two threads: candidates below that cannot reproduce one and would waste a run. */
 static int fewest_threads(const shrink *sh)
 {
-    ft_finding_kind k;
-    return ft_finding_kind_parse(sh->kind, &k) == 0 && ft_finding_kind_is_tsan(k) ? 2 : 1;
+    return ft_finding_kind_is_tsan(sh->kind) ? 2 : 1;
 }
 
 /* One run at the written rounds: the bug must show at least once (that is what 99% promises);

@@ -3,6 +3,7 @@
  * column 0 and multi-line strings wrong, and the interpreter that runs the scenario is the one
  * that knows its syntax. */
 #include "shrink_stmts.h"
+#include "exit_codes.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@ int ft_split_statements(const char *const *codes, size_t n, const char *tmpdir, 
     *out = NULL;
     if (!in) {
         ft_error("out of memory");
-        exit(3);
+        exit(FT_EXIT_CANNOT_RUN);
     }
     for (size_t i = 0; i < n; i++)
         json_array_append_new(in, json_string(codes[i] ? codes[i] : ""));
@@ -129,7 +130,7 @@ int ft_split_nested(const char *code, const char *tmpdir, long after, ft_strlist
     *units = (ft_strlist){0};
     if (!in || !starts) {
         ft_error("out of memory");
-        exit(3);
+        exit(FT_EXIT_CANNOT_RUN);
     }
     if (json_dump_file(in, path, JSON_ENCODE_ANY) != 0) {
         ft_error("cannot write %s", path);

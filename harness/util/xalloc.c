@@ -3,6 +3,7 @@
  * The supervisor keeps what it has already written (results.json is rewritten as the run goes),
  * so stopping at once is the one policy that never reports a half-built finding as whole. */
 #include "xalloc.h"
+#include "exit_codes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ static void out_of_memory(size_t n)
     int len = snprintf(msg, sizeof msg, "ftstress: error: out of memory (allocating %zu bytes)\n", n);
     if (len > 0)
         (void)!write(STDERR_FILENO, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1);
-    _exit(3);
+    _exit(FT_EXIT_CANNOT_RUN);
 }
 
 void *ft_xmalloc(size_t n)

@@ -15,6 +15,7 @@
  * to the supervisor (a child subreaper), which can wait for it, read its exit status and rusage,
  * and take its native stacks exactly as for a spawned worker. */
 #include "fork_server.h"
+#include "exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -145,7 +146,7 @@ static void __attribute__((noreturn)) become_worker(int fds[FT_FORK_NFDS], int a
     PyOS_AfterFork_Child();
     setpgid(0, 0); /* its own process group, as a spawned worker: the supervisor kills it by group */
     if (place_descriptors(fds) < 0)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     _exit(ft_worker_forked_main(argc, argv));
 }
 
@@ -224,12 +225,12 @@ int ft_fork_server_main(int argc, char **argv)
     char *buf = malloc(REQUEST_MAX);
 
     if (!buf || parse_server_args(argc, argv, &seed) < 0)
-        return 2;
+        return FT_EXIT_USAGE;
     if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     signal(SIGCHLD, SIG_DFL);
     if (ft_py_start(seed) < 0)
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     warm_up();
     for (;;) {
         int fds[FT_FORK_NFDS];
@@ -241,7 +242,7 @@ int ft_fork_server_main(int argc, char **argv)
             break; /* the supervisor is done with us */
         if (n < 0) {
             fprintf(stderr, "ftstress fork server: unreadable request (%s); stopping\n", strerror(errno));
-            return 3;
+            return FT_EXIT_CANNOT_RUN;
         }
         int wargc = split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
         while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */

@@ -5,6 +5,7 @@
  * watchdog. It ends with _exit() so that interpreter finalization, which has known races of its
  * own in 3.13, never runs into the findings. */
 #include "worker.h"
+#include "exit_codes.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -357,7 +358,7 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
      * an empty round's main-thread time under TSan */
     PyObject *round_key = PyUnicode_InternFromString("round");
     if (!round_key)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
 
     for (long r = a->first_round; r < a->first_round + a->rounds; r++, done++) {
         int64_t started = ft_now_ns(), first = INT64_MAX, last = 0;
@@ -445,21 +446,21 @@ static int worker_body(const worker_args *a, int64_t t0)
     if (!s) {
         ft_event_send(FT_EV_FATAL, json_pack("{s:s, s:s}", "kind", "scenario", "message",
                                 "scenario not found in its file (was it changed during the run?)"));
-        _exit(2);
+        _exit(FT_EXIT_USAGE);
     }
     ft_scenario_override((ft_scenario *)s, a->threads, a->iterations);
     bodies = ft_xcalloc(s->nroles, sizeof *bodies);
     if (compile_scenario(s, blocks, bodies) < 0)
-        _exit(2);
+        _exit(FT_EXIT_USAGE);
     ignore = PyFrozenSet_New(NULL);
     for (size_t i = 0; i < s->ignore_exceptions.count; i++)
         PySet_Add(ignore, PyUnicode_FromString(s->ignore_exceptions.items[i]));
 
     set_phase(FT_PHASE_SETUP_ONCE);
     if (ft_py_add_paths(&a->sites, &s->paths) < 0 || !(ns = make_namespace(s)) || import_modules(s, ns) < 0)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     if (report_gil(s) < 0)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(blocks[B_SETUP_ONCE], ns, "setup_once", -1) < 0) {
         /* The error finding is sent; no round can run without the shared state. */
@@ -468,7 +469,7 @@ static int worker_body(const worker_args *a, int64_t t0)
     }
 
     if (a->forked && ft_fork_server_adopt() < 0)
-        _exit(3); /* the supervisor is gone: nobody would read what the rounds find */
+        _exit(FT_EXIT_CANNOT_RUN); /* the supervisor is gone: nobody would read what the rounds find */
     ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed, a->perturb);
     ft_event_send(FT_EV_READY, json_pack("{s:f, s:i}", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
                             "pid", (int)getpid()));
@@ -481,7 +482,7 @@ int ft_worker_forked_main(int argc, char **argv)
     int64_t t0 = ft_now_ns();
     worker_args a = {.rounds = 1};
     if (parse_args(argc, argv, &a) < 0)
-        return 2;
+        return FT_EXIT_USAGE;
     a.forked = 1;
     if (a.tsan_log)
         __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
@@ -500,13 +501,13 @@ int ft_worker_main(int argc, char **argv)
      * must not find orphans. The parent check closes the window before prctl took effect. */
     const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
     if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     if (parse_args(argc, argv, &a) < 0) {
         fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     attach_channel(t0);
     if (ft_py_start(a.seed) < 0)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     return worker_body(&a, t0);
 }

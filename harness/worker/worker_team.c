@@ -4,6 +4,7 @@
  * Python. Waiting at a barrier while attached would block the free-threaded GC's stop-the-world
  * pause and deadlock the process, so threads (and the main thread) always wait detached. */
 #include "worker_team.h"
+#include "exit_codes.h"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -127,7 +128,7 @@ static void *thread_main(void *arg)
         set_local(m->locals, t->keys[K_THREAD], m->index) < 0 ||
         set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
         fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     }
     Py_XDECREF(role);
     ft_perturb_thread_init(&m->perturb, t->perturb, t->seed, m->index, t->size, m->role->iterations);
@@ -175,7 +176,7 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
     for (int k = 0; k < K_COUNT; k++)
         if (!(t->keys[k] = PyUnicode_InternFromString(key_names[k]))) {
             fprintf(stderr, "ftstress worker: out of memory\n");
-            _exit(3);
+            _exit(FT_EXIT_CANNOT_RUN);
         }
     for (size_t r = 0; r < s->nroles; r++)
         t->uses_rng |= codes[r] != Py_None && code_names(codes[r], t->keys[K_RNG]);
@@ -198,17 +199,17 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
     Py_XDECREF(random);
     if (!t->random_class) {
         fprintf(stderr, "ftstress worker: cannot import random.Random for the threads' rng\n");
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     }
     if (pthread_barrier_init(&t->ready, NULL, (unsigned)t->size + 1) != 0 ||
         pthread_barrier_init(&t->start, NULL, (unsigned)t->size + 1) != 0 ||
         pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1) != 0 || pthread_attr_init(&attr) != 0) {
         fprintf(stderr, "ftstress worker: cannot set up the barriers of %d threads\n", t->size);
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     }
     /* Before any thread exists: setting sys.monitoring events stops the world and re-instruments code. */
     if (ft_perturb_install(perturb) < 0)
-        _exit(3);
+        _exit(FT_EXIT_CANNOT_RUN);
     pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
 
     for (size_t r = 0; r < s->nroles; r++)
@@ -217,7 +218,7 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
             *m = (member){.team = t, .index = index, .role_thread = k, .role = &s->roles[r], .code = codes[r]};
             if (pthread_create(&m->handle, &attr, thread_main, m) != 0) {
                 fprintf(stderr, "ftstress worker: cannot create thread %d\n", index);
-                _exit(3);
+                _exit(FT_EXIT_CANNOT_RUN);
             }
         }
     pthread_attr_destroy(&attr);
