@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 #include "clock.h"
 #include "exercise_hook.h"
 #include "worker_python.h"
@@ -100,6 +102,95 @@ static const void *key_of(PyObject *o)
     if (PyType_Check(o))
         return o;
     return NULL;
+}
+
+/* The symbol and shared object of C code at `fn`, as TSan's stacks name them: [function, module],
+ * or NULL when the symbolizer does not know it. The entry address itself is asked (+1: the
+ * symbolizer may step back one byte from what it takes for a return address). */
+static json_t *symbol_at(const void *fn)
+{
+    char buf[1024];
+    if (!fn)
+        return NULL;
+    buf[0] = '\0';
+    __sanitizer_symbolize_pc((void *)((const char *)fn + 1), "%f\x01%m", buf, sizeof buf);
+    char *sep = strchr(buf, '\x01');
+    if (!sep || sep == buf || !strncmp(buf, "<null>", 6) || !strcmp(buf, "??"))
+        return NULL;
+    *sep = '\0';
+    return json_pack("[s, s]", buf, sep + 1);
+}
+
+/* The shared object CPython's own code is in (libpython or the executable): slots a type inherits
+ * from object or a CPython base are not its entry points. */
+static const char *cpython_object(void)
+{
+    static char module[512];
+    if (!module[0]) {
+        json_t *s = symbol_at((const void *)PyObject_GenericGetAttr);
+        snprintf(module, sizeof module, "%s", s ? json_string_value(json_array_get(s, 1)) : "?");
+        json_decref(s);
+    }
+    return module;
+}
+
+static void add_entry(json_t *list, const void *fn)
+{
+    json_t *e = symbol_at(fn), *have;
+    size_t i;
+    if (!e)
+        return;
+    if (!strcmp(json_string_value(json_array_get(e, 1)), cpython_object())) {
+        json_decref(e);
+        return;
+    }
+    json_array_foreach(list, i, have) if (json_equal(have, e)) {
+        json_decref(e);
+        return;
+    }
+    json_array_append_new(list, e);
+}
+
+/* The C entry points of a callable: a function's or method's ml_meth; for a type, the slots it
+ * defines itself (construction, iteration, calling, mapping and sequence access, comparison,
+ * destruction...) and its getset descriptors' getters and setters. Its methods have rows of their
+ * own. [[symbol, shared object], ...]. */
+static json_t *entries_of(PyObject *o)
+{
+    json_t *list = json_array();
+    if (PyCFunction_Check(o))
+        add_entry(list, (const void *)((PyCFunctionObject *)o)->m_ml->ml_meth);
+    else if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
+        add_entry(list, (const void *)((PyMethodDescrObject *)o)->d_method->ml_meth);
+    else if (PyType_Check(o)) {
+        PyTypeObject *t = (PyTypeObject *)o;
+        const void *fns[] = {
+            (const void *)t->tp_new, (const void *)t->tp_init, (const void *)t->tp_call, (const void *)t->tp_iter,
+            (const void *)t->tp_iternext, (const void *)t->tp_dealloc, (const void *)t->tp_repr,
+            (const void *)t->tp_str, (const void *)t->tp_hash, (const void *)t->tp_richcompare,
+            (const void *)t->tp_getattro, (const void *)t->tp_setattro, (const void *)t->tp_descr_get,
+            (const void *)t->tp_descr_set, (const void *)t->tp_finalize, (const void *)t->tp_clear,
+            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_length : NULL,
+            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_item : NULL,
+            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_ass_item : NULL,
+            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_contains : NULL,
+            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_length : NULL,
+            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_subscript : NULL,
+            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_ass_subscript : NULL,
+            t->tp_as_buffer ? (const void *)t->tp_as_buffer->bf_getbuffer : NULL,
+            t->tp_as_buffer ? (const void *)t->tp_as_buffer->bf_releasebuffer : NULL,
+        };
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+            add_entry(list, fns[i]);
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (t->tp_dict && PyDict_Next(t->tp_dict, &pos, &key, &value))
+            if (Py_IS_TYPE(value, &PyGetSetDescr_Type)) {
+                add_entry(list, (const void *)((PyGetSetDescrObject *)value)->d_getset->get);
+                add_entry(list, (const void *)((PyGetSetDescrObject *)value)->d_getset->set);
+            }
+    }
+    return list;
 }
 
 static PyObject *list_callables(void)
@@ -258,6 +349,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         for (size_t i = 0; i < s->imports.count; i++)
             json_array_append_new(modules, json_string(s->imports.items[i]));
     PyObject *list = json_array_size(modules) ? list_callables() : NULL;
+    json_t *entries = json_object(), *types = json_array();
     for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
         PyObject *pair = PyList_GET_ITEM(list, i);
         const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
@@ -266,12 +358,17 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         if (index == -1)
             dropped++;
         else if (index >= 0 && (size_t)index == json_array_size(names)) /* else: one def under two names */
+        {
             json_array_append_new(names, json_string(name));
+            json_object_set_new(entries, name, entries_of(PyTuple_GET_ITEM(pair, 1)));
+            if (PyType_Check(PyTuple_GET_ITEM(pair, 1)))
+                json_array_append_new(types, json_string(name));
+        }
     }
     PyErr_Clear();
     Py_XDECREF(list);
-    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I}", "modules", modules, "functions", names,
-                            "dropped", (json_int_t)dropped));
+    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I, s:o, s:o}", "modules", modules, "functions", names,
+                            "dropped", (json_int_t)dropped, "entries", entries, "types", types));
     nthreads = ft_scenario_threads(s);
     slots = ft_xcalloc((size_t)nthreads, sizeof *slots);
     extras = ft_xcalloc((size_t)nthreads, sizeof *extras);
