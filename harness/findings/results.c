@@ -280,7 +280,9 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
             ft_strlist_push(&f->functions, what);
             free(what);
         }
-        f->owner = ft_xstrdup(scenario_owner(&r->scenarios[sc]));
+        /* No C function of the target raised it: the scenario's own code did (a NameError, a
+         * failing check). It is shown apart and is no finding of the target's. */
+        f->owner = ft_xstrdup(module ? "target" : raised_by ? scenario_owner(&r->scenarios[sc]) : "scenario");
         f->report = ft_xstrdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
         /* The raising frame sits in the scenario file: point at its line there. */
         paren = ft_xasprintf("(%s)", base);

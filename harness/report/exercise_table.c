@@ -442,11 +442,14 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows)
     json_array_foreach(json_object_get(doc, "groups"), i, g) {
         json_t *members = json_array(), *named = json_array();
         int all_suppressed = 1;
+        const char *supp_by = NULL;
         json_array_foreach(json_object_get(doc, "findings"), k, f) {
             if (json_integer_value(json_object_get(f, "group")) != json_integer_value(json_object_get(g, "id")))
                 continue;
             int suppressed = json_is_true(json_object_get(f, "suppressed"));
             all_suppressed &= suppressed;
+            if (suppressed && !supp_by)
+                supp_by = json_string_value(json_object_get(f, "suppressed_by"));
             json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "title", sv(f, "title"), "kind",
                                                      sv(f, "kind"), "scenario", sv(f, "scenario"), "location",
                                                      sv(f, "location"), "suppressed", suppressed, "new",
@@ -462,10 +465,14 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows)
                     json_array_append_new(named, json_string(sv(row, "name")));
             }
         }
-        const char *status = json_is_true(json_object_get(g, "new")) ? "new" : all_suppressed ? "suppressed" : "known";
+        char *status = json_is_true(json_object_get(g, "new")) ? ft_xstrdup("new")
+                       : all_suppressed && json_array_size(members)
+                           ? ft_xasprintf("suppressed by %s", supp_by ? supp_by : "a suppression")
+                           : ft_xstrdup("known");
         json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", sv(g, "name"), "owner", sv(g, "owner"),
                                              "summary", sv(g, "summary"), "status", status, "members", members,
                                              "functions", named));
+        free(status);
     }
     return out;
 }

@@ -233,7 +233,7 @@ static void root_causes(xmlTextWriterPtr w, const json_t *groups)
     table_head(w, heads, sizeof heads / sizeof *heads);
     json_array_foreach(groups, i, g) {
         char cls[32];
-        snprintf(cls, sizeof cls, "g-%s", sv(g, "status"));
+        snprintf(cls, sizeof cls, "g-%.*s", (int)strcspn(sv(g, "status"), " "), sv(g, "status"));
         start(w, "tr", cls);
         attr(w, "data-group", sv(g, "name"));
         attr(w, "data-status", sv(g, "status"));
