@@ -263,7 +263,10 @@ static char *group_name(const ft_results *r, size_t root, size_t *parent, const 
         for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
             if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))
                 module = r->findings[i].anchors.items[k] + 4;
-    return ft_xasprintf("%s: %s", module ? module : g->owner, best ? best : r->findings[root].signature);
+    char *shown = best ? ft_display_name(best) : NULL;
+    char *name = ft_xasprintf("%s: %s", module ? module : g->owner, shown ? shown : r->findings[root].signature);
+    free(shown);
+    return name;
 }
 
 void ft_groups_build(ft_results *r)
