@@ -269,6 +269,55 @@ static char *group_name(const ft_results *r, size_t root, size_t *parent, const 
     return name;
 }
 
+/* A race, TSan report or crash that can start a bug's consequences in its scenario: the
+ * extension's, or any in a scenario that tests CPython itself (nothing there is the target's). */
+static int is_cause(const ft_results *r, const ft_finding *f)
+{
+    int report = f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind);
+    if (!report || f->suppressed_by || (f->owner && !strcmp(f->owner, "harness")))
+        return 0;
+    return (f->owner && !strcmp(f->owner, "target")) || !r->scenarios[f->scenario].target_modules.count;
+}
+
+/* Why `f` is a consequence of `cause` (same scenario, seen in or after the cause's first round), or
+ * NULL: an exception (not the scenario's own code's) raised after a race or crash, or CPython's
+ * own race or abort after the extension crashed or freed memory under another thread. */
+static const char *consequence_of(const ft_results *r, const ft_finding *f, const ft_finding *cause)
+{
+    if (f == cause || f->scenario != cause->scenario || f->first_round < cause->first_round || !is_cause(r, cause))
+        return NULL;
+    if (f->kind == FT_KIND_ERROR && !(f->owner && !strcmp(f->owner, "scenario")))
+        return "an exception raised after it";
+    int corrupts = ft_finding_kind_is_fatal(cause->kind) || !strncmp(cause->signature, "tsan:heap-use-after-free", 24);
+    if (corrupts && cause->owner && !strcmp(cause->owner, "target") && f->owner && !strcmp(f->owner, "cpython") &&
+        (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind)))
+        return "CPython's aftermath after it";
+    return NULL;
+}
+
+/* A bug's consequences join its group: each consequence joins the earliest cause of its scenario,
+ * and says so (joined_because). */
+static void join_consequences(ft_results *r, size_t *parent)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        ft_finding *f = &r->findings[i];
+        size_t best = (size_t)-1;
+        const char *why = NULL;
+        for (size_t j = 0; j < r->nfindings; j++) {
+            const char *w = consequence_of(r, f, &r->findings[j]);
+            if (w && (best == (size_t)-1 || r->findings[j].first_round < r->findings[best].first_round))
+                best = j, why = w;
+        }
+        if (best == (size_t)-1 || find(parent, i) == find(parent, best))
+            continue;
+        parent[find(parent, i)] = find(parent, best);
+        free(f->joined_because);
+        f->joined_because = ft_xasprintf("%s: %s (round %ld), then this (round %ld)", why, r->findings[best].title ?
+                                         r->findings[best].title : r->findings[best].signature, r->findings[best].first_round,
+                                         f->first_round);
+    }
+}
+
 void ft_groups_build(ft_results *r)
 {
     size_t n = r->nfindings, *parent = ft_xcalloc(n ? n : 1, sizeof *parent), *index_of;
@@ -287,6 +336,7 @@ void ft_groups_build(ft_results *r)
                     break;
                 }
         }
+    join_consequences(r, parent);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
     for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */
