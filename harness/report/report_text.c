@@ -182,6 +182,11 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                 json_string_value(json_object_get(g, "summary")));
         if (by)
             fprintf(out, "       suppressed by %s\n", by);
+        size_t j;
+        json_t *joined;
+        json_array_foreach(json_object_get(g, "joined"), j, joined)
+            fprintf(out, "       joined: %s, %s\n", json_string_value(json_object_get(joined, "signature")),
+                    json_string_value(json_object_get(joined, "because")));
         lower_bound |= print_group_rates(out, g);
     }
     if (json_array_size(findings)) {
