@@ -454,6 +454,9 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows)
                                                      sv(f, "kind"), "scenario", sv(f, "scenario"), "location",
                                                      sv(f, "location"), "suppressed", suppressed, "new",
                                                      json_is_true(json_object_get(f, "new"))));
+            if (json_is_string(json_object_get(f, "joined_because")))
+                json_object_set(json_array_get(members, json_array_size(members) - 1), "joined_because",
+                                json_object_get(f, "joined_because"));
             json_array_foreach(rows, m, row) {
                 json_t *rf;
                 size_t q;
