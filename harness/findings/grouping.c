@@ -52,7 +52,11 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
 static int is_allocator(const char *function)
 {
     static const char *const names[] = {"malloc", "calloc", "realloc", "reallocarray", "free",
-                                        "posix_memalign", "aligned_alloc", "memalign", "valloc"};
+                                        "posix_memalign", "aligned_alloc", "memalign", "valloc",
+                                        /* CPython's: an extension's wrapper of these (regex's re_dealloc) is one too */
+                                        "PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_Free",
+                                        "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc", "PyMem_RawFree",
+                                        "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "PyObject_Free"};
     while (*function == '_')
         function++;
     if (!strncmp(function, "interceptor_", 12))
