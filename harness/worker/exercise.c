@@ -121,29 +121,12 @@ static json_t *symbol_at(const void *fn)
     return json_pack("[s, s]", buf, sep + 1);
 }
 
-/* The shared object CPython's own code is in (libpython or the executable): slots a type inherits
- * from object or a CPython base are not its entry points. */
-static const char *cpython_object(void)
-{
-    static char module[512];
-    if (!module[0]) {
-        json_t *s = symbol_at((const void *)PyObject_GenericGetAttr);
-        snprintf(module, sizeof module, "%s", s ? json_string_value(json_array_get(s, 1)) : "?");
-        json_decref(s);
-    }
-    return module;
-}
-
 static void add_entry(json_t *list, const void *fn)
 {
     json_t *e = symbol_at(fn), *have;
     size_t i;
     if (!e)
         return;
-    if (!strcmp(json_string_value(json_array_get(e, 1)), cpython_object())) {
-        json_decref(e);
-        return;
-    }
     json_array_foreach(list, i, have) if (json_equal(have, e)) {
         json_decref(e);
         return;
@@ -153,8 +136,8 @@ static void add_entry(json_t *list, const void *fn)
 
 /* The C entry points of a callable: a function's or method's ml_meth; for a type, the slots it
  * defines itself (construction, iteration, calling, mapping and sequence access, comparison,
- * destruction...) and its getset descriptors' getters and setters. Its methods have rows of their
- * own. [[symbol, shared object], ...]. */
+ * destruction...), not those it inherits from its base, and the getters and setters of its own
+ * getset table. Its methods have rows of their own. [[symbol, shared object], ...]. */
 static json_t *entries_of(PyObject *o)
 {
     json_t *list = json_array();
@@ -164,31 +147,38 @@ static json_t *entries_of(PyObject *o)
         add_entry(list, (const void *)((PyMethodDescrObject *)o)->d_method->ml_meth);
     else if (PyType_Check(o)) {
         PyTypeObject *t = (PyTypeObject *)o;
+        PyTypeObject *base = t->tp_base ? t->tp_base : &PyBaseObject_Type;
+        /* a slot the type defines itself, not one it inherits from its base */
+#define OWN(field) (t->field != base->field ? (const void *)t->field : NULL)
+#define OWN_IN(group, field) \
+    (t->group && (!base->group || t->group->field != base->group->field) ? (const void *)t->group->field : NULL)
         const void *fns[] = {
-            (const void *)t->tp_new, (const void *)t->tp_init, (const void *)t->tp_call, (const void *)t->tp_iter,
-            (const void *)t->tp_iternext, (const void *)t->tp_dealloc, (const void *)t->tp_repr,
-            (const void *)t->tp_str, (const void *)t->tp_hash, (const void *)t->tp_richcompare,
-            (const void *)t->tp_getattro, (const void *)t->tp_setattro, (const void *)t->tp_descr_get,
-            (const void *)t->tp_descr_set, (const void *)t->tp_finalize, (const void *)t->tp_clear,
-            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_length : NULL,
-            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_item : NULL,
-            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_ass_item : NULL,
-            t->tp_as_sequence ? (const void *)t->tp_as_sequence->sq_contains : NULL,
-            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_length : NULL,
-            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_subscript : NULL,
-            t->tp_as_mapping ? (const void *)t->tp_as_mapping->mp_ass_subscript : NULL,
-            t->tp_as_buffer ? (const void *)t->tp_as_buffer->bf_getbuffer : NULL,
-            t->tp_as_buffer ? (const void *)t->tp_as_buffer->bf_releasebuffer : NULL,
+            OWN(tp_new), OWN(tp_init), OWN(tp_call), OWN(tp_iter), OWN(tp_iternext), OWN(tp_dealloc), OWN(tp_repr),
+            OWN(tp_str), OWN(tp_hash), OWN(tp_richcompare), OWN(tp_getattro), OWN(tp_setattro), OWN(tp_descr_get),
+            OWN(tp_descr_set), OWN(tp_finalize), OWN(tp_clear),
+            OWN_IN(tp_as_sequence, sq_length), OWN_IN(tp_as_sequence, sq_item), OWN_IN(tp_as_sequence, sq_ass_item),
+            OWN_IN(tp_as_sequence, sq_contains), OWN_IN(tp_as_mapping, mp_length),
+            OWN_IN(tp_as_mapping, mp_subscript), OWN_IN(tp_as_mapping, mp_ass_subscript),
+            OWN_IN(tp_as_buffer, bf_getbuffer), OWN_IN(tp_as_buffer, bf_releasebuffer),
         };
-        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
-            add_entry(list, fns[i]);
-        PyObject *key, *value;
-        Py_ssize_t pos = 0;
-        while (t->tp_dict && PyDict_Next(t->tp_dict, &pos, &key, &value))
-            if (Py_IS_TYPE(value, &PyGetSetDescr_Type)) {
-                add_entry(list, (const void *)((PyGetSetDescrObject *)value)->d_getset->get);
-                add_entry(list, (const void *)((PyGetSetDescrObject *)value)->d_getset->set);
-            }
+#undef OWN
+#undef OWN_IN
+        /* CPython's generic implementations a type names in its slots are not its code */
+        const void *generic[] = {(const void *)PyType_GenericNew, (const void *)PyObject_GenericGetAttr,
+                                 (const void *)PyObject_GenericSetAttr, (const void *)PyObject_HashNotImplemented,
+                                 (const void *)PyObject_SelfIter, (const void *)PyObject_Free,
+                                 (const void *)PyObject_GC_Del};
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+            int skip = 0;
+            for (size_t k = 0; k < sizeof generic / sizeof *generic; k++)
+                skip |= fns[i] == generic[k];
+            if (!skip)
+                add_entry(list, fns[i]);
+        }
+        for (PyGetSetDef *g = t->tp_getset; g && g->name; g++) { /* its own getset table only */
+            add_entry(list, (const void *)g->get);
+            add_entry(list, (const void *)g->set);
+        }
     }
     return list;
 }
