@@ -42,8 +42,14 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
     if (ft_frame_is_target(&f)) {
         add(anchors, ft_xasprintf("fn:%s", f.function));
         add_module(anchors, &f);
-    } else
+    } else {
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
+        /* A standard-library module's C code (Modules/_io/bytesio.c) within one scenario: the same
+         * unlocked object seen through another function pair of that module, run after run. */
+        const char *mod = strstr(f.file, "/Modules/");
+        if (mod)
+            add(anchors, ft_xasprintf("code@%s:%s", scenario, mod + 1));
+    }
 }
 
 /* The C allocator's entry points: the frame that calls one directly, when it is a stack's top
