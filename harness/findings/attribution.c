@@ -25,13 +25,25 @@ int ft_frame_is_target(const ft_frame *f)
     return 1;
 }
 
+/* The interpreter running Python code: frames below it called into Python and are not where the
+ * finding happened. Not the GIL's and thread states' functions (PyEval_RestoreThread, acquire_GIL):
+ * an extension that re-attaches its thread state calls them, and a crash there is the extension's. */
+static int runs_python(const ft_frame *f)
+{
+    static const char *const names[] = {"_PyEval_EvalFrame", "_PyEval_Vector", "PyEval_EvalCode", "_PyEval_EvalCode"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (starts_with(f->function, names[i]))
+            return 1;
+    return 0;
+}
+
 const char *ft_stack_owner(const json_t *frames)
 {
     size_t n = json_array_size(frames);
     int top = ft_top_meaningful(frames);
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_eval_loop(&f))
+        if (runs_python(&f))
             break;
         if (ft_frame_is_target(&f))
             return "target";
@@ -62,7 +74,7 @@ int ft_nearest_target(const json_t *frames)
     size_t n = json_array_size(frames);
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_eval_loop(&f))
+        if (runs_python(&f))
             break;
         /* CPython's header inlines (Py_DECREF, _Py_atomic_*) are compiled into the extension but are not its code */
         if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f))

@@ -10,7 +10,7 @@
 
 json_t *ft_exercise_sum_new(void)
 {
-    json_t *sum = json_pack("{s:[], s:[], s:I, s:{s:{}, s:{}}, s:n, s:i, s:i}", "modules", "functions", "dropped",
+    json_t *sum = json_pack("{s:[], s:[], s:[], s:{}, s:I, s:{s:{}, s:{}}, s:n, s:i, s:i}", "modules", "functions", "types", "entries", "dropped",
                             (json_int_t)0, "closed", "calls", "roles", "current", "workers_reported", 0, "workers_final", 0);
     if (!sum)
         abort(); /* out of memory at start-up: nothing sensible to do */
@@ -35,6 +35,16 @@ static void append_unique(json_t *list, json_t *value)
     json_t *v;
     json_array_foreach(list, i, v) if (json_equal(v, value)) return;
     json_array_append(list, value);
+}
+
+/* Each callable's C entry points ([[symbol, shared object], ...]): the first worker's list stands. */
+static void merge_entries(json_t *into, const json_t *from)
+{
+    const char *name;
+    json_t *v;
+    if (!json_is_object(into))
+        return;
+    json_object_foreach((json_t *)from, name, v) if (!json_object_get(into, name)) json_object_set(into, name, v);
 }
 
 static void max_of(json_t *into, const json_t *from, const char *key)
@@ -82,6 +92,8 @@ void ft_exercise_sum_add(json_t *sum, ft_event kind, const json_t *ev)
     if (kind == FT_EV_EXERCISE_TARGETS) {
         json_array_foreach(json_object_get(ev, "modules"), i, v) append_unique(json_object_get(sum, "modules"), v);
         json_array_foreach(json_object_get(ev, "functions"), i, v) append_unique(json_object_get(sum, "functions"), v);
+        json_array_foreach(json_object_get(ev, "types"), i, v) append_unique(json_object_get(sum, "types"), v);
+        merge_entries(json_object_get(sum, "entries"), json_object_get(ev, "entries"));
         max_of(sum, ev, "dropped");
         return;
     }
@@ -127,8 +139,8 @@ json_t *ft_exercise_to_json(const json_t *sum, int workers)
     json_t *v;
     if (off && !strcmp(off, "0"))
         return NULL;
-    json_t *ex = json_pack("{s:O, s:O, s:O, s:{}, s:{}, s:O, s:i}", "modules", json_object_get(sum, "modules"), "functions",
-                           json_object_get(sum, "functions"), "dropped", json_object_get(sum, "dropped"), "calls", "roles",
+    json_t *ex = json_pack("{s:O, s:O, s:O, s:O, s:O, s:{}, s:{}, s:O, s:i}", "modules", json_object_get(sum, "modules"),
+                           "functions", json_object_get(sum, "functions"), "types", json_object_get(sum, "types"), "entries", json_object_get(sum, "entries"), "dropped", json_object_get(sum, "dropped"), "calls", "roles",
                            "workers_reported", json_object_get(sum, "workers_reported"), "workers", workers);
     if (!ex)
         return NULL;
@@ -150,6 +162,13 @@ void ft_exercise_merge(json_t *into, const json_t *from)
     size_t i;
     json_array_foreach(json_object_get(from, "modules"), i, v) append_unique(json_object_get(into, "modules"), v);
     json_array_foreach(json_object_get(from, "functions"), i, v) append_unique(json_object_get(into, "functions"), v);
+    if (!json_object_get(into, "entries") && json_is_object(json_object_get(from, "entries")))
+        json_object_set_new(into, "entries", json_object());
+    merge_entries(json_object_get(into, "entries"), json_object_get(from, "entries"));
+    if (!json_object_get(into, "types") && json_is_array(json_object_get(from, "types")))
+        json_object_set_new(into, "types", json_array());
+    json_array_foreach(json_object_get(from, "types"), i, v) if (json_is_array(json_object_get(into, "types")))
+        append_unique(json_object_get(into, "types"), v);
     add_int(into, "workers", json_integer_value(json_object_get(from, "workers")));
     add_int(into, "workers_reported", json_integer_value(json_object_get(from, "workers_reported")));
     add_int(into, "workers_final", json_integer_value(json_object_get(from, "workers_final")));

@@ -1,7 +1,11 @@
 /* What a native stack frame is: TSan runtime, CPython plumbing, harness, target, or meaningful. */
 #include "frames.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 ft_frame ft_frame_from_json(const json_t *f)
 {
@@ -72,6 +76,16 @@ int ft_frame_is_plumbing(const ft_frame *f)
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
         if (starts_with(f->function, fatal[i]))
             return 1;
+    /* Cython's and pybind11's call plumbing: how Python reached the code, like CPython's vectorcall. */
+    static const char *const bindings[] = {"__Pyx_CyFunction_", "__Pyx_PyObject_Call", "__Pyx__PyObject_Call",
+                                           "__Pyx_PyObject_FastCall", "__Pyx_PyVectorcall", "__Pyx_PyFunction_FastCall",
+                                           "__Pyx_PyCFunction_FastCall", "__Pyx_AddTraceback", "__Pyx_Raise"};
+    for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
+        if (starts_with(f->function, bindings[i]))
+            return 1;
+    if (strstr(f->function, "pybind11::cpp_function::") || strstr(f->function, "pybind11::detail::argument_loader") ||
+        strstr(f->function, "nanobind::detail::nb_func_vectorcall"))
+        return 1;
     if (starts_with(f->function, "_Py_atomic_") || (strstr(f->file, "/Include/") && strstr(f->file, ".h")) ||
         (strstr(f->file, "/include/python3") && strstr(f->file, ".h")))
         return 1;
@@ -92,4 +106,99 @@ int ft_top_meaningful(const json_t *frames)
             return (int)i;
     }
     return n ? 0 : -1;
+}
+
+/* Cython's "__pyx_f_7msgpack_9_cmsgpack_8Unpacker__unpack": length-prefixed components, then the
+ * function (after a counter in __pyx_pw_/__pyx_pf_ names). "Unpacker._unpack", or NULL. */
+static char *cython_name(const char *sym)
+{
+    static const char *const prefixes[] = {"__pyx_f_", "__pyx_pw_", "__pyx_pf_", "__pyx_tp_"};
+    const char *p = NULL, *last = NULL;
+    size_t last_len = 0;
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes && !p; i++)
+        if (starts_with(sym, prefixes[i]))
+            p = sym + strlen(prefixes[i]);
+    if (!p)
+        return NULL;
+    while (isdigit((unsigned char)*p)) {
+        char *end;
+        unsigned long n = strtoul(p, &end, 10);
+        if (n == 0 || strlen(end) < n + 1 || end[n] != '_')
+            break;
+        last = end;
+        last_len = n;
+        p = end + n + 1;
+    }
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (!*p)
+        return NULL;
+    return last ? ft_xasprintf("%.*s.%s", (int)last_len, last, p) : ft_xstrdup(p);
+}
+
+/* A demangled C++ name without its return type, parameters and template arguments, with at most
+ * its innermost class: "int unpack_execute<true>(unpack_context*, ...)" -> "unpack_execute". */
+static char *cxx_short(const char *sym)
+{
+    char *out = ft_xmalloc(strlen(sym) + 1), *w = out;
+    int angle = 0, paren = 0;
+    size_t n = strlen(sym);
+    /* the parameter list: the last top-level parenthesised group, then maybe " const" */
+    while (n && (sym[n - 1] == ' ' || sym[n - 1] == '&'))
+        n--;
+    if (n > 6 && !strncmp(sym + n - 6, " const", 6))
+        n -= 6;
+    if (n && sym[n - 1] == ')') {
+        int depth = 0;
+        size_t i = n;
+        while (i--) {
+            depth += sym[i] == ')' ? 1 : sym[i] == '(' ? -1 : 0;
+            if (!depth)
+                break;
+        }
+        if (!depth && i != (size_t)-1 && i > 0)
+            n = i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = sym[i];
+        if (c == '<' && !paren && !(i >= 8 && !strncmp(sym + i - 8, "operator", 8)))
+            angle++;
+        else if (c == '>' && angle && !paren)
+            angle--;
+        else if (!angle) {
+            paren += c == '(' ? 1 : c == ')' ? -1 : 0;
+            if (c == ' ' && !paren) /* a return type before the name */
+                w = out;
+            else
+                *w++ = c;
+        }
+    }
+    *w = '\0';
+    /* "(anonymous namespace)::" and outer namespaces: the last two components */
+    char *keep = out, *sep;
+    size_t ncomp = 1;
+    for (char *q = out; (q = strstr(q, "::")); q += 2)
+        ncomp++;
+    while (ncomp > 2 && (sep = strstr(keep, "::"))) {
+        keep = sep + 2;
+        ncomp--;
+    }
+    if (!strncmp(keep, "(anonymous namespace)::", 23))
+        keep += 23;
+    memmove(out, keep, strlen(keep) + 1);
+    return out;
+}
+
+char *ft_display_name(const char *sym)
+{
+    char *c = cython_name(sym);
+    if (c)
+        return c;
+    if (strchr(sym, '(') || strchr(sym, '<') || strstr(sym, "::") || strchr(sym, ' ')) {
+        char *s = cxx_short(sym);
+        if (*s)
+            return s;
+        free(s);
+    }
+    return ft_xstrdup(sym);
 }

@@ -25,4 +25,10 @@ int ft_frame_is_harness(const ft_frame *f);
  * not sanitizer runtime when every frame is plumbing; -1 for an empty stack. */
 int ft_top_meaningful(const json_t *frames);
 
+/* The name a maintainer knows a native function by: a Cython symbol as its Python-level name
+ * ("__pyx_f_7msgpack_9_cmsgpack_8Unpacker__unpack" -> "Unpacker._unpack"), a demangled C++ name
+ * without return type, parameters and template arguments ("unpack_execute"); else the symbol.
+ * New string. */
+char *ft_display_name(const char *symbol);
+
 #endif

@@ -42,8 +42,14 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
     if (ft_frame_is_target(&f)) {
         add(anchors, ft_xasprintf("fn:%s", f.function));
         add_module(anchors, &f);
-    } else
+    } else {
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
+        /* A standard-library module's C code (Modules/_io/bytesio.c) within one scenario: the same
+         * unlocked object seen through another function pair of that module, run after run. */
+        const char *mod = strstr(f.file, "/Modules/");
+        if (mod)
+            add(anchors, ft_xasprintf("code@%s:%s", scenario, mod + 1));
+    }
 }
 
 /* The C allocator's entry points: the frame that calls one directly, when it is a stack's top
@@ -52,7 +58,11 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
 static int is_allocator(const char *function)
 {
     static const char *const names[] = {"malloc", "calloc", "realloc", "reallocarray", "free",
-                                        "posix_memalign", "aligned_alloc", "memalign", "valloc"};
+                                        "posix_memalign", "aligned_alloc", "memalign", "valloc",
+                                        /* CPython's: an extension's wrapper of these (regex's re_dealloc) is one too */
+                                        "PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_Free",
+                                        "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc", "PyMem_RawFree",
+                                        "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "PyObject_Free"};
     while (*function == '_')
         function++;
     if (!strncmp(function, "interceptor_", 12))
@@ -263,7 +273,59 @@ static char *group_name(const ft_results *r, size_t root, size_t *parent, const 
         for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
             if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))
                 module = r->findings[i].anchors.items[k] + 4;
-    return ft_xasprintf("%s: %s", module ? module : g->owner, best ? best : r->findings[root].signature);
+    char *shown = best ? ft_display_name(best) : NULL;
+    char *name = ft_xasprintf("%s: %s", module ? module : g->owner, shown ? shown : r->findings[root].signature);
+    free(shown);
+    return name;
+}
+
+/* A race, TSan report or crash that can start a bug's consequences in its scenario: the
+ * extension's, or any in a scenario that tests CPython itself (nothing there is the target's). */
+static int is_cause(const ft_results *r, const ft_finding *f)
+{
+    int report = f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind);
+    if (!report || f->suppressed_by || (f->owner && !strcmp(f->owner, "harness")))
+        return 0;
+    return (f->owner && !strcmp(f->owner, "target")) || !r->scenarios[f->scenario].target_modules.count;
+}
+
+/* Why `f` is a consequence of `cause` (same scenario, seen in or after the cause's first round), or
+ * NULL: an exception (not the scenario's own code's) raised after a race or crash, or CPython's
+ * own race or abort after the extension crashed or freed memory under another thread. */
+static const char *consequence_of(const ft_results *r, const ft_finding *f, const ft_finding *cause)
+{
+    if (f == cause || f->scenario != cause->scenario || f->first_round < cause->first_round || !is_cause(r, cause))
+        return NULL;
+    if (f->kind == FT_KIND_ERROR && !(f->owner && !strcmp(f->owner, "scenario")))
+        return "an exception raised after it";
+    int corrupts = ft_finding_kind_is_fatal(cause->kind) || !strncmp(cause->signature, "tsan:heap-use-after-free", 24);
+    if (corrupts && cause->owner && !strcmp(cause->owner, "target") && f->owner && !strcmp(f->owner, "cpython") &&
+        (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind)))
+        return "CPython's aftermath after it";
+    return NULL;
+}
+
+/* A bug's consequences join its group: each consequence joins the earliest cause of its scenario,
+ * and says so (joined_because). */
+static void join_consequences(ft_results *r, size_t *parent)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        ft_finding *f = &r->findings[i];
+        size_t best = (size_t)-1;
+        const char *why = NULL;
+        for (size_t j = 0; j < r->nfindings; j++) {
+            const char *w = consequence_of(r, f, &r->findings[j]);
+            if (w && (best == (size_t)-1 || r->findings[j].first_round < r->findings[best].first_round))
+                best = j, why = w;
+        }
+        if (best == (size_t)-1 || find(parent, i) == find(parent, best))
+            continue;
+        parent[find(parent, i)] = find(parent, best);
+        free(f->joined_because);
+        f->joined_because = ft_xasprintf("%s: %s (round %ld), then this (round %ld)", why, r->findings[best].title ?
+                                         r->findings[best].title : r->findings[best].signature, r->findings[best].first_round,
+                                         f->first_round);
+    }
 }
 
 void ft_groups_build(ft_results *r)
@@ -284,6 +346,7 @@ void ft_groups_build(ft_results *r)
                     break;
                 }
         }
+    join_consequences(r, parent);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
     for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */

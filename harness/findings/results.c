@@ -50,6 +50,7 @@ static void finding_free(ft_finding *f)
     free(f->baseline_note);
     free(f->report);
     free(f->location);
+    free(f->joined_because);
     ft_strlist_free(&f->anchors);
     ft_roundset_free(&f->hit);
 }
@@ -246,6 +247,20 @@ static const char *target_module_of(const ft_scenario_result *sr, const char *na
     return NULL;
 }
 
+/* A failed check, or an error only Python code raises (a name or syntax error), that no target C
+ * function raised: the scenario's own code is wrong. */
+static int own_code_error(int is_check, const char *type)
+{
+    static const char *const python_only[] = {"NameError", "UnboundLocalError", "SyntaxError", "IndentationError",
+                                              "TabError"};
+    if (is_check)
+        return 1;
+    for (size_t i = 0; i < sizeof python_only / sizeof *python_only; i++)
+        if (!strcmp(type, python_only[i]))
+            return 1;
+    return 0;
+}
+
 /* An unexpected exception or failed check: one finding per exception type and raising frame. */
 static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double elapsed)
 {
@@ -280,7 +295,10 @@ static void exception_finding(ft_results *r, size_t sc, const json_t *ev, double
             ft_strlist_push(&f->functions, what);
             free(what);
         }
-        f->owner = ft_xstrdup(scenario_owner(&r->scenarios[sc]));
+        /* No C function of the target raised it: the scenario's own code did (a NameError, a
+         * failing check). It is shown apart and is no finding of the target's. */
+        f->owner = ft_xstrdup(module ? "target" : !raised_by && own_code_error(is_check, type) ? "scenario"
+                                                                                          : scenario_owner(&r->scenarios[sc]));
         f->report = ft_xstrdup(json_string_value(json_object_get(ev, "traceback")) ?: "");
         /* The raising frame sits in the scenario file: point at its line there. */
         paren = ft_xasprintf("(%s)", base);

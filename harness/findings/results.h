@@ -46,6 +46,7 @@ typedef struct ft_finding {
     size_t group;         /* index into ft_results.groups, set by ft_results_finish */
     char *report;         /* the first full report, as text */
     char *location;       /* "file:line" in the scenario or source where it was seen, or NULL */
+    char *joined_because; /* a consequence joined to another finding's group, and why (grouping.c), or NULL */
 } ft_finding;
 
 typedef struct ft_scenario_result {

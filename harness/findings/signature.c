@@ -128,8 +128,11 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
     out->kind = is_race ? FT_KIND_RACE : FT_KIND_TSAN;
     if (is_race) {
         out->signature = ft_xasprintf("race:%s%s", joined, out->degraded ? "|?" : "");
-        out->title = ft_xasprintf("data race: %s vs %s", out->functions.items[0],
-                                  out->functions.count > 1 ? out->functions.items[1] : "(stack not restored)");
+        char *a = ft_display_name(out->functions.items[0]);
+        char *b = out->functions.count > 1 ? ft_display_name(out->functions.items[1]) : ft_xstrdup("(stack not restored)");
+        out->title = ft_xasprintf("data race: %s vs %s", a, b);
+        free(a);
+        free(b);
     } else {
         out->signature = ft_xasprintf("tsan:%s:%s", type, joined);
         out->title = ft_xasprintf("%s: %s", type, joined);

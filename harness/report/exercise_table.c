@@ -14,6 +14,7 @@
 
 #include "finding_kind.h"
 #include "report_port.h"
+#include "report_stacks.h"
 #include "xalloc.h"
 
 static const char *sv(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)) ?: ""; }
@@ -62,10 +63,11 @@ int ft_symbol_names_function(const char *sym, const char *module, const char *na
     return contains_within(sym, prefix, owner);
 }
 
-/* Whether finding `f` names `name`: through its functions, or a frame of its first report
+/* Whether finding `f` names `name` by the naming conventions (documents written before ftstress
+ * recorded entry points): through its functions, or a frame of its first report
  * ("    #3 _io_BytesIO_write_impl /path/bytesio.c:42 (...)"); of a crash's report, the crashing
  * thread's stack only (the other threads' stacks that follow show where they happened to be). */
-static int finding_names(const json_t *f, const char *module, const char *name)
+static int finding_names_by_convention(const json_t *f, const char *module, const char *name)
 {
     size_t i;
     json_t *fn;
@@ -96,6 +98,86 @@ static int finding_names(const json_t *f, const char *module, const char *name)
     return 0;
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path ? path : "";
+}
+
+/* Cython's wrapper and implementation of one Python function differ only in their prefix and
+ * counters: "__pyx_pw_7msgpack_9_cmsgpack_8Unpacker_5unpack" and "__pyx_pf_..._4unpack" both give
+ * "msgpack__cmsgpack_Unpacker_unpack". NULL when `sym` is neither. */
+static char *cython_key(const char *sym)
+{
+    if (strncmp(sym, "__pyx_pw_", 9) && strncmp(sym, "__pyx_pf_", 9))
+        return NULL;
+    char *key = ft_xstrdup(sym + 9), *w = key;
+    for (const char *r = sym + 9; *r; r++) {
+        /* a length or counter: digits that start a component */
+        if (isdigit((unsigned char)*r) && (r == sym + 9 || r[-1] == '_' || isdigit((unsigned char)r[-1])) &&
+            (w == key || w[-1] == '_'))
+            continue;
+        *w++ = *r;
+    }
+    *w = '\0';
+    return key;
+}
+
+/* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
+ * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
+ * Python wrapper. Both in the same shared object. */
+int ft_frame_is_entry(const char *fn, const char *obj, const json_t *entry)
+{
+    const char *sym = json_string_value(json_array_get(entry, 0)) ?: "";
+    const char *eobj = base_name(json_string_value(json_array_get(entry, 1)));
+    size_t n = strlen(sym);
+    if (!*sym || !obj || strcmp(base_name(obj), eobj))
+        return 0;
+    if (!strcmp(fn, sym) || (!strncmp(fn, sym, n) && !strcmp(fn + n, "_impl")))
+        return 1;
+    char *a = cython_key(fn), *b = a ? cython_key(sym) : NULL;
+    int same = a && b && !strcmp(a, b);
+    free(a);
+    free(b);
+    return same;
+}
+
+/* Whether one of finding `f`'s native stacks passes through one of `entries`; of a crash, the
+ * crashing thread's stack only (the other threads' stacks show where they happened to be). */
+static int finding_passes_through(const json_t *f, const json_t *entries)
+{
+    ft_report_stacks st = {0};
+    int crash = !strcmp(sv(f, "kind"), "crash"), hit = 0;
+    if (!json_array_size(entries))
+        return 0;
+    ft_report_stacks_parse(sv(f, "report"), &st);
+    for (size_t i = 0; i < st.n && !hit; i++) {
+        const char *title = st.items[i].title ?: "";
+        if (crash && (!strncmp(title, "Native stacks of every thread", 29) || !strncmp(title, "TID ", 4)))
+            break;
+        for (size_t k = 0; k < st.items[i].n && !hit; k++) {
+            const ft_report_frame *fr = &st.items[i].frames[k];
+            size_t e;
+            json_t *entry;
+            if (fr->python || !fr->function)
+                continue;
+            json_array_foreach(entries, e, entry) if (ft_frame_is_entry(fr->function, fr->module, entry)) hit = 1;
+        }
+    }
+    ft_report_stacks_free(&st);
+    return hit;
+}
+
+/* Whether finding `f` is the row's: its stacks pass through the row's recorded entry points (in
+ * their shared object), or, for a document without them, a frame follows the naming conventions. */
+static int finding_names(const json_t *f, const json_t *row)
+{
+    const json_t *entries = json_object_get(row, "entries");
+    if (json_is_array(entries))
+        return finding_passes_through(f, entries);
+    return finding_names_by_convention(f, sv(row, "module"), sv(row, "name"));
+}
+
 /* The module of `name` among the scenario's modules (the longest that prefixes it). */
 static const char *module_of(const json_t *ex, const char *name)
 {
@@ -122,9 +204,9 @@ static json_t *row_for(json_t *rows, json_t *index, const char *name, const char
     json_t *at = json_object_get(index, name);
     if (at)
         return json_array_get(rows, (size_t)json_integer_value(at));
-    json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:[], s:[], s:[]}", "name", name, "module", module, "calls",
-                            (json_int_t)0, "raised", (json_int_t)0, "max_concurrent", 0, "threads", 0, "scenarios",
-                            "findings", "groups");
+    json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:[], s:[], s:[], s:{}, s:b}", "name", name, "module", module,
+                            "calls", (json_int_t)0, "raised", (json_int_t)0, "max_concurrent", 0, "threads", 0,
+                            "scenarios", "findings", "groups", "by_scenario", "type", 0);
     json_object_set_new(index, name, json_integer((json_int_t)json_array_size(rows)));
     json_array_append_new(rows, row);
     return row;
@@ -136,16 +218,57 @@ static void keep_max(json_t *row, const json_t *from, const char *key)
         json_object_set(row, key, json_object_get(from, key));
 }
 
+/* Whether scenario `name` has a finding of the target's that is not suppressed: its calls do not
+ * count toward "clean". */
+static int scenario_has_findings(const json_t *doc, const char *name)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "findings"), i, f) if (!json_is_true(json_object_get(f, "suppressed")) &&
+                                                                   !strcmp(sv(f, "owner"), "target") &&
+                                                                   !strcmp(sv(f, "scenario"), name)) return 1;
+    return 0;
+}
+
+/* Whether scenario `name`'s counts are all there: its workers each sent a final count. A worker
+ * stopped at a finding, crashed or killed sent none, and its calls may be missing. */
+static int scenario_counted(const json_t *doc, const char *name)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(doc, "scenarios"), i, s) if (!strcmp(sv(s, "name"), name)) return json_is_true(
+        json_object_get(json_object_get(s, "exercised"), "complete"));
+    return 0;
+}
+
+static void set_verdict(json_t *row, const char *verdict, char *text)
+{
+    json_object_set_new(row, "verdict", json_string(verdict));
+    json_object_set_new(row, "verdict_text", json_string(text));
+    free(text);
+}
+
+/* The row's findings and verdict. A finding is the row's when its stacks pass through the row's
+ * entry points and the row was called in the finding's scenario (a function never called is never
+ * racy; a type's slots run without a counted call: its instances' findings are its own). A
+ * scenario-owned finding (an exception of the scenario's own code) is nobody's. "clean under N
+ * calls" counts only the calls of scenarios without a finding of the target. */
 static void add_findings(json_t *row, const json_t *doc)
 {
     json_t *f, *groups = json_object_get(doc, "groups");
     size_t i;
-    const char *name = sv(row, "name"), *module = sv(row, "module");
-    int racy = 0, crashed = 0;
+    int racy = 0, crashed = 0, uncounted = 0, is_type = json_is_true(json_object_get(row, "type"));
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *kind = sv(f, "kind");
-        if (json_is_true(json_object_get(f, "suppressed")) || !finding_names(f, module, name))
+        if (json_is_true(json_object_get(f, "suppressed")) || !strcmp(sv(f, "owner"), "scenario") ||
+            !finding_names(f, row))
             continue;
+        if (json_is_array(json_object_get(row, "entries")) && !is_type &&
+            !json_integer_value(json_object_get(json_object_get(row, "by_scenario"), sv(f, "scenario")))) {
+            if (scenario_counted(doc, sv(f, "scenario")))
+                continue; /* counted, and never called there: reached from C by another callable */
+            uncounted = 1;
+        }
         json_array_append_new(json_object_get(row, "findings"),
                               json_pack("{s:s, s:s, s:s, s:b}", "title", sv(f, "title"), "kind", kind, "scenario",
                                         sv(f, "scenario"), "new", json_is_true(json_object_get(f, "new"))));
@@ -159,16 +282,65 @@ static void add_findings(json_t *row, const json_t *doc)
         if (gname && !seen)
             json_array_append(json_object_get(row, "groups"), gname);
     }
-    long long calls = json_integer_value(json_object_get(row, "calls"));
+    long long calls = json_integer_value(json_object_get(row, "calls")), clean = 0;
     long long threads = json_integer_value(json_object_get(row, "threads"));
-    const char *verdict = crashed ? "crashed" : racy ? "racy" : calls ? "clean" : "not exercised";
-    char *text = calls && !crashed && !racy
-                     ? ft_xasprintf("clean under %lld call%s from %lld thread%s", calls, calls == 1 ? "" : "s", threads,
-                                    threads == 1 ? "" : "s")
-                     : ft_xstrdup(verdict);
-    json_object_set_new(row, "verdict", json_string(verdict));
-    json_object_set_new(row, "verdict_text", json_string(text));
-    free(text);
+    const char *sc;
+    json_t *n;
+    if (json_is_array(json_object_get(row, "entries")))
+        json_object_foreach(json_object_get(row, "by_scenario"), sc, n) clean += scenario_has_findings(doc, sc) ? 0 : json_integer_value(n);
+    else
+        clean = calls; /* an older document: the conventions' verdict, refined by mark_unclear */
+    json_object_set_new(row, "clean_calls", json_integer(clean));
+    if (crashed || racy)
+        set_verdict(row, crashed ? "crashed" : "racy",
+                    ft_xasprintf("%s%s", crashed ? "crashed" : "racy",
+                                 uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
+                                                       "worker stopped at the finding)" : ""));
+    else if (clean)
+        set_verdict(row, "clean", ft_xasprintf("clean under %lld call%s from %lld thread%s", clean, clean == 1 ? "" : "s",
+                                               threads, threads == 1 ? "" : "s"));
+    else if (calls)
+        set_verdict(row, "unclear", ft_xasprintf("unclear: %lld call%s, all in scenarios with findings that do not pass "
+                                                 "through it", calls, calls == 1 ? "" : "s"));
+    else
+        set_verdict(row, "not exercised", ft_xstrdup("not exercised"));
+}
+
+/* A type stands for its instances: racy or crashed when one of its methods is (the worst one
+ * says), else clean under its own and its methods' clean calls. */
+static void type_verdicts(json_t *rows)
+{
+    size_t i, k;
+    json_t *t, *m;
+    json_array_foreach(rows, i, t) {
+        if (!json_is_true(json_object_get(t, "type")))
+            continue;
+        const char *tn = sv(t, "name"), *worst = NULL, *by = NULL;
+        size_t n = strlen(tn);
+        long long clean = json_integer_value(json_object_get(t, "clean_calls"));
+        long long threads = json_integer_value(json_object_get(t, "threads"));
+        json_array_foreach(rows, k, m) {
+            const char *mn = sv(m, "name"), *v = sv(m, "verdict");
+            if (strncmp(mn, tn, n) || mn[n] != '.' || strchr(mn + n + 1, '.'))
+                continue;
+            clean += json_integer_value(json_object_get(m, "clean_calls"));
+            keep_max(t, m, "threads");
+            if (!strcmp(v, "crashed") || (!strcmp(v, "racy") && !worst)) {
+                if (!worst || strcmp(worst, "crashed"))
+                    by = mn + n + 1;
+                worst = !strcmp(v, "crashed") ? "crashed" : worst ? worst : "racy";
+            }
+        }
+        threads = json_integer_value(json_object_get(t, "threads"));
+        const char *own = sv(t, "verdict");
+        if (!strcmp(own, "crashed") || (!strcmp(own, "racy") && (!worst || !strcmp(worst, "racy"))))
+            continue;
+        if (worst)
+            set_verdict(t, worst, ft_xasprintf("%s (its method %s)", worst, by));
+        else if (clean && strcmp(own, "clean"))
+            set_verdict(t, "clean", ft_xasprintf("clean under %lld call%s of it and its methods, from %lld thread%s", clean,
+                                                 clean == 1 ? "" : "s", threads, threads == 1 ? "" : "s"));
+    }
 }
 
 static int by_name(const void *a, const void *b)
@@ -204,7 +376,7 @@ static void mark_unclear(json_t *rows, const json_t *doc)
     }
     json_array_foreach(rows, i, row) {
         long long n = 0;
-        if (strcmp(sv(row, "verdict"), "clean"))
+        if (strcmp(sv(row, "verdict"), "clean") || json_is_array(json_object_get(row, "entries")))
             continue;
         json_array_foreach(json_object_get(row, "scenarios"), k, sc) n += json_integer_value(json_object_get(orphans, json_string_value(sc) ?: ""));
         if (!n)
@@ -227,10 +399,17 @@ json_t *ft_exercise_table(const json_t *doc)
         json_t *ex = json_object_get(s, "exercised");
         json_array_foreach(json_object_get(ex, "functions"), k, fn) {
             const char *name = json_string_value(fn) ?: "?";
-            json_t *row = row_for(rows, index, name, module_of(ex, name));
-            json_t *c = json_object_get(json_object_get(ex, "calls"), name);
+            json_t *row = row_for(rows, index, name, module_of(ex, name)), *entries = json_object_get(json_object_get(ex, "entries"), name);
+            json_t *c = json_object_get(json_object_get(ex, "calls"), name), *t;
+            size_t q;
+            if (json_is_array(entries) && !json_object_get(row, "entries"))
+                json_object_set(row, "entries", entries);
+            json_array_foreach(json_object_get(ex, "types"), q, t) if (json_equal(t, fn)) json_object_set_new(row, "type", json_true());
             if (!json_integer_value(json_object_get(c, "calls")))
                 continue;
+            json_t *bs = json_object_get(row, "by_scenario");
+            json_object_set_new(bs, sv(s, "name"), json_integer(json_integer_value(json_object_get(bs, sv(s, "name"))) +
+                                                                  json_integer_value(json_object_get(c, "calls"))));
             json_object_set_new(row, "calls", json_integer(json_integer_value(json_object_get(row, "calls")) +
                                                            json_integer_value(json_object_get(c, "calls"))));
             json_object_set_new(row, "raised", json_integer(json_integer_value(json_object_get(row, "raised")) +
@@ -252,6 +431,7 @@ json_t *ft_exercise_table(const json_t *doc)
         json_array_append_new(rows, sorted[i]);
     }
     free(sorted);
+    type_verdicts(rows);
     mark_unclear(rows, doc);
     return rows;
 }
@@ -263,15 +443,21 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows)
     json_array_foreach(json_object_get(doc, "groups"), i, g) {
         json_t *members = json_array(), *named = json_array();
         int all_suppressed = 1;
+        const char *supp_by = NULL;
         json_array_foreach(json_object_get(doc, "findings"), k, f) {
             if (json_integer_value(json_object_get(f, "group")) != json_integer_value(json_object_get(g, "id")))
                 continue;
             int suppressed = json_is_true(json_object_get(f, "suppressed"));
             all_suppressed &= suppressed;
+            if (suppressed && !supp_by)
+                supp_by = json_string_value(json_object_get(f, "suppressed_by"));
             json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "title", sv(f, "title"), "kind",
                                                      sv(f, "kind"), "scenario", sv(f, "scenario"), "location",
                                                      sv(f, "location"), "suppressed", suppressed, "new",
                                                      json_is_true(json_object_get(f, "new"))));
+            if (json_is_string(json_object_get(f, "joined_because")))
+                json_object_set(json_array_get(members, json_array_size(members) - 1), "joined_because",
+                                json_object_get(f, "joined_because"));
             json_array_foreach(rows, m, row) {
                 json_t *rf;
                 size_t q;
@@ -283,10 +469,14 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows)
                     json_array_append_new(named, json_string(sv(row, "name")));
             }
         }
-        const char *status = json_is_true(json_object_get(g, "new")) ? "new" : all_suppressed ? "suppressed" : "known";
+        char *status = json_is_true(json_object_get(g, "new")) ? ft_xstrdup("new")
+                       : all_suppressed && json_array_size(members)
+                           ? ft_xasprintf("suppressed by %s", supp_by ? supp_by : "a suppression")
+                           : ft_xstrdup("known");
         json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", sv(g, "name"), "owner", sv(g, "owner"),
                                              "summary", sv(g, "summary"), "status", status, "members", members,
                                              "functions", named));
+        free(status);
     }
     return out;
 }

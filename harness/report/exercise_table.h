@@ -23,6 +23,10 @@ json_t *ft_report_groups(const json_t *doc, const json_t *rows);
  * module's) name in NAME, as CPython's and Argument Clinic's conventions have it; for a type
  * ("module.Type", CapWords), any type_* or Type_* function (its slots and methods). */
 int ft_symbol_names_function(const char *sym, const char *module, const char *name);
+/* Whether native frame `function` in shared object `object` is entry point `entry` ([symbol,
+ * object], results' exercised.entries) or the function it only forwards to (Argument Clinic's
+ * "_impl", Cython's implementation of its wrapper), in the same object (compared by base name). */
+int ft_frame_is_entry(const char *function, const char *object, const json_t *entry);
 
 /* The scenario line of the reports: "6 of 9 functions, max 4 threads at once" or a reason. */
 char *ft_exercise_summary(const json_t *scenario);

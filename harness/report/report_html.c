@@ -233,7 +233,7 @@ static void root_causes(xmlTextWriterPtr w, const json_t *groups)
     table_head(w, heads, sizeof heads / sizeof *heads);
     json_array_foreach(groups, i, g) {
         char cls[32];
-        snprintf(cls, sizeof cls, "g-%s", sv(g, "status"));
+        snprintf(cls, sizeof cls, "g-%.*s", (int)strcspn(sv(g, "status"), " "), sv(g, "status"));
         start(w, "tr", cls);
         attr(w, "data-group", sv(g, "name"));
         attr(w, "data-status", sv(g, "status"));
@@ -265,7 +265,8 @@ static void root_causes(xmlTextWriterPtr w, const json_t *groups)
     end(w), end(w);
 }
 
-/* "3 root causes (2 new)" and "12 functions: 2 racy, 1 crashed, 7 clean, 2 not exercised" */
+/* "3 root causes (2 new)", "12 functions and methods: 2 racy, 1 crashed, 7 clean, 2 not exercised",
+ * then the same for types */
 static void counts(xmlTextWriterPtr w, const json_t *rows, const json_t *groups)
 {
     static const char *const verdicts[] = {"racy", "crashed", "clean", "unclear", "not exercised"};
@@ -277,13 +278,23 @@ static void counts(xmlTextWriterPtr w, const json_t *rows, const json_t *groups)
     snprintf(line, sizeof line, "%zu root cause%s (%zu new)", json_array_size(groups), json_array_size(groups) == 1 ? "" : "s",
              fresh);
     el(w, "span", fresh ? "warn" : NULL, line);
-    for (size_t v = 0; v < sizeof verdicts / sizeof *verdicts; v++) {
-        size_t n = 0, k;
+    /* functions and methods, then types: a type's verdict stands for its instances */
+    for (int types = 0; types < 2; types++) {
+        size_t total = 0, k;
         json_t *row;
         char buf[64];
-        json_array_foreach(rows, k, row) n += !strcmp(sv(row, "verdict"), verdicts[v]);
-        snprintf(buf, sizeof buf, "%zu %s", n, verdicts[v]);
+        json_array_foreach(rows, k, row) total += json_is_true(json_object_get(row, "type")) == types;
+        if (types && !total)
+            break;
+        snprintf(buf, sizeof buf, "%zu %s:", total, types ? (total == 1 ? "type" : "types") : "functions and methods");
         el(w, "span", NULL, buf);
+        for (size_t v = 0; v < sizeof verdicts / sizeof *verdicts; v++) {
+            size_t n = 0;
+            json_array_foreach(rows, k, row) n += json_is_true(json_object_get(row, "type")) == types &&
+                                                  !strcmp(sv(row, "verdict"), verdicts[v]);
+            snprintf(buf, sizeof buf, "%zu %s", n, verdicts[v]);
+            el(w, "span", NULL, buf);
+        }
     }
     end(w);
 }

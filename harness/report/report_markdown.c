@@ -88,6 +88,10 @@ static void root_causes(FILE *out, const json_t *groups)
             fputs(" (", out);
             md(out, sv(m, "scenario"));
             fputs(")", out);
+            if (*sv(m, "joined_because")) {
+                fputs(" — joined: ", out);
+                md(out, sv(m, "joined_because"));
+            }
         }
         fputs(" | ", out);
         json_array_foreach(json_object_get(g, "functions"), k, m) {

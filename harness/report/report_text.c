@@ -4,6 +4,24 @@
 #include "hit_rate.h"
 #include "reporters.h"
 
+/* What suppressed every finding of group `g` (the first member's entry), or NULL when one is not
+ * suppressed. */
+static const char *group_suppressed_by(const json_t *findings, const json_t *g)
+{
+    const char *by = NULL;
+    size_t i;
+    json_t *f;
+    json_array_foreach((json_t *)findings, i, f) {
+        if (json_integer_value(json_object_get(f, "group")) != json_integer_value(json_object_get(g, "id")))
+            continue;
+        if (!json_is_true(json_object_get(f, "suppressed")))
+            return NULL;
+        if (!by)
+            by = json_string_value(json_object_get(f, "suppressed_by")) ?: "a suppression";
+    }
+    return by;
+}
+
 static double hit_rate(const json_t *f)
 {
     double run = (double)json_integer_value(json_object_get(f, "rounds_run"));
@@ -158,9 +176,17 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
             continue;
         if (!shown_groups++)
             fprintf(out, "\n%-6s %-7s %-44s %s\n", "", "owner", "group (one root cause)", "findings");
-        fprintf(out, "%-6s %-7s %-44s %s\n", json_is_true(json_object_get(g, "new")) ? "NEW" : "",
+        const char *by = group_suppressed_by(findings, g);
+        fprintf(out, "%-6s %-7s %-44s %s\n", json_is_true(json_object_get(g, "new")) ? "NEW" : by ? "supp" : "",
                 json_string_value(json_object_get(g, "owner")), json_string_value(json_object_get(g, "name")),
                 json_string_value(json_object_get(g, "summary")));
+        if (by)
+            fprintf(out, "       suppressed by %s\n", by);
+        size_t j;
+        json_t *joined;
+        json_array_foreach(json_object_get(g, "joined"), j, joined)
+            fprintf(out, "       joined: %s, %s\n", json_string_value(json_object_get(joined, "signature")),
+                    json_string_value(json_object_get(joined, "because")));
         lower_bound |= print_group_rates(out, g);
     }
     if (json_array_size(findings)) {

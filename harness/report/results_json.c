@@ -176,6 +176,8 @@ json_t *ft_results_to_json(const ft_results *r)
             f->suppressed_target, "baselined", f->baseline_note != NULL, "baseline_note", str_or_null(f->baseline_note),
             "new", ft_finding_counts(f), "location", str_or_null(f->location), "report", jstr(f->report ? f->report : ""),
             "group", (json_int_t)(r->ngroups ? f->group + 1 : 0));
+        if (v && f->joined_because)
+            json_object_set_new(v, "joined_because", jstr(f->joined_because));
         json_array_append_new(findings, checked(v, "finding", f->signature));
     }
     json_t *groups = json_array();
@@ -190,6 +192,15 @@ json_t *ft_results_to_json(const ft_results *r)
                                         strlist_clean(&gr->functions), "scenarios", strlist_clean(&gr->scenarios),
                                         "new", gr->counts, "members", members),
                               "group", gr->name);
+        json_t *joined = json_array();
+        for (size_t k = 0; k < r->nfindings; k++)
+            if (r->findings[k].group == g && r->findings[k].joined_because)
+                json_array_append_new(joined, json_pack("{s:o, s:o}", "signature", jstr(r->findings[k].signature), "because",
+                                                        jstr(r->findings[k].joined_because)));
+        if (obj)
+            json_object_set_new(obj, "joined", joined);
+        else
+            json_decref(joined);
         group_rates(r, g, obj);
         json_array_append_new(groups, obj);
     }

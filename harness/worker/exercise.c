@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 #include "clock.h"
 #include "exercise_hook.h"
 #include "worker_python.h"
@@ -100,6 +102,85 @@ static const void *key_of(PyObject *o)
     if (PyType_Check(o))
         return o;
     return NULL;
+}
+
+/* The symbol and shared object of C code at `fn`, as TSan's stacks name them: [function, module],
+ * or NULL when the symbolizer does not know it. The entry address itself is asked (+1: the
+ * symbolizer may step back one byte from what it takes for a return address). */
+static json_t *symbol_at(const void *fn)
+{
+    char buf[1024];
+    if (!fn)
+        return NULL;
+    buf[0] = '\0';
+    __sanitizer_symbolize_pc((void *)((const char *)fn + 1), "%f\x01%m", buf, sizeof buf);
+    char *sep = strchr(buf, '\x01');
+    if (!sep || sep == buf || !strncmp(buf, "<null>", 6) || !strcmp(buf, "??"))
+        return NULL;
+    *sep = '\0';
+    return json_pack("[s, s]", buf, sep + 1);
+}
+
+static void add_entry(json_t *list, const void *fn)
+{
+    json_t *e = symbol_at(fn), *have;
+    size_t i;
+    if (!e)
+        return;
+    json_array_foreach(list, i, have) if (json_equal(have, e)) {
+        json_decref(e);
+        return;
+    }
+    json_array_append_new(list, e);
+}
+
+/* The C entry points of a callable: a function's or method's ml_meth; for a type, the slots it
+ * defines itself (construction, iteration, calling, mapping and sequence access, comparison,
+ * destruction...), not those it inherits from its base, and the getters and setters of its own
+ * getset table. Its methods have rows of their own. [[symbol, shared object], ...]. */
+static json_t *entries_of(PyObject *o)
+{
+    json_t *list = json_array();
+    if (PyCFunction_Check(o))
+        add_entry(list, (const void *)((PyCFunctionObject *)o)->m_ml->ml_meth);
+    else if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
+        add_entry(list, (const void *)((PyMethodDescrObject *)o)->d_method->ml_meth);
+    else if (PyType_Check(o)) {
+        PyTypeObject *t = (PyTypeObject *)o;
+        PyTypeObject *base = t->tp_base ? t->tp_base : &PyBaseObject_Type;
+        /* a slot the type defines itself, not one it inherits from its base */
+#define OWN(field) (t->field != base->field ? (const void *)t->field : NULL)
+#define OWN_IN(group, field) \
+    (t->group && (!base->group || t->group->field != base->group->field) ? (const void *)t->group->field : NULL)
+        const void *fns[] = {
+            OWN(tp_new), OWN(tp_init), OWN(tp_call), OWN(tp_iter), OWN(tp_iternext), OWN(tp_dealloc), OWN(tp_repr),
+            OWN(tp_str), OWN(tp_hash), OWN(tp_richcompare), OWN(tp_getattro), OWN(tp_setattro), OWN(tp_descr_get),
+            OWN(tp_descr_set), OWN(tp_finalize), OWN(tp_clear),
+            OWN_IN(tp_as_sequence, sq_length), OWN_IN(tp_as_sequence, sq_item), OWN_IN(tp_as_sequence, sq_ass_item),
+            OWN_IN(tp_as_sequence, sq_contains), OWN_IN(tp_as_mapping, mp_length),
+            OWN_IN(tp_as_mapping, mp_subscript), OWN_IN(tp_as_mapping, mp_ass_subscript),
+            OWN_IN(tp_as_buffer, bf_getbuffer), OWN_IN(tp_as_buffer, bf_releasebuffer),
+        };
+#undef OWN
+#undef OWN_IN
+        /* CPython's generic implementations a type names in its slots are not its code */
+        const void *generic[] = {(const void *)PyType_GenericNew, (const void *)PyObject_GenericGetAttr,
+                                 (const void *)PyObject_GenericSetAttr, (const void *)PyObject_HashNotImplemented,
+                                 (const void *)PyObject_SelfIter, (const void *)PyObject_Free,
+                                 (const void *)PyObject_GC_Del};
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+            int skip = 0;
+            for (size_t k = 0; k < sizeof generic / sizeof *generic; k++)
+                skip |= fns[i] == generic[k];
+            if (!skip)
+                add_entry(list, fns[i]);
+        }
+        for (PyGetSetDef *g = t->tp_getset; g && g->name; g++) { /* its own getset table only */
+            add_entry(list, (const void *)g->get);
+            add_entry(list, (const void *)g->set);
+        }
+    }
+    return list;
 }
 
 static PyObject *list_callables(void)
@@ -258,6 +339,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         for (size_t i = 0; i < s->imports.count; i++)
             json_array_append_new(modules, json_string(s->imports.items[i]));
     PyObject *list = json_array_size(modules) ? list_callables() : NULL;
+    json_t *entries = json_object(), *types = json_array();
     for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
         PyObject *pair = PyList_GET_ITEM(list, i);
         const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
@@ -266,12 +348,17 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         if (index == -1)
             dropped++;
         else if (index >= 0 && (size_t)index == json_array_size(names)) /* else: one def under two names */
+        {
             json_array_append_new(names, json_string(name));
+            json_object_set_new(entries, name, entries_of(PyTuple_GET_ITEM(pair, 1)));
+            if (PyType_Check(PyTuple_GET_ITEM(pair, 1)))
+                json_array_append_new(types, json_string(name));
+        }
     }
     PyErr_Clear();
     Py_XDECREF(list);
-    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I}", "modules", modules, "functions", names,
-                            "dropped", (json_int_t)dropped));
+    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I, s:o, s:o}", "modules", modules, "functions", names,
+                            "dropped", (json_int_t)dropped, "entries", entries, "types", types));
     nthreads = ft_scenario_threads(s);
     slots = ft_xcalloc((size_t)nthreads, sizeof *slots);
     extras = ft_xcalloc((size_t)nthreads, sizeof *extras);

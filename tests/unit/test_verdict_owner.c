@@ -1,0 +1,59 @@
+/* Ownership of a crash (the extension's frames above the eval loop make it the target's) and stdlib module code joining a scenario's pairs. */
+#include <jansson.h>
+#include <string.h>
+
+#include "attribution.h"
+#include "grouping.h"
+#include "strlist.h"
+#include "check.h"
+
+static json_t *frame(const char *fn, const char *module)
+{
+    return json_pack("[s, s, i, s]", fn, "/src/x.c", 10, module);
+}
+
+void test_crash_under_restore_thread_is_the_targets(void)
+{
+    const char *ext = "/site/regex/_regex.cpython-313td-x86_64-linux-gnu.so";
+    /* SIGABRT in _PyThreadState_Attach, from acquire_GIL: the extension re-attached its thread state */
+    json_t *abort_in_attach = json_pack("[o, o, o, o, o, o]", frame("abort", "/lib/x86_64-linux-gnu/libc.so.6"),
+                                        frame("_PyThreadState_Attach", "/x/ftstress"), frame("acquire_GIL", "/x/ftstress"),
+                                        frame("PyEval_RestoreThread", "/x/ftstress"), frame("pattern_match", ext),
+                                        frame("_PyEval_EvalFrameDefault", "/x/ftstress"));
+    CHECK_STR(ft_stack_owner(abort_in_attach), "target");
+    /* the extension called back into Python, and CPython crashed running that Python code */
+    json_t *in_callback = json_pack("[o, o, o, o]", frame("_PyDict_Next", "/x/ftstress"),
+                                    frame("_PyEval_EvalFrameDefault", "/x/ftstress"),
+                                    frame("_PyFunction_Vectorcall", "/x/ftstress"), frame("pattern_sub", ext));
+    CHECK_STR(ft_stack_owner(in_callback), "cpython");
+    json_decref(abort_in_attach);
+    json_decref(in_callback);
+}
+
+static json_t *race(const char *a, const char *b, const char *file)
+{
+    return json_pack("{s:i, s:[{s:[[s, s, i, s]]}, {s:[[s, s, i, s]]}]}", "worker", 7, "mops", "frames", a, file, 10,
+                     "/x/ftstress", "frames", b, file, 20, "/x/ftstress");
+}
+
+void test_stdlib_module_code_connects_pairs_in_a_scenario(void)
+{
+    ft_strlist a = {0}, b = {0}, c = {0};
+    json_t *r1 = race("_io_BytesIO_write_impl", "_io_BytesIO_seek_impl", "/b/Modules/_io/bytesio.c");
+    json_t *r2 = race("_PyBytes_Resize", "check_closed", "/b/Modules/_io/bytesio.c");
+    json_t *r3 = race("_PyDict_Next", "insertdict", "/b/Objects/dictobject.c");
+    ft_anchors_from_report(&a, r1, "bytesio");
+    ft_anchors_from_report(&b, r2, "bytesio");
+    ft_anchors_from_report(&c, r3, "bytesio");
+    CHECK(ft_strlist_contains(&a, "code@bytesio:Modules/_io/bytesio.c"));
+    CHECK(ft_strlist_contains(&b, "code@bytesio:Modules/_io/bytesio.c"));
+    CHECK(ft_anchor_connects("code@bytesio:Modules/_io/bytesio.c"));
+    for (size_t i = 0; i < c.count; i++) /* CPython's core objects are no module's code */
+        CHECK(strncmp(c.items[i], "code@", 5));
+    ft_strlist_free(&a);
+    ft_strlist_free(&b);
+    ft_strlist_free(&c);
+    json_decref(r1);
+    json_decref(r2);
+    json_decref(r3);
+}
