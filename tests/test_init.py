@@ -121,13 +121,15 @@ def test_docstring_signature_is_the_first_parenthesis():
     """The probe reads a C function's parameters from its docstring's first line; a return value
     written after it, "-> (str, end)", is not more parameters (simplejson's scanstring)."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness", "tools"))
-    import init_probe
+    import init_args
 
-    def f():
-        pass
-    f.__doc__ = "scanstring(basestring, end, encoding, strict=True) -> (str, end)\n\nScan."
-    arities, kinds = init_probe.signature_shape(f)
-    check(arities == [3, 4] and len(kinds) == 4, "arities %s, kinds %s" % (arities, kinds))
+    class CFunction:
+        """Stands for a C function without __text_signature__: inspect.signature cannot read it."""
+        __doc__ = "scanstring(basestring, end, encoding, strict=True) -> (str, end)\n\nScan."
+    ps = init_args.params(CFunction())
+    shape = [(p.name, p.optional) for p in ps]
+    check(shape == [("basestring", False), ("end", False), ("encoding", False), ("strict", True)], shape)
+    check(len(init_args.candidates(CFunction())[0]) == 3, "defaults left out first")
 
 
 def test_package_of_python_code_points_at_its_extension_modules():

@@ -19,7 +19,7 @@
 #include "xalloc.h"
 
 /* A call that crashes the probe is avoided and the probe run again, this many times at most. */
-#define MAX_PROBE_RUNS 4
+#define MAX_PROBE_RUNS 8
 /* init_scenarios.py's exit status when nothing could be called (no scenario to write). */
 #define WRITER_NOTHING_CALLABLE 4
 

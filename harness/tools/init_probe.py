@@ -4,61 +4,79 @@ Run by `ftstress init` (harness/tools/cmd_init.c), single-threaded, as
     init_probe.py MODULE MODEL.json [--hints HINTS.json] [--journal FILE] [--avoid NAME]...
 It writes MODEL.json: the module's functions and types, the arguments each working call took, the
 exceptions it raised, whether it looks like a mutator or a reader, and what could not be called.
-init_scenarios.py turns the model into scenarios. The journal names each call before it is made,
-so that when a call crashes the probe, cmd_init.c can run it again avoiding that callable.
+It follows the data, as a user does: an object a working call returns whose type's C code is the
+extension's (whatever its __module__) is probed in turn, its methods, attributes and C slots
+(__next__, len, item access, repr, hash, __call__), made by the expression that returned it; bytes a
+call returns become arguments of later calls (compress() feeds decompress()). init_scenarios.py turns
+the model into scenarios. The journal names each call before it is made, so that when a call crashes
+the probe, cmd_init.c can run it again avoiding that callable.
 """
 import importlib.machinery
 import json
+import os
 import pkgutil
 import re
 import signal
 import sys
+import tempfile
 import time
 import types
 
-CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
+import init_args
+import init_safety
 
-# Argument candidates, as Python expressions (they are written into scenarios as they are). Richer
-# values first: the first that works is kept, and `[]` or `0` makes a dull stress test.
-POOL = {
-    "int": ["0", "7", "1000"],
-    "float": ["1.5"],
-    "str": ["'alpha,beta,gamma'", "'x'"],
-    "bytes": ["b'abcdefgh' * 8"],
-    "bytearray": ["bytearray(b'abcdefgh' * 8)"],
-    # long enough that a shared iterator over it outlasts a round of four threads
-    "list": ["list(range(1000))", "['alpha', 'beta', 'gamma']", "[]"],
-    "dict": ["{'alpha': 1, 'beta': 2}", "{}"],
-    "tuple": ["(1, 2, 3)"],
-    "none": ["None"],
-}
-ORDER = ["int", "str", "bytes", "list", "dict", "float", "bytearray", "tuple", "none"]
-# Which kinds a parameter's name suggests (from __text_signature__ or the docstring).
-NAME_KINDS = [
-    (r"^(n|i|j|k|index|idx|count|size|num|number|pos|offset|start|stop|mode|level|flags?)$", "int"),
-    (r"(text|name|str|string|key|s|sep|fmt|format|path|encoding)$", "str"),
-    (r"(data|buf|buffer|bytes|payload|b)$", "bytes"),
-    (r"(seq|items|list|values|iterable|sequence|l)$", "list"),
-    (r"(d|dict|mapping|map|config|table)$", "dict"),
-    (r"(x|f|value|ratio)$", "float"),
-]
+CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
+MAX_FOLLOWED = 24  # types reached through returned objects, at most
+POOL = init_args.POOL
 # Names that say what a call does, for splitting methods into roles. An observed state change wins.
 READER = re.compile(r"^(get|read|peek|repr|str|len|count|size|is|has|find|lookup|contains|keys|values|items|"
-                    r"copy|to|as|dump|format|show|view|value|first|last|index)")
+                    r"copy|to|as|dump|format|show|view|value|first|last|index|__repr__|__len__|__getitem__|"
+                    r"__hash__|__contains__|__iter__|__str__)")
 MUTATOR = re.compile(r"^(set|add|push|pop|append|insert|remove|del|discard|update|write|next|put|extend|"
-                     r"feed|send|run|swap|sort|reverse|incr|decr|inc|dec|step|advance|store|fill|grow|clear)")
+                     r"feed|send|run|swap|sort|reverse|incr|decr|inc|dec|step|advance|store|fill|grow|clear|"
+                     r"__next__|__setitem__|__delitem__|__call__|__iadd__)")
 # Calls that throw state away: racing them against everything else mostly finds use-after-frees
 # of their own making, so scenarios call them in `setup` instead (fresh state every round).
 RESETTER = re.compile(r"^(reset|clear_cache|clear_all|invalidate|forget|flush_cache|_?reset_)")
-DANGEROUS = re.compile(r"^(exit|abort|_exit|fork|exec|kill|system|shutdown|close|rm|remove_file|unlink)$")
+# The C slots a shared object's users reach, with the argument lists to try first.
+SLOTS = [("__next__", [[]]), ("__len__", [[]]), ("__repr__", [[]]), ("__hash__", [[]]), ("__iter__", [[]]),
+         ("__getitem__", [["0"], ["-1"], ["'alpha'"]]), ("__contains__", [["0"], ["'alpha'"]]),
+         ("__setitem__", [["0", "0"], ["'alpha'", "1"]]), ("__call__", None)]
+CYTHON_FUNCTIONS = ("cython_function_or_method", "fused_cython_function", "_cython_3_0_11.cython_function_or_method")
+BUILTIN_VALUE_TYPES = (int, float, complex, str, bytes, bytearray, list, dict, tuple, set, frozenset, bool,
+                       type(None), memoryview, range, slice, type, object)
 
 
 class CallTimeout(Exception):
     pass
 
 
+class UnsafeCall(Exception):
+    pass
+
+
 def _alarm(signum, frame):
     raise CallTimeout("took longer than %.0f s" % CALL_SECONDS)
+
+
+def is_cython(fn):
+    return type(fn).__name__.endswith(("cython_function_or_method", "fused_cython_function"))
+
+
+def is_callable_function(fn):
+    return isinstance(fn, (types.BuiltinFunctionType, types.MethodDescriptorType)) or is_cython(fn)
+
+
+def python_defined(tp):
+    """A class written in Python (its C code is the interpreter's, not the extension's)."""
+    return "__firstlineno__" in tp.__dict__ or any(isinstance(v, types.FunctionType) for v in vars(tp).values())
+
+
+def extension_type(tp):
+    """A type whose C code a probe of the extension should reach: C-implemented (or Cython), not one
+    of the interpreter's value types, not an exception."""
+    return (isinstance(tp, type) and tp not in BUILTIN_VALUE_TYPES and tp.__module__ != "builtins"
+            and not issubclass(tp, BaseException) and not python_defined(tp))
 
 
 class Prober:
@@ -69,146 +87,129 @@ class Prober:
         self.avoid = set(avoid)
         self.ns = {}
         self.failed = []  # {"name", "error"}
+        self.unsafe = []  # names whose call changed the process's descriptors
+        self.seen_types = set()
+        self.queue = []  # (type, name hint, expression that makes one) for types reached by data
+        self.made_bytes = []  # expressions of bytes other calls returned
 
     def log(self, name, args):
         if self.journal:
             self.journal.write("%s\t%s\n" % (name, ", ".join(args)))
             self.journal.flush()
 
-    def call(self, name, target, args):
+    def call(self, name, target, args, guard=True):
         """Calls `target(*args)` (expressions evaluated in the probe namespace) with a deadline.
-        Returns ("ok", result) or ("raised", exception)."""
+        Returns ("ok", result) or ("raised", exception). With guard, a call that changed the
+        process's descriptors raises UnsafeCall and its callable is never called again."""
+        if name in self.unsafe:
+            return "raised", UnsafeCall("changed the process's file descriptors")
         self.log(name, args)
+        before = init_safety.fd_state() if guard else None
         try:
-            values = [eval(a, self.ns) for a in args]
+            pos, kw = [], {}
+            for a in args:
+                key, expr = init_args.split_arg(a)
+                if key:
+                    kw[key] = eval(expr, self.ns)
+                else:
+                    pos.append(eval(expr, self.ns))
             signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
             try:
-                return "ok", target(*values)
+                result = ("ok", target(*pos, **kw))
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except CallTimeout as e:
-            return "raised", e
+            result = ("raised", e)
         except BaseException as e:  # SystemExit and KeyboardInterrupt from a target are failures too
-            return "raised", e
+            result = ("raised", e)
+        if guard and init_safety.fds_changed(before):
+            self.unsafe.append(name)
+            return "raised", UnsafeCall("changed the process's file descriptors")
+        return result
+
+    def offer(self, expr, value):
+        """Follow the data: a returned object of an extension type not probed yet is queued, with the
+        expression that made it; short bytes become arguments of later calls."""
+        tp = type(value)
+        if isinstance(value, bytes) and 0 < len(value) <= 4096 and expr not in self.made_bytes:
+            self.made_bytes.append(expr)
+        if extension_type(tp) and tp not in self.seen_types and not callable_kind(value):
+            self.seen_types.add(tp)
+            self.queue.append((tp, expr))
 
     def candidates(self, fn, instances):
-        """Argument lists to try, in order: from the text signature's arity and names, else 0..2."""
-        arities, kinds = signature_shape(fn)
-        pools = {k: list(POOL[k]) for k in ORDER}
-        pools["instance"] = list(instances)
-        order = ORDER + ["instance"]
-        tries = []
-        for n in arities:
-            if n == 0:
-                tries.append([])
-            elif n == 1:
-                first = [kinds[0]] if kinds and kinds[0] else []
-                for k in first + [k for k in order if k not in first]:
-                    tries += [[v] for v in pools[k]]
-            else:
-                # several parameters: each one's suggested kind, then every one of a single kind
-                if kinds and all(kinds[:n]):
-                    tries.append([pools[k][0] for k in kinds[:n]])
-                for k in order:
-                    for v in pools[k][:1]:
-                        tries.append([v] * n)
-                tries.append(["0"] + ["'x'"] * (n - 1))
-                tries.append(["'x'"] + ["0"] * (n - 1))
-        return tries[:80]
+        init_args.POOL["bytes"] = self.made_bytes[:3] + [v for v in POOL["bytes"] if v not in self.made_bytes]
+        return init_args.candidates(fn, list(instances), richer=isinstance(fn, type))
 
-    def find_args(self, name, target, fn, instances):
+    def find_args(self, name, target, fn, instances, first=None):
         """The first argument list that works, the result, and the last error if none did."""
         if name in self.avoid:
             return None, None, "crashed the probe (avoided on this run)"
+        if init_safety.dangerous_name(name):
+            return None, None, "named like a call that forks, exits, signals or closes: never called"
         hint = self.hints.get(name) or {}
         if hint.get("skip"):
             return None, None, "skipped by the hints file"
-        tries = [hint["args"]] if "args" in hint else self.candidates(fn, instances)
+        tries = [hint["args"]] if "args" in hint else (first or []) + self.candidates(fn, instances)
         last = "no argument list fitted"
+        seen = set()
         for args in tries:
+            if tuple(args) in seen:
+                continue
+            seen.add(tuple(args))
             status, value = self.call(name, target, args)
             if status == "ok":
                 return args, value, None
             last = "%s(%s): %s: %s" % (name, ", ".join(args), type(value).__name__, str(value)[:120])
-            if isinstance(value, CallTimeout):
+            if isinstance(value, (CallTimeout, UnsafeCall)):
                 break
         return None, None, last
 
 
-def signature_shape(fn):
-    """(arities to try, kind suggested for each parameter) from __text_signature__ or the docstring's
-    first line ("name(a, b)"); without either, 0, 1 and 2 arguments."""
-    sig = getattr(fn, "__text_signature__", None)
-    if not sig:
-        doc = (getattr(fn, "__doc__", None) or "").split("\n", 1)[0]
-        # the first parenthesis only: "scanstring(s, end, encoding, strict=True) -> (str, end)"
-        m = re.match(r"^\s*[\w.]+(\([^()]*\))", doc)
-        sig = m.group(1) if m else None
-    if not sig:
-        return [0, 1, 2], []
-    params = [p.strip() for p in sig.strip("()").split(",") if p.strip()]
-    names, required, optional = [], 0, 0
-    for p in params:
-        if p.startswith("$") or p in ("/", "*"):
-            continue
-        if p.startswith("*"):
-            optional += 1
-            continue
-        if "=" in p:
-            optional += 1
-        else:
-            required += 1
-        names.append(p.split("=")[0].split(":")[0].strip())
-    kinds = []
-    for n in names:
-        kind = None
-        for pattern, k in NAME_KINDS:
-            if re.search(pattern, n.lower()):
-                kind = k
-                break
-        kinds.append(kind)
-    arities = [required] + [required + i for i in range(1, min(optional, 2) + 1)]
-    return arities, kinds
+def callable_kind(value):
+    return isinstance(value, (types.BuiltinFunctionType, types.FunctionType, types.MethodType, type))
 
 
 def public_names(obj):
-    return [n for n in sorted(vars(obj)) if not n.startswith("_") and not DANGEROUS.match(n)]
+    return [n for n in sorted(vars(obj)) if not n.startswith("_") and not init_safety.dangerous_name(n)]
 
 
-def fingerprint(obj, readers):
+def fingerprint(p, obj, readers):
     """What a caller can see of an object's state: repr (when not the default one), len and the
     results of its reader-looking methods. A call that changes it is a mutator."""
     seen = []
-    r = repr(obj)
+    try:
+        r = repr(obj)
+    except Exception as e:
+        r = type(e).__name__
     seen.append("" if " object at 0x" in r else r)
     try:
         seen.append(len(obj))
     except Exception as e:
         seen.append(type(e).__name__)
     for name, args in readers:
-        try:
-            seen.append(repr(getattr(obj, name)(*args)))
-        except Exception as e:
-            seen.append(type(e).__name__)
+        status, v = p.call(name, getattr(obj, name), args, guard=False)
+        seen.append(repr(v) if status == "ok" else type(v).__name__)
     return seen
 
 
-def probe_functions(p, mod, instances):
+def probe_functions(p, mod, instances, names=None):
     out = []
-    for name in public_names(mod):
+    for name in names if names is not None else public_names(mod):
         fn = getattr(mod, name)
-        if not isinstance(fn, types.BuiltinFunctionType) or not callable(fn):
+        if not is_callable_function(fn) or isinstance(fn, type):
             continue
         args, value, error = p.find_args(name, fn, fn, instances)
         if args is None:
             p.failed.append({"name": name, "error": error})
             continue
+        p.offer("%s.%s(%s)" % (p.modname, name, ", ".join(args)), value)
         exc = set()
-        results = [repr(value)]
+        results = [safe_repr(value)]
         for _ in range(2):  # repeated calls: a changing result or an exception tells what it does
             status, v = p.call(name, fn, args)
             if status == "ok":
-                results.append(repr(v))
+                results.append(safe_repr(v))
             else:
                 exc.add(type(v).__name__)
         role = "resetter" if RESETTER.match(name) else \
@@ -217,6 +218,14 @@ def probe_functions(p, mod, instances):
         out.append({"name": name, "args": args, "role": role, "raises": sorted(exc),
                     "container": container_kind(args)})
     return out
+
+
+def safe_repr(v):
+    try:
+        r = repr(v)
+    except Exception as e:
+        return type(e).__name__
+    return "" if " object at 0x" in r else r
 
 
 def container_kind(args):
@@ -229,21 +238,47 @@ def container_kind(args):
     return None
 
 
-def probe_type(p, mod, tname, tp):
-    """A type's constructor call and its working methods, each with its role. A method that fails on
-    a fresh instance is tried again on one the working mutators ran on once (get(0) needs a push)."""
-    args, obj, error = p.find_args(tname, tp, tp, [])
-    if args is None:
-        p.failed.append({"name": tname, "error": error})
-        return None
-    ctor = "%s.%s(%s)" % (p.modname, tname, ", ".join(args))
-    names = [n for n in public_names(tp)
-             if isinstance(getattr(tp, n, None), (types.MethodDescriptorType, types.FunctionType))]
+def members(tp):
+    """(methods, attributes, slots) a user of a `tp` reaches in the extension's C code: public
+    methods (C, Cython), members and getset attributes, and the C slots its classes define."""
+    own = [k for k in tp.__mro__ if k is not object and extension_type(k)]
+    methods, attrs, slots = [], [], []
+    for k in own:
+        for n, v in vars(k).items():
+            if n.startswith("_") or init_safety.dangerous_name(n) or n in methods or n in attrs:
+                continue
+            if isinstance(v, (types.MethodDescriptorType, types.FunctionType)) or is_cython(v):
+                methods.append(n)
+            elif isinstance(v, (types.GetSetDescriptorType, types.MemberDescriptorType)):
+                attrs.append(n)
+    for s, first in SLOTS:
+        if any(s in vars(k) and vars(k)[s] is not None for k in own):
+            slots.append((s, first))
+    return sorted(methods), sorted(attrs), slots
+
+
+def probe_type(p, tname, tp, ctor=None):
+    """A type's constructor call (or the expression that made one) and its working methods, slots and
+    attributes, each with its role. A method that fails on a fresh instance is tried again on one the
+    working mutators ran on once (get(0) needs a push)."""
+    p.seen_types.add(tp)
+    if ctor is None:
+        args, obj, error = p.find_args(tname, tp, tp, [])
+        if args is None:
+            p.failed.append({"name": tname, "error": error})
+            return None
+        ctor = "%s.%s(%s)" % (p.modname, tname, ", ".join(args))
+        factory = {"callable": "%s.%s" % (p.modname, tname), "args": args}
+    else:
+        factory = None
+    names, attrs, slots = members(tp)
+    first = dict(slots)
+    names += [s for s, _ in slots]
 
     def fresh(warm):
         o = eval(ctor, p.ns)
         for m in methods if warm else []:
-            if m["role"] == "mutator":
+            if m["role"] == "mutator" and not m.get("attr"):
                 p.call(tname + "." + m["name"], getattr(o, m["name"]), m["args"])
         return o
 
@@ -251,42 +286,62 @@ def probe_type(p, mod, tname, tp):
     for warm in (False, True):
         found = []
         for name in [n for n in names if n not in {m["name"] for m in methods}]:
-            a, value, errors[name] = p.find_args(tname + "." + name, getattr(fresh(warm), name), getattr(tp, name), [])
+            try:
+                target = getattr(fresh(warm), name)
+            except Exception as e:
+                errors[name] = "%s: %s" % (type(e).__name__, str(e)[:100])
+                continue
+            a, value, errors[name] = p.find_args(tname + "." + name, target, target, [], first.get(name))
             if a is not None:
                 found.append({"name": name, "args": a, "warmup": warm})
+                if not warm:
+                    p.offer("iter(%s)" % ctor if name == "__iter__" else "%s.%s(%s)" % (ctor, name, ", ".join(a)),
+                            value)
         for m in found:
             classify(p, tname, lambda: fresh(m["warmup"]), m, methods + found)
         methods += found
     for name in names:
         if name not in {m["name"] for m in methods}:
             p.failed.append({"name": tname + "." + name, "error": errors.get(name)})
-    warmup = [m["name"] for m in methods if m["role"] == "mutator" and not m["warmup"]] \
+    for name in attrs:  # members and getset attributes: read by the readers
+        try:
+            getattr(fresh(False), name)
+        except Exception:
+            continue
+        methods.append({"name": name, "args": [], "warmup": False, "attr": True, "role": "reader", "raises": [],
+                        "container": None})
+    warmup = [m["name"] for m in methods if m["role"] == "mutator" and not m["warmup"] and not m.get("attr")] \
         if any(m["warmup"] for m in methods) else []
-    return {"name": tname, "ctor": ctor, "methods": methods, "warmup": warmup}
+    return {"name": tname, "ctor": ctor, "factory": factory, "methods": methods, "warmup": warmup,
+            "iterates": any(m["name"] == "__next__" for m in methods)}
 
 
 def classify(p, tname, fresh, m, methods):
     """Mutator or reader: the name's verb, then whether the object's visible state or the call's own
     result changes when it is called again."""
-    readers = [(x["name"], x["args"]) for x in methods if READER.match(x["name"]) and x is not m]
-    o = fresh()
-    before = fingerprint(o, readers)
+    readers = [(x["name"], x["args"]) for x in methods
+               if READER.match(x["name"]) and x is not m and x["name"] not in ("__iter__", "__hash__")]
+    try:
+        o = fresh()
+        before = fingerprint(p, o, readers)
+    except Exception:
+        o, before = None, None
     results, exc = [], set()
-    for _ in range(3):
-        status, v = p.call(tname + "." + m["name"], getattr(o, m["name"]), m["args"])
+    for _ in range(3 if o is not None else 0):
+        status, v = p.call(tname + "." + m["name"], getattr(o, m["name"]), m["args"], guard=False)
         if status == "ok":
-            results.append(repr(v))
+            results.append(safe_repr(v))
         else:
             exc.add(type(v).__name__)
-    changed = fingerprint(o, readers) != before or len(set(results)) > 1
-    if changed or MUTATOR.match(m["name"]):
+    changed = o is not None and (fingerprint(p, o, readers) != before or len(set(results)) > 1)
+    if o is not None and (changed or MUTATOR.match(m["name"])):
         # what running out of state raises (an exhausted cursor), to be ignored in scenarios; a
         # scenario's round makes a few hundred calls, so this makes more, within a fraction of a second
         bound, deadline = getattr(o, m["name"]), time.monotonic() + 0.5
         for _ in range(2000):
             if time.monotonic() > deadline:
                 break
-            status, v = p.call(tname + "." + m["name"], bound, m["args"])
+            status, v = p.call(tname + "." + m["name"], bound, m["args"], guard=False)
             if status != "ok":
                 exc.add(type(v).__name__)
                 break
@@ -296,7 +351,7 @@ def classify(p, tname, fresh, m, methods):
         m["role"] = "reader"
     else:
         m["role"] = "mutator"  # unknown: the writers' side, where a race with readers shows
-    m["raises"] = sorted(exc)
+    m["raises"] = sorted(exc - {"CallTimeout", "UnsafeCall"})
     m["container"] = container_kind(m["args"])
 
 
@@ -315,8 +370,16 @@ def extension_submodules(mod):
     return sorted(found)
 
 
+def unique_name(name, taken):
+    base, i = name, 2
+    while name.lower() in taken:
+        name, i = "%s%d" % (base, i), i + 1
+    taken.add(name.lower())
+    return name
+
+
 def main(argv):
-    modname, out_path = argv[1], argv[2]
+    modname, out_path = argv[1], os.path.abspath(argv[2])
     hints, journal, avoid = {}, None, []
     i = 3
     while i < len(argv):
@@ -333,26 +396,41 @@ def main(argv):
     mod = __import__(modname)
     for part in modname.split(".")[1:]:
         mod = getattr(mod, part)
+    # files a probed call creates (open('x', 'x')) land in a folder of their own
+    scratch = tempfile.mkdtemp(prefix="ftstress-init-probe-")
+    os.chdir(scratch)
     model = {"module": modname, "doc": (mod.__doc__ or "").split("\n")[0],
              "gil_reenabled": sys._is_gil_enabled() and not gil_before}
     p = Prober(modname, hints, journal, avoid)
     p.ns[modname.split(".")[0]] = __import__(modname.split(".")[0])
+    p.ns["io"] = __import__("io")
     p.ns["__builtins__"] = __builtins__
-    tps = []
+    tps, taken = [], set()
     for name in public_names(mod):
         tp = getattr(mod, name)
-        # a C type of this module; its __module__ may name the package that re-exports it
-        # (bitarray._bitarray.bitarray says "bitarray")
-        ours = tp.__module__ == modname if isinstance(tp, type) else False
-        ours = ours or (isinstance(tp, type) and modname.startswith(str(tp.__module__) + ".")
-                        and "__firstlineno__" not in tp.__dict__)
-        if ours and not issubclass(tp, BaseException):
-            t = probe_type(p, mod, name, tp)
+        # a C (or Cython) type reachable from this module, whatever its __module__ says
+        if extension_type(tp) and tp not in p.seen_types:
+            t = probe_type(p, unique_name(name, taken), tp)
             if t:
                 tps.append(t)
+    made = len(p.made_bytes)
+    functions = probe_functions(p, mod, [t["ctor"] for t in tps])
+    if len(p.made_bytes) > made:  # bytes other calls returned: what failed may take them (decompress)
+        retry = [f["name"] for f in p.failed if "." not in f["name"] and is_callable_function(getattr(mod, f["name"], None))]
+        p.failed = [f for f in p.failed if f["name"] not in retry]
+        functions += probe_functions(p, mod, [t["ctor"] for t in tps], retry)
+    followed = 0
+    while p.queue and followed < MAX_FOLLOWED:  # the objects calls returned, and what those return
+        tp, expr = p.queue.pop(0)
+        followed += 1
+        t = probe_type(p, unique_name(tp.__name__, taken), tp, expr)
+        if t and t["methods"]:
+            t["followed_from"] = expr
+            tps.append(t)
     model["types"] = tps
-    model["functions"] = probe_functions(p, mod, [t["ctor"] for t in tps])
+    model["functions"] = functions
     model["failed"] = p.failed
+    model["unsafe"] = p.unsafe
     model["extension_submodules"] = extension_submodules(mod)
     with open(out_path, "w") as f:
         json.dump(model, f, indent=1)

@@ -8,6 +8,7 @@ clean`, commented so that it can be kept and edited. HINTS_OUT.yaml lists what c
 """
 import json
 import os
+import re
 import sys
 
 THREADS = 4
@@ -38,14 +39,19 @@ class Doc:
         self.lines += [(indent + "  " + line).rstrip() for line in code.strip("\n").split("\n")]
 
     def text(self):
-        return "\n".join(self.lines) + "\n"
+        body = "\n".join(self.lines) + "\n"
+        # values like io.StringIO() (a sink csv.writer writes to) need their module imported
+        if "io." in body.replace("functools.", "") and re.search(r"\bio\.", body):
+            body = re.sub(r"^imports: \[(?!io\b)", "imports: [io, ", body, count=1, flags=re.M)
+        return body
 
 
 class Writer:
     def __init__(self, model, path, command):
         self.m = model
         self.mod = model["module"]
-        self.short = self.mod.replace(".", "-").replace("_", "-")
+        # a valid scenario name and filter for any module: `_io` gives `io-...`, never `-io-...`
+        self.short = self.mod.replace(".", "-").replace("_", "-").strip("-") or "module"
         self.path = path
         self.command = command
         self.docs = []
@@ -123,7 +129,7 @@ class Writer:
             d.block("body", body(calls), "    ")
 
     def first_use(self):
-        ctors = [t for t in self.m["types"]]
+        ctors = [t for t in self.m["types"] if t.get("factory")]
         if not self.functions and not ctors:
             return
         d = Doc("%s-first-use" % self.short,
@@ -136,8 +142,7 @@ class Writer:
         made = ["if iteration == 0:", "    " + OWNED]
         made += ["    " + self.partial("f_" + f["name"], "%s.%s" % (self.mod, f["name"]), f["args"])
                  for f in self.functions]
-        made += ["    " + self.partial("new_" + t["name"], "%s.%s" % (self.mod, t["name"]), ctor_args(t))
-                 for t in ctors]
+        made += ["    " + self.maker(t) for t in ctors]
         made.append("else:")
         made += ["    f_%s()" % f["name"] for f in self.functions]
         made += ["    new_%s()" % t["name"] for t in ctors]
@@ -155,8 +160,11 @@ class Writer:
         if not t["methods"]:
             return
         var = "obj"
-        d = Doc("%s-%s-shared" % (self.short, t["name"].lower()),
-                ["One %s shared by every thread, made fresh each round. Methods that changed the object's" % t["name"],
+        made_by = ["Made by %s, a call that returned it while init followed the data." % t["ctor"]] \
+            if t.get("followed_from") else []
+        d = Doc("%s-%s-shared" % (self.short, t["name"].lower().replace("_", "-")),
+                made_by + ["One %s shared by every thread, made fresh each round. Methods and C slots (__next__," % t["name"],
+                 "__len__, __getitem__, ...) that changed the object's",
                  "visible state (repr, len, its readers' results) or are named like writers run in one role,",
                  "the rest in the other; each thread calls through bound methods it made itself."])
         d.key("description", q("one shared %s.%s: mutators against readers" % (self.mod, t["name"])))
@@ -170,9 +178,15 @@ class Writer:
         readers = [m for m in t["methods"] if m["role"] != "mutator"]
 
         def body(ms):
-            made = ["if iteration == 0:", "    " + OWNED]
-            made += ["    m_%s = %s.%s" % (m["name"], var, m["name"]) for m in ms]
-            return "\n".join(made + ["m_%s(%s)" % (m["name"], ", ".join(m["args"])) for m in ms])
+            calls = [m for m in ms if not m.get("attr")]
+            made = ["if iteration == 0:", "    " + OWNED] if calls else []
+            made += ["    m_%s = %s.%s" % (m["name"], var, m["name"]) for m in calls]
+            lines = made + ["m_%s(%s)" % (m["name"], ", ".join(m["args"])) for m in calls]
+            attrs = [m for m in ms if m.get("attr")]
+            if attrs:
+                lines.append("# members and getset attributes: read in C on each access")
+                lines += ["%s.%s" % (var, m["name"]) for m in attrs]
+            return "\n".join(lines)
 
         self.roles(d, [("mutators", mutators), ("readers", readers)], body)
         self.ignore(d, t["methods"])
@@ -180,6 +194,14 @@ class Writer:
         d.key("rounds", "20")
         d.key("expect", "clean")
         self.docs.append(d)
+
+    def maker(self, t):
+        """The line that gives a thread its own way to make a `t`: a partial of the constructor, or a
+        function evaluating the expression that returned one (a factory, a method of another object)."""
+        f = t.get("factory")
+        if f:
+            return self.partial("new_" + t["name"], f["callable"], f["args"])
+        return "def new_%s(): return %s" % (t["name"], t["ctor"])
 
     def own_objects(self):
         tps = self.m["types"]
@@ -195,12 +217,11 @@ class Writer:
             d.block("setup", setup)
         d.key("threads", str(THREADS))
         made = ["if iteration == 0:", "    " + OWNED]
-        made += ["    " + self.partial("new_" + t["name"], "%s.%s" % (self.mod, t["name"]), ctor_args(t))
-                 for t in tps]
+        made += ["    " + self.maker(t) for t in tps]
         for t in tps:
             made.append("o = new_%s()" % t["name"])
             order = sorted(t["methods"], key=lambda m: m["role"] != "mutator")  # mutators first: readers need state
-            made += ["o.%s(%s)" % (m["name"], ", ".join(m["args"])) for m in order]
+            made += ["o.%s%s" % (m["name"], "" if m.get("attr") else "(%s)" % ", ".join(m["args"])) for m in order]
             made.append("del o")
         d.block("body", "\n".join(made))
         self.ignore(d, [m for t in tps for m in t["methods"]])
@@ -217,7 +238,7 @@ class Writer:
         """Calls that took a list, dict or bytearray, run on one that other threads change meanwhile:
         borrowed references (PyList_GetItem, PyDict_Next) and unlocked in-place writes race there."""
         calls = [("f", f) for f in self.functions if f["container"]]
-        calls += [("m", (t, m)) for t in self.m["types"] for m in t["methods"] if m["container"]]
+        calls += [("m", (t, m)) for t in self.m["types"] for m in t["methods"] if m.get("container")]
         if not calls:
             return
         values = []
@@ -272,9 +293,15 @@ class Writer:
                 "# Keep and edit them: arguments, roles, rounds and expectations are guesses from probing",
                 "# %s single-threaded. Every scenario expects clean: a finding is a race to look at." % self.mod]
         failed = self.m["failed"]
+        head += reached_summary(self.m)
         if failed:
-            head.append("# Not called (add arguments to a hints file, `ftstress init --hints FILE`):")
-            head += ["#   %s: %s" % (f["name"], (f["error"] or "")[:90]) for f in failed]
+            head.append("# Not reached, and why (a hints file gives arguments: `ftstress init --hints FILE`):")
+            head += ["#   %s: %s" % (f["name"], cut(f["error"] or "", 90)) for f in failed]
+            head.append("# A hints entry looks like:  %s: {args: [\"b'data'\", \"level=1\"]}   (or {skip: true})"
+                        % q(failed[0]["name"]))
+        if self.m.get("unsafe"):
+            head.append("# Never called: changed the process's file descriptors when probed: %s"
+                        % ", ".join(self.m["unsafe"]))
         if not self.docs:
             head.append("# Nothing in %s could be called: no scenario written." % self.mod)
         out.write("\n".join(head) + "\n")
@@ -310,8 +337,25 @@ def changer(c):
 '''
 
 
-def ctor_args(t):
-    return t["ctor"][t["ctor"].index("(") + 1:-1].split(", ") if not t["ctor"].endswith("()") else []
+def cut(text, n):
+    """At most n characters, cut at a word boundary (the comment never ends mid-word)."""
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    return text[:n].rsplit(" ", 1)[0] + " ..."
+
+
+def reached_summary(m):
+    """What the probe reached: functions, types (and those found by following returned objects),
+    methods and C slots."""
+    tps = m["types"]
+    followed = [t["name"] for t in tps if t.get("followed_from")]
+    calls = len(m["functions"]) + sum(len(t["methods"]) + bool(t.get("factory")) for t in tps)
+    lines = ["# Reached: %d functions, %d types, %d calls in all (methods, C slots, attributes)."
+             % (len(m["functions"]), len(tps), calls)]
+    if followed:
+        lines.append("# Types reached through objects that calls returned: %s." % ", ".join(followed))
+    return lines
 
 
 def method(t, name):
@@ -326,7 +370,7 @@ def write_hints(model, out):
               "#   skip: true          never call it (it crashed, hung, or must not run)\n"
               "# Then: ftstress init %s --hints THIS_FILE\n" % (mod, mod, mod))
     for f in model["failed"]:
-        out.write("\n%s:\n  # not called: %s\n  # args: []\n  skip: false\n" % (q(f["name"]), (f["error"] or "")[:200]))
+        out.write("\n%s:\n  # not called: %s\n  # args: []\n  skip: false\n" % (q(f["name"]), cut(f["error"] or "", 200)))
 
 
 def main(argv):
@@ -346,7 +390,8 @@ def main(argv):
     with open(argv[3], "w") as out:
         write_hints(model, out)
     print("%d scenarios, %d callables probed, %d not callable%s" % (
-        n, len(model["functions"]) + sum(1 + len(t["methods"]) for t in model["types"]), len(model["failed"]),
+        n, len(model["functions"]) + sum(bool(t.get("factory")) + len(t["methods"]) for t in model["types"]),
+        len(model["failed"]),
         "; GIL re-enabled on import: scenarios force PYTHON_GIL=0" if model["gil_reenabled"] else ""))
     sys.exit(0 if n else NOTHING_CALLABLE)
 

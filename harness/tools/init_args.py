@@ -1,0 +1,163 @@
+"""`ftstress init`'s argument guessing: a callable's parameters from what it says, and argument lists to try.
+
+Parameters come from inspect.signature (which reads __text_signature__ and Cython's signatures), then
+from the docstring's first line ("name(a, b=1) -> x"). self/$self/$module/$type are not parameters;
+positional-only and positional-or-keyword parameters are passed by position, keyword-only ones by
+name ("key=VALUE" in an argument list), and optional parameters are left out first.
+"""
+import inspect
+import itertools
+import re
+
+# Argument candidates, as Python expressions (they are written into scenarios as they are). Richer
+# values first: the first that works is kept, and `[]` or `0` makes a dull stress test.
+POOL = {
+    "int": ["0", "7", "1000"],
+    "float": ["1.5"],
+    # 'i' is a struct format and an array type code; a sink is what csv.writer and the like write to
+    "str": ["'alpha,beta,gamma'", "'i'", "'x'"],
+    "bytes": ["b'abcdefgh' * 8"],
+    "bytearray": ["bytearray(b'abcdefgh' * 8)"],
+    # long enough that a shared iterator over it outlasts a round of four threads
+    "list": ["list(range(1000))", "['alpha', 'beta', 'gamma']", "[]"],
+    "dict": ["{'alpha': 1, 'beta': 2}", "{}"],
+    "tuple": ["(1, 2, 3)"],
+    "sink": ["io.StringIO()"],
+    "callable": ["bool"],
+    "none": ["None"],
+}
+ORDER = ["int", "str", "bytes", "list", "dict", "float", "bytearray", "tuple", "sink", "callable", "none"]
+# Which kinds a parameter's name suggests.
+NAME_KINDS = [
+    (r"^(predicate|func|function|callback|default_factory|pred|selector|fillvalue_factory)$", "callable"),
+    (r"^(n|i|j|k|index|idx|count|size|num|number|pos|offset|start|stop|mode|level|flags?|repeat|maxsize)$", "int"),
+    (r"^(fd|fileno|file|f|stream|sink|csvfile|fp|out|outfile)$", "sink"),
+    (r"(text|name|str|string|key|^s|sep|fmt|format|path|encoding|typecode|tag|pattern)$", "str"),
+    (r"(data|buf|buffer|bytes|payload|^b)$", "bytes"),
+    (r"(seq|items|list|values|iterable|sequence|^l|heap|^it|iterator|initializer|initial)$", "list"),
+    (r"(^d|dict|mapping|map|config|table|attrib)$", "dict"),
+    (r"(^x|value|ratio)$", "float"),
+]
+# Parameters that take a file descriptor: never an integer there (os.close(0) in a worker, or a file
+# object that closes descriptor 0 when collected).
+FD_NAME = re.compile(r"^(fd|fildes|fileno|file|closefd|opener)$")
+SELF = {"self", "$self", "$module", "$type", "module", "cls", "$cls", "type"}
+
+
+class Param:
+    def __init__(self, name, keyword_only=False, optional=False, star=False):
+        self.name, self.keyword_only, self.optional, self.star = name, keyword_only, optional, star
+
+    def kind(self):
+        for pattern, k in NAME_KINDS:
+            if re.search(pattern, self.name.lower()):
+                return k
+        return None
+
+
+def params(fn):
+    """The parameters a caller passes, or None when nothing says."""
+    try:
+        sig = inspect.signature(fn)
+    except (ValueError, TypeError):
+        sig = None
+    if sig is not None:
+        out = []
+        for p in sig.parameters.values():
+            if p.name in SELF and not out and p.kind != p.KEYWORD_ONLY:
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                out.append(Param(p.name, optional=True, star=True))
+                continue
+            out.append(Param(p.name, keyword_only=p.kind == p.KEYWORD_ONLY, optional=p.default is not p.empty))
+        return out
+    doc = (getattr(fn, "__doc__", None) or "").split("\n", 1)[0]
+    # the first parenthesis only: "scanstring(s, end, encoding, strict=True) -> (str, end)"
+    m = re.match(r"^\s*[\w.]+\(([^()]*)\)", doc)
+    if not m:
+        return None
+    out, kwonly, opt = [], False, False
+    for raw in m.group(1).replace("[", ",[").split(","):
+        p = raw.strip()
+        if p.startswith("["):
+            opt = True
+            p = p.lstrip("[ ")
+        p = p.rstrip("] ")
+        if not p or p == "/":
+            continue
+        if p == "*":
+            kwonly = True
+            continue
+        if p.startswith("*") or p == "...":
+            out.append(Param(p.lstrip("*"), optional=True, star=True))
+            continue
+        name = p.split("=")[0].split(":")[0].strip()
+        if name in SELF and not out:
+            continue
+        if re.match(r"^\w+$", name):
+            out.append(Param(name, keyword_only=kwonly, optional=opt or "=" in p))
+    return out
+
+
+def values_for(param, pools):
+    """Values to try for one parameter: its name's kind first, then every other kind."""
+    k = param.kind()
+    kinds = ([k] if k else []) + [x for x in pools if x != k]
+    out = []
+    for kind in kinds:
+        if FD_NAME.match(param.name) and kind == "int":
+            continue
+        out += pools[kind]
+    return out
+
+
+def candidates(fn, instances=(), limit=80, richer=False):
+    """Argument lists to try, in order. With richer (a constructor), one optional argument is tried
+    before none: itertools.product(list(range(1000))) outlasts a round, product() does not."""
+    pools = {k: list(POOL[k]) for k in ORDER}
+    pools["instance"] = list(instances)
+    ps = params(fn)
+    if ps is None:
+        plain = [Param("arg")]
+        return ([[]] + [[v] for v in values_for(plain[0], pools)] +
+                [[a, b] for a, b in itertools.product(firsts(pools), repeat=2)])[:limit]
+    required = [p for p in ps if not p.optional]
+    optional = [p for p in ps if p.optional and not p.star]
+    tries = []
+    extras = list(range(0, min(len(optional), 2) + 1))
+    if richer and len(extras) > 1:
+        extras = [1, 0] + extras[2:]
+    for extra in extras:
+        chosen = required + optional[:extra]
+        tries += lists_for(chosen, pools, limit)
+        if not chosen and any(p.star for p in ps):
+            tries += [[v] for v in firsts(pools)]
+    return tries[:limit]
+
+
+def firsts(pools):
+    return [v[0] for v in pools.values() if v]
+
+
+def lists_for(chosen, pools, limit):
+    """Argument lists for these parameters: each one's own kind first, then small combinations."""
+    def text(p, v):
+        return "%s=%s" % (p.name, v) if p.keyword_only else v
+    if not chosen:
+        return [[]]
+    if len(chosen) == 1:
+        return [[text(chosen[0], v)] for v in values_for(chosen[0], pools)]
+    per = [values_for(p, pools) for p in chosen]
+    out = [[text(p, v[0]) for p, v in zip(chosen, per)]]
+    short = [v[:4] for v in per] if len(chosen) <= 3 else [v[:2] for v in per]
+    for combo in itertools.product(*short):
+        out.append([text(p, v) for p, v in zip(chosen, combo)])
+        if len(out) >= limit:
+            break
+    return out
+
+
+def split_arg(a):
+    """("name", expr) for a keyword argument "name=expr", else (None, a)."""
+    m = re.match(r"^([A-Za-z_]\w*)=(?!=)(.*)$", a, re.S)
+    return (m.group(1), m.group(2)) if m else (None, a)
