@@ -228,6 +228,23 @@ def test_repeat_line_runs_as_printed():
     check(rc == 1 and "FAIL   racy-but-expected-clean" in out2, "run as printed: exit %d" % rc, out2, err2)
 
 
+def test_repeat_line_quotes_a_leading_dash():
+    """A scenario named like an option (init names `_io`'s scenarios after the module) is quoted in the
+    repeat line, and the line run as printed selects it rather than failing on an unknown option."""
+    import shlex
+    folder = tempfile.mkdtemp(prefix="ftstress-dash-")
+    path = os.path.join(folder, "dash.yaml")
+    with open(path, "w") as f:
+        f.write("name: -io-shared\nthreads: 2\nimports: [seeded_globals]\nbody: |\n"
+                "  seeded_globals.next_version_unsafe()\niterations: 50\nrounds: 2\nexpect: clean\n")
+    rc, out, err = run("run", path, "-o", folder + "/o1", expect_rc=1)
+    lines = [l.strip() for l in out.splitlines() if "--filter '-io-shared'" in l]
+    check(lines, "the name is not quoted in the repeat line", out)
+    argv = shlex.split(lines[0])
+    rc, out2, err2 = run(*argv[1:], "-o", folder + "/o2")
+    check(rc == 1 and "-io-shared" in out2, "run as printed: exit %d" % rc, out2, err2)
+
+
 def test_report_rejects_bad_input():
     tmp = tempfile.mkdtemp()
     open(tmp + "/bad.json", "w").write('{"scenarios": [1,\n')
@@ -253,5 +270,5 @@ main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios
       test_rng_is_per_thread_and_repeats_with_the_seed,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
       test_baseline_makes_known_findings_pass, test_suppressions_are_counted_and_stale_ones_reported,
-      test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_repeat_line_runs_as_printed, test_report_rejects_bad_input,
+      test_shards_merged_equal_one_run, test_duration_repeats_and_until_failure_stops, test_repeat_line_runs_as_printed, test_repeat_line_quotes_a_leading_dash, test_report_rejects_bad_input,
       test_doctor])

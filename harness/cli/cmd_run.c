@@ -162,17 +162,26 @@ static int selected_by_filter(const ft_scenario *s, const ft_strlist *filters)
     return 0;
 }
 
-/* " ARG" for a shell: as it is when only safe characters, else in single quotes. */
-static void print_arg(const char *s)
+/* One shell word: bare when nothing in it is special to a shell or could read as an option (a
+ * leading '-'), else single-quoted. */
+static void print_word(const char *s)
 {
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") == strlen(s)) {
-        printf(" %s", s);
+    if (*s && *s != '-' &&
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") == strlen(s)) {
+        fputs(s, stdout);
         return;
     }
-    fputs(" '", stdout);
+    fputs("'", stdout);
     for (const char *p = s; *p; p++)
         fputs(*p == '\'' ? "'\\''" : (char[]){*p, 0}, stdout);
     fputs("'", stdout);
+}
+
+/* " ARG" for a shell. */
+static void print_arg(const char *s)
+{
+    fputs(" ", stdout);
+    print_word(s);
 }
 
 /* " --NAME PATH", the path made absolute when it exists. */
@@ -204,7 +213,7 @@ static void print_repro(const ft_results *r, const run_args *a)
         printf(" run");
         print_arg(file ? file : sr->scenario->file);
         free(file);
-        printf(" --filter");
+        printf(" --filter"); /* getopt takes the next word as its value, even one quoted with a leading '-' */
         print_arg(sr->scenario->name);
         printf(" --seed %lu", a->sup.seed);
         if (a->sup.perturb) /* the schedule is part of what reproduces it */

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "diag.h"
+#include "exit_codes.h"
 #include "fsutil.h"
 #include "init_hints.h"
 #include "log.h"
@@ -192,18 +193,18 @@ static int init(int argc, char **argv)
 
     if (ft_options_parse(argc, argv, init_options, on_option, &a, &first) != 0 || first != argc - 1) {
         fprintf(stderr, "usage: ftstress init MODULE [--site DIR] [-o FILE] [--hints FILE] [--run]\n");
-        return 2;
+        return FT_EXIT_USAGE;
     }
     const char *module = argv[first];
     out = a.out ? ft_xstrdup(a.out) : ft_xasprintf("%s-scenarios.yaml", module);
     if (!a.force && access(out, F_OK) == 0) {
         ft_error("init: %s exists (kept: it may hold your edits); -o another file, or --force", out);
         free(out);
-        return 2;
+        return FT_EXIT_USAGE;
     }
     if (ft_preflight_interpreter() != 0 || !mkdtemp(tmpdir)) {
         free(out);
-        return 3;
+        return FT_EXIT_CANNOT_RUN;
     }
     model = ft_xasprintf("%s/model.json", tmpdir);
     journal = ft_xasprintf("%s/journal", tmpdir);

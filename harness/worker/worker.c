@@ -5,6 +5,7 @@
  * watchdog. It ends with _exit() so that interpreter finalization, which has known races of its
  * own in 3.13, never runs into the findings. */
 #include "worker.h"
+#include "worker_fds.h"
 #include "exit_codes.h"
 
 #include <getopt.h>
@@ -94,10 +95,10 @@ static void *watchdog_main(void *arg)
     char cmd;
     (void)arg;
     pthread_setname_np(pthread_self(), "fts:watchdog");
-    while (read(FT_FD_CONTROL, &cmd, 1) == 1) {
+    while (read(ft_worker_fd.control, &cmd, 1) == 1) {
         if (cmd == FT_CMD_DUMP_STACKS) {
             ft_out o;
-            ft_out_init(&o, FT_FD_STACKS);
+            ft_out_init(&o, ft_worker_fd.stacks);
             ft_pystack_write_all(&o, interp, NULL);
             ft_out_flush(&o);
             atomic_store(&status->dump_done, 1);
@@ -242,7 +243,7 @@ static int read_handed_scenario(ft_scenario *out)
     }
     int rc = doc ? ft_scenario_from_json(doc, out) : -1;
     json_decref(doc);
-    close(FT_FD_SCENARIO);
+    ft_worker_fds_park(FT_FD_SCENARIO);
     return rc;
 }
 
@@ -420,7 +421,9 @@ static void attach_channel(int64_t t0)
     }
     atomic_store(&status->round, -1);
     atomic_store(&status->round_started_ns, t0);
-    ft_tsan_hook_arm(FT_FD_REPORTS, status);
+    /* Mapped: the descriptor is not needed any more, and scenario code must not find it. */
+    ft_worker_fds_park(FT_FD_STATUS);
+    ft_tsan_hook_arm(ft_worker_fd.reports, status);
 }
 
 /* Everything after the interpreter is up, the same in a spawned and a forked worker. */
@@ -433,7 +436,7 @@ static int worker_body(const worker_args *a, int64_t t0)
     pthread_t watchdog;
 
     interp = PyInterpreterState_Get();
-    ft_crash_signal_install(status, FT_FD_STACKS, interp);
+    ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
     if (a->compile_only)
         _exit(compile_all(a) ? 2 : 0);
 
@@ -486,6 +489,7 @@ int ft_worker_forked_main(int argc, char **argv)
     a.forked = 1;
     if (a.tsan_log)
         __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
+    ft_worker_fds_lift();
     attach_channel(t0);
     return worker_body(&a, t0);
 }
@@ -506,6 +510,7 @@ int ft_worker_main(int argc, char **argv)
         fprintf(stderr, "ftstress __worker: bad arguments (this command is for the supervisor)\n");
         return FT_EXIT_USAGE;
     }
+    ft_worker_fds_lift();
     attach_channel(t0);
     if (ft_py_start(a.seed) < 0)
         _exit(FT_EXIT_CANNOT_RUN);

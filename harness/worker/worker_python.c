@@ -1,5 +1,6 @@
 /* The worker's use of the embedded interpreter: start-up, code blocks, exceptions, events. */
 #include "worker_python.h"
+#include "worker_fds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ void ft_event_send(ft_event kind, json_t *event)
     len = strlen(text);
     text[len++] = '\n'; /* json_dumps leaves room for the terminating NUL: reuse it */
     while (off < len) {
-        ssize_t w = write(FT_FD_EVENTS, text + off, len - off);
+        ssize_t w = write(ft_worker_fd.events, text + off, len - off);
         if (w <= 0)
             break;
         off += (size_t)w;
