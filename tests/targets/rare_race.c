@@ -1,4 +1,4 @@
-/* A race that shows in few rounds, for `ftstress shrink`'s test (tests/test_shrink_rare.py):
+/* A race that shows in few rounds and gets rarer with fewer calls: the example of `ftstress shrink` on a rare bug (docs/chasing-crashes.md):
  * maybe_store() writes a plain global only once in `period` calls (a per-thread random draw), and
  * peek() reads it without a lock. A round races only when some call drew the write, so the
  * round's hit rate follows the calls made: cutting iterations or threads makes the bug rarer,
