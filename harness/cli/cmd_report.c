@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "disjoint_sets.h"
 #include "exit_codes.h"
 #include "finding_kind.h"
+#include "group_summary.h"
 #include "log.h"
 #include "options.h"
 #include "output_options.h"
@@ -49,24 +51,16 @@ static const char *sv(const json_t *o, const char *key) { return json_string_val
 
 static char *finding_key(const json_t *f) { return ft_xasprintf("f:%s\n%s", sv(f, "scenario"), sv(f, "signature")); }
 
-static size_t set_of(size_t *parent, size_t i)
-{
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
-}
-
 /* Entries sharing `key` are one set, whose root is its first entry. */
-static void join_on(json_t *first_with, const char *key, size_t entry, size_t *parent)
+static void join_on(json_t *first_with, const char *key, size_t entry, ft_sets *sets)
 {
     json_t *have = json_object_get(first_with, key);
     if (!have) {
         json_object_set_new(first_with, key, json_integer((json_int_t)entry));
         return;
     }
-    size_t a = set_of(parent, (size_t)json_integer_value(have)), b = set_of(parent, entry);
-    if (a != b)
-        parent[a > b ? a : b] = a < b ? a : b;
+    size_t a = ft_sets_find(sets, (size_t)json_integer_value(have)), b = ft_sets_find(sets, entry);
+    ft_sets_join(sets, a < b ? a : b, a < b ? b : a);
 }
 
 static void append_unique(json_t *list, json_t *value)
@@ -77,32 +71,15 @@ static void append_unique(json_t *list, json_t *value)
     json_array_append(list, value);
 }
 
-/* "31 races, 1 heap-use-after-free, 1 SIGSEGV": members counted by kind, TSan type or signal, as a
- * run names its groups. */
+/* The members counted by label, by the rule a run names its groups' contents (group_summary.c). */
 static char *summarize(const json_t *members)
 {
-    json_t *counts = json_object(), *f, *c;
+    ft_group_summary summary = {0};
+    const json_t *f;
     size_t i;
-    const char *label;
-    char *text = NULL;
-    size_t len = 0;
-    json_array_foreach(members, i, f) {
-        char buf[64];
-        ft_finding_label(ft_finding_kind_of(f), sv(f, "signature"), buf, sizeof buf);
-        json_object_set_new(counts, buf, json_integer(json_integer_value(json_object_get(counts, buf)) + 1));
-    }
-    FILE *out = open_memstream(&text, &len);
-    if (!out)
-        abort();
-    i = 0;
-    json_object_foreach(counts, label, c) {
-        json_int_t n = json_integer_value(c);
-        fputs(i++ ? ", " : "", out);
-        ft_finding_label_count(out, (long)n, label);
-    }
-    fclose(out);
-    json_decref(counts);
-    return text;
+    json_array_foreach(members, i, f)
+        ft_group_summary_add(&summary, ft_finding_kind_of(f), sv(f, "signature"), json_is_true(json_object_get(f, "suppressed")));
+    return ft_group_summary_finish(&summary);
 }
 
 /* ft_results_merge keeps findings, not groups. Each input's groups are joined where they share a
@@ -141,21 +118,21 @@ static void merge_groups(json_t *const *docs, size_t n, json_t *merged)
         free(placed);
     }
     nentries = json_array_size(entries);
-    size_t *parent = ft_xcalloc(nentries + 1, sizeof *parent), *number = ft_xcalloc(nentries + 1, sizeof *number);
-    for (i = 0; i < nentries; i++)
-        parent[i] = i;
+    size_t *number = ft_xcalloc(nentries + 1, sizeof *number);
+    ft_sets sets_of_entries, *sets = &sets_of_entries;
+    ft_sets_init(sets, nentries);
     json_t *e, *v;
     json_array_foreach(entries, i, e) {
-        json_array_foreach(json_array_get(e, 1), k, v) join_on(first_with, json_string_value(v), i, parent);
+        json_array_foreach(json_array_get(e, 1), k, v) join_on(first_with, json_string_value(v), i, sets);
         json_array_foreach(json_array_get(e, 2), k, v) {
             char *key = ft_xasprintf("a:%s", json_string_value(v) ?: "");
-            join_on(first_with, key, i, parent);
+            join_on(first_with, key, i, sets);
             free(key);
         }
     }
     size_t ngroups = 0;
     for (i = 0; i < nentries; i++)
-        if (set_of(parent, i) == i)
+        if (ft_sets_find(sets, i) == i)
             number[i] = ++ngroups;
 
     json_t *f;
@@ -168,19 +145,19 @@ static void merge_groups(json_t *const *docs, size_t n, json_t *merged)
         free(key);
         if (!entry)
             continue; /* every merged finding came from an input; nothing to join it to otherwise */
-        size_t id = number[set_of(parent, (size_t)json_integer_value(entry))];
+        size_t id = number[ft_sets_find(sets, (size_t)json_integer_value(entry))];
         json_object_set_new(f, "group", json_integer((json_int_t)id));
         json_array_append(members[id], f);
     }
     for (size_t root = 0; root < nentries; root++) {
-        if (set_of(parent, root) != root)
+        if (ft_sets_find(sets, root) != root)
             continue;
         size_t id = number[root];
         const json_t *named = NULL;
         json_t *functions = json_array(), *scenarios = json_array(), *sigs = json_array();
         int counting = 0, target = 0;
         json_array_foreach(entries, i, e) {
-            if (set_of(parent, i) != root)
+            if (ft_sets_find(sets, i) != root)
                 continue;
             if (!named && json_is_object(json_array_get(e, 0)))
                 named = json_array_get(e, 0);
@@ -206,7 +183,7 @@ static void merge_groups(json_t *const *docs, size_t n, json_t *merged)
     for (i = 1; i <= ngroups; i++)
         json_decref(members[i]);
     free(members);
-    free(parent);
+    ft_sets_free(sets);
     free(number);
     json_decref(entries);
     json_decref(first_with);

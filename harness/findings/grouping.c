@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "disjoint_sets.h"
 #include "frames.h"
+#include "group_summary.h"
 #include "hang.h"
 #include "signature.h"
 #include "xalloc.h"
@@ -161,13 +163,6 @@ void ft_anchors_from_hang(ft_strlist *anchors, const json_t *native, const char 
 
 int ft_anchor_connects(const char *anchor) { return strncmp(anchor, "mod:", 4) && strncmp(anchor, "alloc:", 6); }
 
-static size_t find(size_t *parent, size_t i)
-{
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
-}
-
 void ft_groups_free(ft_results *r)
 {
     for (size_t g = 0; g < r->ngroups; g++) {
@@ -181,65 +176,24 @@ void ft_groups_free(ft_results *r)
     r->ngroups = 0;
 }
 
-/* "31 races, 1 heap-use-after-free, 1 SIGSEGV": members counted by kind, TSan type or signal. */
-/* Whether a member of the group rooted at `root` is not suppressed: such a group's summary and hit
- * rate are its unsuppressed members'. */
-static int has_unsuppressed(const ft_results *r, size_t root, size_t *parent)
+/* The group's members counted by label (group_summary.c: the rule a merge of results uses too). */
+static char *summarize(const ft_results *r, size_t root, ft_sets *sets)
 {
+    ft_group_summary summary = {0};
     for (size_t i = 0; i < r->nfindings; i++)
-        if (find(parent, i) == root && !r->findings[i].suppressed_by)
-            return 1;
-    return 0;
-}
-
-static char *summarize(const ft_results *r, size_t root, size_t *parent)
-{
-    ft_strlist labels = {0};
-    long counts[64] = {0}, suppressed = 0;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out;
-    int counting = has_unsuppressed(r, root, parent);
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const ft_finding *f = &r->findings[i];
-        char label[64];
-        size_t k;
-        if (find(parent, i) != root)
-            continue;
-        if (counting && f->suppressed_by) { /* it may tie the bug's findings together, not count */
-            suppressed++;
-            continue;
-        }
-        ft_finding_label(f->kind, f->signature, label, sizeof label);
-        for (k = 0; k < labels.count && strcmp(labels.items[k], label); k++)
-            ;
-        if (k == labels.count && k < 64)
-            ft_strlist_push(&labels, label);
-        if (k < 64)
-            counts[k]++;
-    }
-    out = open_memstream(&text, &len);
-    if (!out)
-        return ft_xstrdup("");
-    for (size_t k = 0; k < labels.count; k++) {
-        fputs(k ? ", " : "", out);
-        ft_finding_label_count(out, counts[k], labels.items[k]);
-    }
-    if (suppressed)
-        fprintf(out, " (and %ld suppressed)", suppressed);
-    fclose(out);
-    ft_strlist_free(&labels);
-    return text;
+        if (ft_sets_find(sets, i) == root)
+            ft_group_summary_add(&summary, r->findings[i].kind, r->findings[i].signature, r->findings[i].suppressed_by != NULL);
+    return ft_group_summary_finish(&summary);
 }
 
 /* Whether some member of the group has anchor PREFIX+fn ("alloc:" a caller of the allocator,
  * "fn:" a function of the extension). */
-static int anchor_in_group(const ft_results *r, size_t root, size_t *parent, const char *prefix, const char *fn)
+static int anchor_in_group(const ft_results *r, size_t root, ft_sets *sets, const char *prefix, const char *fn)
 {
     char *anchor = ft_xasprintf("%s%s", prefix, fn);
     int found = 0;
     for (size_t i = 0; i < r->nfindings && !found; i++)
-        found = find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
+        found = ft_sets_find(sets, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
     free(anchor);
     return found;
 }
@@ -248,29 +202,29 @@ static int anchor_in_group(const ft_results *r, size_t root, size_t *parent, con
  * their signatures (ties: the first in sort order, so the name is the same run after run): one of
  * the extension's own if any (not CPython's dict code the extension called), and a function seen
  * calling the allocator only when nothing else can. */
-static char *group_name(const ft_results *r, size_t root, size_t *parent, const ft_group *g)
+static char *group_name(const ft_results *r, size_t root, ft_sets *sets, const ft_group *g)
 {
     const char *best = NULL, *module = NULL;
     long best_n = 0;
     for (int tier = 0; tier < 3 && !best; tier++) /* 0: the extension's, no wrapper; 1: no wrapper; 2: any */
         for (size_t i = 0; i < r->nfindings; i++) {
-            if (find(parent, i) != root)
+            if (ft_sets_find(sets, i) != root)
                 continue;
             for (size_t a = 0; a < r->findings[i].functions.count; a++) {
                 const char *fn = r->findings[i].functions.items[a];
                 long n = 0;
-                if (tier < 2 && anchor_in_group(r, root, parent, "alloc:", fn))
+                if (tier < 2 && anchor_in_group(r, root, sets, "alloc:", fn))
                     continue;
-                if (tier == 0 && !anchor_in_group(r, root, parent, "fn:", fn))
+                if (tier == 0 && !anchor_in_group(r, root, sets, "fn:", fn))
                     continue;
                 for (size_t j = 0; j < r->nfindings; j++)
-                    n += find(parent, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);
+                    n += ft_sets_find(sets, j) == root && ft_strlist_contains(&r->findings[j].functions, fn);
                 if (n > best_n || (n == best_n && best && strcmp(fn, best) < 0))
                     best = fn, best_n = n;
             }
         }
     for (size_t i = 0; i < r->nfindings && !module; i++)
-        for (size_t k = 0; find(parent, i) == root && k < r->findings[i].anchors.count && !module; k++)
+        for (size_t k = 0; ft_sets_find(sets, i) == root && k < r->findings[i].anchors.count && !module; k++)
             if (!strncmp(r->findings[i].anchors.items[k], "mod:", 4))
                 module = r->findings[i].anchors.items[k] + 4;
     char *shown = best ? ft_display_name(best) : NULL;
@@ -307,7 +261,7 @@ static const char *consequence_of(const ft_results *r, const ft_finding *f, cons
 
 /* A bug's consequences join its group: each consequence joins the earliest cause of its scenario,
  * and says so (joined_because). */
-static void join_consequences(ft_results *r, size_t *parent)
+static void join_consequences(ft_results *r, ft_sets *sets)
 {
     for (size_t i = 0; i < r->nfindings; i++) {
         ft_finding *f = &r->findings[i];
@@ -318,9 +272,9 @@ static void join_consequences(ft_results *r, size_t *parent)
             if (w && (best == (size_t)-1 || r->findings[j].first_round < r->findings[best].first_round))
                 best = j, why = w;
         }
-        if (best == (size_t)-1 || find(parent, i) == find(parent, best))
+        if (best == (size_t)-1 || ft_sets_same(sets, i, best))
             continue;
-        parent[find(parent, i)] = find(parent, best);
+        ft_sets_join(sets, best, i);
         free(f->joined_because);
         f->joined_because = ft_xasprintf("%s: %s (round %ld), then this (round %ld)", why, r->findings[best].title ?
                                          r->findings[best].title : r->findings[best].signature, r->findings[best].first_round,
@@ -330,34 +284,34 @@ static void join_consequences(ft_results *r, size_t *parent)
 
 void ft_groups_build(ft_results *r)
 {
-    size_t n = r->nfindings, *parent = ft_xcalloc(n ? n : 1, sizeof *parent), *index_of;
+    size_t n = r->nfindings, *index_of;
+    ft_sets sets_of_findings, *sets = &sets_of_findings;
 
     ft_groups_free(r);
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
+    ft_sets_init(sets, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const ft_finding *a = &r->findings[i], *b = &r->findings[j];
-            if (find(parent, i) == find(parent, j))
+            if (ft_sets_same(sets, i, j))
                 continue;
             for (size_t k = 0; k < a->anchors.count; k++)
                 if (ft_anchor_connects(a->anchors.items[k]) && ft_strlist_contains(&b->anchors, a->anchors.items[k])) {
-                    parent[find(parent, j)] = find(parent, i);
+                    ft_sets_join(sets, i, j);
                     break;
                 }
         }
-    join_consequences(r, parent);
+    join_consequences(r, sets);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
     for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */
-        if (find(parent, i) == i) {
+        if (ft_sets_find(sets, i) == i) {
             index_of[i] = r->ngroups++;
             r->groups[index_of[i]].owner = r->findings[i].owner ? r->findings[i].owner : "cpython";
         }
     for (size_t i = 0; i < n; i++) {
         ft_finding *f = &r->findings[i];
-        ft_group *g = &r->groups[index_of[find(parent, i)]];
-        f->group = index_of[find(parent, i)];
+        ft_group *g = &r->groups[index_of[ft_sets_find(sets, i)]];
+        f->group = index_of[ft_sets_find(sets, i)];
         g->nmembers++;
         if (f->owner && !strcmp(f->owner, "target"))
             g->owner = "target";
@@ -370,10 +324,10 @@ void ft_groups_build(ft_results *r)
             ft_strlist_push(&g->scenarios, sc);
     }
     for (size_t i = 0; i < n; i++)
-        if (find(parent, i) == i) {
+        if (ft_sets_find(sets, i) == i) {
             ft_group *g = &r->groups[index_of[i]];
-            g->name = group_name(r, i, parent, g);
-            g->summary = summarize(r, i, parent);
+            g->name = group_name(r, i, sets, g);
+            g->summary = summarize(r, i, sets);
         }
     /* A finding that joins a group the baseline knows a member of is known too. */
     for (size_t i = 0; i < n; i++) {
@@ -389,6 +343,6 @@ void ft_groups_build(ft_results *r)
     for (size_t i = 0; i < n; i++)
         if (ft_finding_counts(&r->findings[i]))
             r->groups[r->findings[i].group].counts = 1;
-    free(parent);
+    ft_sets_free(sets);
     free(index_of);
 }

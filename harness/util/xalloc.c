@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void out_of_memory(size_t n)
+void ft_out_of_memory(size_t n)
 {
     char msg[128];
     int len = snprintf(msg, sizeof msg, "ftstress: error: out of memory (allocating %zu bytes)\n", n);
@@ -24,7 +24,7 @@ void *ft_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        out_of_memory(n);
+        ft_out_of_memory(n);
     return p;
 }
 
@@ -32,7 +32,7 @@ void *ft_xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
-        out_of_memory(count * size);
+        ft_out_of_memory(count * size);
     return p;
 }
 
@@ -40,7 +40,7 @@ void *ft_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        out_of_memory(n);
+        ft_out_of_memory(n);
     return q;
 }
 
@@ -48,7 +48,7 @@ char *ft_xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
     if (!p)
-        out_of_memory(strlen(s ? s : "") + 1);
+        ft_out_of_memory(strlen(s ? s : "") + 1);
     return p;
 }
 
@@ -56,7 +56,7 @@ char *ft_xstrndup(const char *s, size_t n)
 {
     char *p = strndup(s ? s : "", n);
     if (!p)
-        out_of_memory(n + 1);
+        ft_out_of_memory(n + 1);
     return p;
 }
 
@@ -68,6 +68,6 @@ char *ft_xasprintf(const char *fmt, ...)
     int n = vasprintf(&out, fmt, ap);
     va_end(ap);
     if (n < 0)
-        out_of_memory(0);
+        ft_out_of_memory(0);
     return out;
 }
