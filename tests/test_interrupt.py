@@ -36,26 +36,40 @@ def start(folder):
     return p, path, out
 
 
-def workers_of(supervisor):
-    """Processes still running for this supervisor: spawned and forked workers and fork servers all
-    carry FTSTRESS_SUPERVISOR_PID (a forked worker's command line is its fork server's)."""
+def alive(pid):
+    try:
+        return open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def workers_of(supervisor, out):
+    """Processes still running for this supervisor: spawned workers and a fork server of its own
+    carry FTSTRESS_SUPERVISOR_PID; every worker, forked by a server kept between commands too,
+    is named in the run's events.jsonl."""
     mark = b"FTSTRESS_SUPERVISOR_PID=%d" % supervisor.pid
-    found = []
+    found = set()
     for pid in os.listdir("/proc"):
         try:
             env = open("/proc/%s/environ" % pid, "rb").read().split(b"\0")
-            state = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if mark in env and state != "Z":
-            found.append(int(pid))
-    return found
+        if mark in env and alive(pid):
+            found.add(int(pid))
+    try:
+        for line in open(os.path.join(out, "events.jsonl")):
+            pid = json.loads(line).get("worker")
+            if pid and alive(pid):
+                found.add(pid)
+    except (OSError, ValueError):
+        pass
+    return sorted(found)
 
 
 def interrupted_by(sig, code):
     folder = tempfile.mkdtemp(prefix="ftstress-int-")
     p, path, out = start(folder)
-    check(p.poll() is None and workers_of(p), "the run is going before the signal")
+    check(p.poll() is None and workers_of(p, out), "the run is going before the signal")
     p.send_signal(sig)
     so, se = p.communicate(timeout=60)
     check(p.returncode == code, "exit code %d after %s, expected %d" % (p.returncode, sig.name, code), so, se)
@@ -65,7 +79,7 @@ def interrupted_by(sig, code):
     check(0 < s["rounds_run"] < 1000, "partial rounds recorded: %s" % s["rounds_run"])
     check("interrupted by" in se, "the terminal says so", se)
     time.sleep(0.5)
-    check(not workers_of(p), "no worker left running: %s" % workers_of(p))
+    check(not workers_of(p, out), "no worker left running: %s" % workers_of(p, out))
 
 
 def test_ctrl_c_stops_workers_and_writes_partial_results():
@@ -79,13 +93,13 @@ def test_sigterm_stops_workers_and_writes_partial_results():
 def test_supervisor_killed_takes_its_workers_along():
     folder = tempfile.mkdtemp(prefix="ftstress-kill-")
     p, path, out = start(folder)
-    check(workers_of(p), "a worker is running")
+    check(workers_of(p, out), "a worker is running")
     p.kill()
     p.communicate(timeout=30)
     deadline = time.time() + 10
-    while time.time() < deadline and workers_of(p):
+    while time.time() < deadline and workers_of(p, out):
         time.sleep(0.2)
-    check(not workers_of(p), "workers outlived their SIGKILLed supervisor: %s" % workers_of(p))
+    check(not workers_of(p, out), "workers outlived their SIGKILLed supervisor: %s" % workers_of(p, out))
     rc, so, se = run("report", os.path.join(out, "results.json"))
     check(rc in (0, 1) and "slow-rounds" in so, "ftstress report reads what the killed run left", so, se)
 

@@ -25,13 +25,14 @@
 #include "supervisor.h"
 #include "tsan_options.h"
 #include "run_files.h"
+#include "server_registry.h"
 #include "suppressions.h"
 #include "sweep.h"
 #include "xalloc.h"
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
-    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
+    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_NO_SERVER, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
     O_OUT, O_QUIET, O_VERBOSE, O_HELP,
     O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
 };
@@ -53,6 +54,7 @@ static const ft_option run_options[] = {
     [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
     [O_KEEP_GOING] = {"keep-going", 0, NULL, "run every round even after a scenario's expected outcome was reached"},
     [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
+    [O_NO_SERVER] = {"no-server", 0, NULL, "fork workers from a server of this command's own, not from one kept between commands ('ftstress server')"},
     [O_PYTHON] = {"python", 0, "BUILD", "run on the ftstress built for another interpreter too (a build folder; twice or more: a differential)"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
@@ -87,6 +89,7 @@ typedef struct run_args {
     ft_confidence conf;
     int no_default_supp, update_baseline, seed_given;
     int spawn_only; /* --spawn: no fork server */
+    int own_server; /* --no-server: a fork server of this command's own */
     ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
     const char *baseline;
     ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
@@ -133,6 +136,7 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_SITE: ft_strlist_push(&a->sites, arg); break;
     case O_KEEP_GOING: a->sup.keep_going = 1; break;
     case O_SPAWN: a->spawn_only = 1; break;
+    case O_NO_SERVER: a->own_server = 1; break;
     case O_PYTHON: ft_strlist_push(&a->pythons, arg); break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
@@ -401,13 +405,16 @@ static int check_combinations(run_args *a)
 
 /* Fork servers for this run (fork_client.h), their logs in OUT/fork-servers. NULL when even the
  * folder cannot be made: every worker is spawned then, which is slower but finds the same. */
-static ft_fork_servers *start_fork_servers(const run_args *a)
+static ft_fork_servers *start_fork_servers(run_args *a)
 {
     char *dir = ft_xasprintf("%s/fork-servers", a->sup.out_dir);
     char *tsan = ft_worker_tsan_options(FTSTRESS_SYMBOLIZER);
     ft_fork_servers *servers = NULL;
+    /* without --seed: the seed of a server kept for this same command, whose start-up is then saved */
+    if (!a->seed_given && !a->own_server && ft_server_reuse_seed(tsan, &a->sup.seed))
+        ft_debug("seed %lu: a fork server kept between commands has it", a->sup.seed);
     if (ft_mkdirs(dir) == 0)
-        servers = ft_fork_servers_new(dir, a->sup.seed, tsan);
+        servers = ft_fork_servers_new(dir, a->sup.seed, tsan, !a->own_server);
     else
         ft_warn("cannot create %s: %s; workers are spawned", dir, strerror(errno));
     free(dir);

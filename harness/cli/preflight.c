@@ -149,7 +149,8 @@ int ft_compile_check(const ft_scenario_set *set, ft_fork_servers *servers)
     close(p.stacks_fd), p.stacks_fd = -1;
     while (ft_linebuf_read(&events, p.events_fd, on_compile_event, &c) > 0)
         ;
-    ft_proc_wait(p.pid, forked, &status, NULL);
+    if (!forked || ft_fork_servers_wait(servers, p.pid, &status, NULL) > 0)
+        ft_proc_wait(p.pid, forked, &status, NULL);
     if (!c.finished && !c.failed) {
         char *what = files_phrase(&files);
         if (WIFSIGNALED(status))

@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fork_protocol.h"
 #include "log.h"
+#include "server_registry.h"
 #include "tsan_options.h"
 #include "xalloc.h"
 
@@ -30,11 +32,20 @@
 
 typedef struct server {
     char *key; /* the environment it runs with, one "K=V" per line */
-    pid_t pid;
+    pid_t pid; /* a server of this command's own; -1 for one that outlives commands */
     int sock;
     int answered; /* it has answered a request: its interpreter is up */
     int broken;
+    int detached; /* it outlives the command (server_daemon.c): it reports how its workers end */
 } server;
+
+/* A worker of a detached server, until the command has waited for it. */
+typedef struct detached_worker {
+    pid_t pid;
+    size_t server;
+    int ended;
+    ft_fork_message end; /* FT_FORK_EXITED, once ended */
+} detached_worker;
 
 struct ft_fork_servers {
     server *items;
@@ -42,19 +53,18 @@ struct ft_fork_servers {
     char *log_dir;
     char *tsan_options;
     unsigned long seed;
+    int outlive; /* use (and start) servers that outlive the command */
+    detached_worker *workers;
+    size_t nworkers;
 };
 
-typedef struct fork_reply { /* as fork_server.c sends it */
-    int pid;
-    int error;
-} fork_reply;
-
-ft_fork_servers *ft_fork_servers_new(const char *log_dir, unsigned long seed, const char *tsan_options)
+ft_fork_servers *ft_fork_servers_new(const char *log_dir, unsigned long seed, const char *tsan_options, int outlive)
 {
     ft_fork_servers *fs = ft_xcalloc(1, sizeof *fs);
     fs->log_dir = ft_xstrdup(log_dir);
     fs->tsan_options = ft_xstrdup(tsan_options);
     fs->seed = seed;
+    fs->outlive = outlive;
     /* Forked workers are grandchildren of ours whose middle process exits: as a subreaper we become
      * their parent, so they are waited for and traced like spawned ones. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
@@ -78,8 +88,8 @@ static void stop_server(server *s)
 
 static void give_up(server *s, const char *why)
 {
-    ft_warn("the fork server (pid %d) %s; its scenarios' workers are spawned instead (slower start-up, the "
-            "same findings)", (int)s->pid, why);
+    ft_warn("the fork server%s %s; its scenarios' workers are spawned instead (slower start-up, the same findings)",
+            s->detached ? " that outlives commands" : "", why);
     s->broken = 1;
     stop_server(s);
 }
@@ -89,33 +99,42 @@ static char *env_key(const ft_strlist *env)
     return ft_strlist_join(env, "\n");
 }
 
-static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
+/* A server's environment: this command's, its TSan options with the server's own log, and the
+ * scenario's `env`; a server of this command's own also learns the command's pid. */
+static char **server_env(const ft_fork_servers *fs, const ft_strlist *env, const char *tsan_log, int own)
 {
-    int sv[2];
-    char seed[32], parent[48], *tsan, *log;
-    char *argv[] = {(char *)ft_self_exe(), "__worker", "--serve", "--seed", seed, NULL};
     char **extra = ft_xcalloc(env->count + 3, sizeof *extra), **envp;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
+    char *quoted = ft_tsan_quoted(tsan_log), parent[48];
     size_t ne = 0;
-    int err;
-
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        free(extra);
-        return -1;
-    }
-    snprintf(seed, sizeof seed, "%lu", fs->seed);
+    extra[ne++] = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s", fs->tsan_options, quoted);
     snprintf(parent, sizeof parent, "FTSTRESS_SUPERVISOR_PID=%d", (int)getpid());
-    char *log_path = ft_xasprintf("%s/fork-server-tsan", fs->log_dir), *quoted = ft_tsan_quoted(log_path);
-    tsan = ft_xasprintf("TSAN_OPTIONS=%s log_path=%s", fs->tsan_options, quoted);
-    free(log_path);
-    free(quoted);
-    log = ft_xasprintf("%s/fork-server-%zu.log", fs->log_dir, (size_t)(s - fs->items) + 1);
-    extra[ne++] = tsan;
-    extra[ne++] = parent;
+    if (own)
+        extra[ne++] = parent;
     for (size_t i = 0; i < env->count; i++)
         extra[ne++] = env->items[i];
     envp = ft_env_merge(extra);
+    free(extra[0]);
+    free(extra);
+    free(quoted);
+    return envp;
+}
+
+static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
+{
+    int sv[2];
+    char seed[32];
+    char *argv[] = {(char *)ft_self_exe(), "__worker", "--serve", "--seed", seed, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int err;
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    snprintf(seed, sizeof seed, "%lu", fs->seed);
+    char *log_path = ft_xasprintf("%s/fork-server-tsan", fs->log_dir);
+    char **envp = server_env(fs, env, log_path, 1);
+    char *log = ft_xasprintf("%s/fork-server-%zu.log", fs->log_dir, (size_t)(s - fs->items) + 1);
+    free(log_path);
 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, sv[1], FT_FD_SERVER);
@@ -129,8 +148,6 @@ static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     ft_env_free(envp);
-    free(extra);
-    free(tsan);
     free(log);
     close(sv[1]);
     if (err) {
@@ -141,6 +158,38 @@ static int start_server(ft_fork_servers *fs, server *s, const ft_strlist *env)
     }
     s->sock = sv[0];
     return 0;
+}
+
+/* Connects to the server that outlives commands for this environment, starting it if needed
+ * (server_registry.c). -1 when there is none to be had: the reason is said and this command
+ * starts its own. */
+static int start_detached(ft_fork_servers *fs, server *s, const ft_strlist *env)
+{
+    char *why = NULL, *dir = ft_server_dir(&why), *key = NULL;
+    char seed[32];
+    char *argv[] = {(char *)ft_self_exe(), "__worker", "--serve", "--seed", seed, NULL};
+    int started = 0;
+
+    snprintf(seed, sizeof seed, "%lu", fs->seed);
+    if (dir) {
+        key = ft_server_key(fs->seed, fs->tsan_options, env);
+        char *tsan_log = ft_xasprintf("%s/%s.tsan", dir, key);
+        char **envp = server_env(fs, env, tsan_log, 0);
+        s->sock = ft_server_connect(dir, key, argv, envp, &started, &why);
+        if (s->sock >= 0 && started && env->count == 0)
+            ft_server_note_seed(fs->tsan_options, fs->seed);
+        ft_env_free(envp);
+        free(tsan_log);
+    }
+    if (s->sock < 0)
+        ft_warn("no fork server that outlives this command (%s); this command starts its own", why ? why : "?");
+    else
+        ft_debug("fork server %s %s (%s/%s.log)", key, started ? "started" : "reused", dir, key);
+    s->detached = s->sock >= 0;
+    free(why);
+    free(dir);
+    free(key);
+    return s->detached ? 0 : -1;
 }
 
 static server *server_for(ft_fork_servers *fs, const ft_strlist *env)
@@ -154,6 +203,8 @@ static server *server_for(ft_fork_servers *fs, const ft_strlist *env)
     fs->items = ft_xrealloc(fs->items, (fs->count + 1) * sizeof *fs->items);
     server *s = &fs->items[fs->count++];
     *s = (server){.key = key, .pid = -1, .sock = -1};
+    if (fs->outlive && start_detached(fs, s, env) == 0)
+        return s;
     if (start_server(fs, s, env) < 0) {
         ft_warn("cannot start a fork server (%s); workers are spawned instead", strerror(errno));
         s->broken = 1;
@@ -198,18 +249,38 @@ static int send_request(server *s, const char *buf, size_t len, const int fds[FT
     return n == (ssize_t)len ? 0 : -1;
 }
 
-static int read_reply(server *s, fork_reply *r)
+/* Reads one message of server s, waiting at most `ms` (-1: as long as it takes). A worker's end
+ * is kept for ft_fork_servers_wait; 0, or -1 when nothing (readable) came. */
+static int read_message(ft_fork_servers *fs, server *s, ft_fork_message *m, int ms)
 {
     struct pollfd p = {.fd = s->sock, .events = POLLIN};
     int ready;
     ssize_t n;
-    while ((ready = poll(&p, 1, s->answered ? ANSWER_MS : FIRST_ANSWER_MS)) < 0 && errno == EINTR)
+    while ((ready = poll(&p, 1, ms)) < 0 && errno == EINTR)
         ;
     if (ready <= 0)
         return -1;
-    while ((n = recv(s->sock, r, sizeof *r, 0)) < 0 && errno == EINTR)
+    while ((n = recv(s->sock, m, sizeof *m, 0)) < 0 && errno == EINTR)
         ;
-    return n == (ssize_t)sizeof *r ? 0 : -1;
+    if (n != (ssize_t)sizeof *m)
+        return -1;
+    if (m->type == FT_FORK_EXITED)
+        for (size_t i = 0; i < fs->nworkers; i++)
+            if (fs->workers[i].pid == m->pid && fs->workers[i].server == (size_t)(s - fs->items)) {
+                fs->workers[i].ended = 1;
+                fs->workers[i].end = *m;
+            }
+    return 0;
+}
+
+/* The answer to a request (a detached server's reports of ended workers may come first). */
+static int read_reply(ft_fork_servers *fs, server *s, ft_fork_message *r)
+{
+    do
+        if (read_message(fs, s, r, s->answered ? ANSWER_MS : FIRST_ANSWER_MS) < 0)
+            return -1;
+    while (r->type != FT_FORK_STARTED);
+    return 0;
 }
 
 int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_proc *p, char *const *args,
@@ -219,7 +290,7 @@ int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_
     int child[FT_FORK_NFDS];
     char *buf;
     ssize_t len;
-    fork_reply reply = {0};
+    ft_fork_message reply = {0};
 
     if (s->broken)
         return -1;
@@ -243,7 +314,7 @@ int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_
     int sent = send_request(s, buf, (size_t)len, child);
     ft_proc_close_fds(child); /* the server has its own copies now (or never will) */
     free(buf);
-    if (sent < 0 || read_reply(s, &reply) < 0) {
+    if (sent < 0 || read_reply(fs, s, &reply) < 0) {
         give_up(s, sent < 0 ? "cannot be reached" : "did not answer");
         ft_proc_close(p);
         return -1;
@@ -257,6 +328,35 @@ int ft_fork_servers_start_worker(ft_fork_servers *fs, const ft_strlist *env, ft_
         return -1;
     }
     p->pid = reply.pid;
+    if (s->detached) {
+        fs->workers = ft_xrealloc(fs->workers, (fs->nworkers + 1) * sizeof *fs->workers);
+        fs->workers[fs->nworkers++] = (detached_worker){.pid = reply.pid, .server = (size_t)(s - fs->items)};
+    }
+    return 0;
+}
+
+int ft_fork_servers_wait(ft_fork_servers *fs, pid_t pid, int *wstatus, struct rusage *usage)
+{
+    size_t i;
+    for (i = 0; fs && i < fs->nworkers && fs->workers[i].pid != pid; i++)
+        ;
+    if (!fs || i == fs->nworkers)
+        return 1; /* a worker of this command's own server, or spawned: its parent is this process */
+    server *s = &fs->items[fs->workers[i].server];
+    while (!fs->workers[i].ended) {
+        ft_fork_message m;
+        if (s->sock < 0 || read_message(fs, s, &m, -1) < 0) {
+            ft_warn("the fork server stopped answering before worker %d ended; its exit status is unknown", (int)pid);
+            fs->workers[i] = fs->workers[--fs->nworkers];
+            errno = ECHILD;
+            return -1;
+        }
+    }
+    if (wstatus)
+        *wstatus = fs->workers[i].end.wstatus;
+    if (usage)
+        *usage = fs->workers[i].end.usage;
+    fs->workers[i] = fs->workers[--fs->nworkers];
     return 0;
 }
 
@@ -269,6 +369,7 @@ void ft_fork_servers_free(ft_fork_servers *fs)
         free(fs->items[i].key);
     }
     free(fs->items);
+    free(fs->workers);
     free(fs->log_dir);
     free(fs->tsan_options);
     free(fs);

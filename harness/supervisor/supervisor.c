@@ -271,7 +271,8 @@ static void finish_worker(job *j, const ft_supervise_opts *o)
 
     struct rusage usage = {0};
     char *tsan_path = ft_xasprintf("%s/logs/%s/tsan.%d", o->out_dir, j->s->name, (int)j->proc.pid);
-    if (ft_proc_wait(j->proc.pid, j->forked, &wstatus, &usage) < 0)
+    int mine = j->forked ? ft_fork_servers_wait(j->servers, j->proc.pid, &wstatus, &usage) : 1;
+    if (mine < 0 || (mine > 0 && ft_proc_wait(j->proc.pid, j->forked, &wstatus, &usage) < 0))
         ft_warn("cannot wait for worker %d: %s", (int)j->proc.pid, strerror(errno));
     if (usage.ru_maxrss > j->results->scenarios[j->sc].peak_rss_kb)
         j->results->scenarios[j->sc].peak_rss_kb = usage.ru_maxrss;

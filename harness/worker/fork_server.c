@@ -21,29 +21,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <Python.h>
 
+#include "fork_protocol.h"
+#include "server_daemon.h"
 #include "worker.h"
 #include "worker_channel.h"
 #include "worker_python.h"
 
 #define REQUEST_MAX 65536 /* a worker's arguments; the supervisor checks before sending */
-
-/* The answer to a request: the worker's pid, or 0 and the reason it could not be forked. */
-typedef struct fork_reply {
-    int pid;
-    int error; /* errno, or EDEADLK: the server is not single-threaded */
-} fork_reply;
 
 static int thread_count(void)
 {
@@ -150,6 +148,19 @@ static void __attribute__((noreturn)) become_worker(int fds[FT_FORK_NFDS], int a
     _exit(ft_worker_forked_main(argc, argv));
 }
 
+/* A worker of a server that outlives the command: the command is not its ancestor, so it dies with
+ * the connection's handler (its parent, which ends when the command does) and lets the command
+ * trace it for native stacks where Yama restricts ptrace to ancestors (EINVAL without Yama). */
+static void __attribute__((noreturn)) become_detached_worker(int fds[FT_FORK_NFDS], int argc, char **argv,
+                                                             pid_t handler, pid_t client)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != handler)
+        _exit(FT_EXIT_CANNOT_RUN);
+    if (client > 0)
+        (void)prctl(PR_SET_PTRACER, (unsigned long)client);
+    become_worker(fds, argc, argv);
+}
+
 /* Forks the worker through a middle process, which answers the supervisor with the worker's pid and
  * exits: the server goes back to its requests at once and reaps middle processes as they end. The
  * worker is the supervisor's child once its middle process is gone (adopt_supervisor waits for it).
@@ -166,7 +177,7 @@ static int fork_worker(int fds[FT_FORK_NFDS], int argc, char **argv)
         pid_t w = fork();
         if (w == 0)
             become_worker(fds, argc, argv);
-        fork_reply reply = {.pid = w > 0 ? (int)w : 0, .error = w > 0 ? 0 : errno};
+        ft_fork_message reply = {.type = FT_FORK_STARTED, .pid = w > 0 ? (int)w : 0, .error = w > 0 ? 0 : errno};
         _exit(send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) == (ssize_t)sizeof reply ? 0 : 1);
     }
     int err = errno;
@@ -203,15 +214,168 @@ static void warm_up(void)
     }
 }
 
-static int parse_server_args(int argc, char **argv, unsigned long *seed)
+/* A worker of a server that outlives the command is the handler's own child (no middle process):
+ * the handler waits for it and tells the command how it ended. */
+static pid_t fork_detached_worker(int fds[FT_FORK_NFDS], int argc, char **argv, pid_t client)
+{
+    pid_t handler = getpid(), w;
+    PyOS_BeforeFork();
+    w = fork();
+    if (w == 0)
+        become_detached_worker(fds, argc, argv, handler, client);
+    int err = errno;
+    PyOS_AfterFork_Parent();
+    errno = err;
+    return w;
+}
+
+/* Sends FT_FORK_EXITED for every worker of this handler that has ended. -1 when the command is gone. */
+static int report_exits(void)
+{
+    ft_fork_message m = {.type = FT_FORK_EXITED};
+    pid_t pid;
+    while ((pid = wait4(-1, &m.wstatus, WNOHANG, &m.usage)) > 0) {
+        m.pid = (int)pid;
+        if (send(FT_FD_SERVER, &m, sizeof m, MSG_NOSIGNAL) != (ssize_t)sizeof m)
+            return -1;
+    }
+    return 0;
+}
+
+/* The workers a detached handler waits for, each with a pidfd that polls readable when it ends (no
+ * pidfd on an old kernel: the poll wakes every 20 ms instead). */
+typedef struct watched {
+    struct pollfd *p; /* p[0] is the request socket */
+    size_t n, cap;
+} watched;
+
+static void watch(watched *w, pid_t pid)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return;
+    if (w->n == w->cap) {
+        struct pollfd *more = realloc(w->p, (w->cap = w->cap ? 2 * w->cap : 16) * sizeof *more);
+        if (!more) {
+            close(fd);
+            return; /* the 20 ms poll still reports it */
+        }
+        w->p = more;
+    }
+    w->p[w->n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+}
+
+/* Waits until a request arrives (1), or the command is gone (0); reports ended workers meanwhile. */
+static int wait_for_request(watched *w, int polled_exits)
+{
+    for (;;) {
+        int ready = poll(w->p, (nfds_t)w->n, polled_exits ? -1 : 20);
+        if (ready < 0 && errno != EINTR)
+            return 0;
+        if (report_exits() < 0)
+            return 0;
+        for (size_t i = 1; i < w->n;) /* an ended worker's pidfd stays readable: drop it */
+            if (w->p[i].revents & (POLLIN | POLLHUP)) {
+                close(w->p[i].fd);
+                w->p[i] = w->p[--w->n];
+            } else
+                i++;
+        if (w->p[0].revents & (POLLIN | POLLHUP | POLLERR))
+            return 1;
+    }
+}
+
+/* Answers requests on FT_FD_SERVER until the command closes it. `detached`: this is a connection's
+ * handler of a server that outlives commands (server_daemon.c), `client` the command's pid. */
+static int serve(int detached, pid_t client)
+{
+    char *buf = malloc(REQUEST_MAX);
+    watched w = {0};
+    int pidfds = 1, status = 0;
+    /* A handler is a fork child, and TSan gives a fork child its background thread again: the check
+     * below is for threads started since, which would leave a forked worker unable to start its own. */
+    int threads_at_start = thread_count();
+
+    if (!buf)
+        return FT_EXIT_CANNOT_RUN;
+    if (detached) {
+        w.p = malloc(16 * sizeof *w.p);
+        if (!w.p) {
+            free(buf);
+            return FT_EXIT_CANNOT_RUN;
+        }
+        w.cap = 16;
+        w.p[w.n++] = (struct pollfd){.fd = FT_FD_SERVER, .events = POLLIN};
+    }
+    for (;;) {
+        int fds[FT_FORK_NFDS];
+        char *wargv[1024];
+        ssize_t n;
+        ft_fork_message reply = {.type = FT_FORK_STARTED};
+
+        if (detached && !wait_for_request(&w, pidfds))
+            break;
+        n = receive(buf, REQUEST_MAX, fds);
+        if (n == 0)
+            break; /* the supervisor is done with us */
+        if (n < 0) {
+            fprintf(stderr, "ftstress fork server: unreadable request (%s); stopping\n", strerror(errno));
+            status = FT_EXIT_CANNOT_RUN;
+            break;
+        }
+        int wargc = split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
+        if (!detached)
+            while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
+                ;
+        if (thread_count() != (detached ? threads_at_start : 1))
+            reply.error = EDEADLK; /* forking now would leave the worker unable to start threads */
+        else if (detached) {
+            pid_t pid = fork_detached_worker(fds, wargc, wargv, client);
+            if (pid < 0)
+                reply.error = errno;
+            else {
+                size_t before = w.n;
+                reply.pid = (int)pid;
+                watch(&w, pid);
+                pidfds &= w.n > before;
+            }
+        } else if (fork_worker(fds, wargc, wargv) < 0)
+            reply.error = errno;
+        for (int i = 0; i < FT_FORK_NFDS; i++)
+            close(fds[i]);
+        /* Without a middle process the answer is ours; with one, only a request that forked nothing is. */
+        if ((detached || reply.error) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
+            break;
+    }
+    for (size_t i = 1; i < w.n; i++)
+        close(w.p[i].fd);
+    free(w.p);
+    free(buf);
+    return status;
+}
+
+int ft_fork_server_handle(int conn, int client)
+{
+    if (dup2(conn, FT_FD_SERVER) < 0)
+        return FT_EXIT_CANNOT_RUN;
+    close(conn);
+    return serve(1, (pid_t)client);
+}
+
+static int parse_server_args(int argc, char **argv, unsigned long *seed, const char **listen_path, double *idle)
 {
     static const struct option opts[] = {{"serve", no_argument, 0, 'v'}, {"seed", required_argument, 0, 'S'},
+                                         {"listen", required_argument, 0, 'l'}, {"idle", required_argument, 0, 'i'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'S')
             *seed = strtoul(optarg, NULL, 10);
+        else if (c == 'l')
+            *listen_path = optarg;
+        else if (c == 'i')
+            *idle = strtod(optarg, NULL);
         else if (c != 'v')
             return -1;
     }
@@ -221,42 +385,19 @@ static int parse_server_args(int argc, char **argv, unsigned long *seed)
 int ft_fork_server_main(int argc, char **argv)
 {
     unsigned long seed = 0;
-    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID");
-    char *buf = malloc(REQUEST_MAX);
+    const char *supervisor = getenv("FTSTRESS_SUPERVISOR_PID"), *listen_path = NULL;
+    double idle = 0;
 
-    if (!buf || parse_server_args(argc, argv, &seed) < 0)
+    if (parse_server_args(argc, argv, &seed, &listen_path, &idle) < 0)
         return FT_EXIT_USAGE;
-    if (supervisor && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
+    if (!listen_path && supervisor &&
+        (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)atol(supervisor)))
         return FT_EXIT_CANNOT_RUN;
     signal(SIGCHLD, SIG_DFL);
     if (ft_py_start(seed) < 0)
         return FT_EXIT_CANNOT_RUN;
     warm_up();
-    for (;;) {
-        int fds[FT_FORK_NFDS];
-        char *wargv[1024];
-        ssize_t n = receive(buf, REQUEST_MAX, fds);
-        fork_reply reply = {0};
-
-        if (n == 0)
-            break; /* the supervisor is done with us */
-        if (n < 0) {
-            fprintf(stderr, "ftstress fork server: unreadable request (%s); stopping\n", strerror(errno));
-            return FT_EXIT_CANNOT_RUN;
-        }
-        int wargc = split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
-        while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
-            ;
-        if (thread_count() != 1)
-            reply.error = EDEADLK; /* forking now would leave the worker unable to start threads */
-        else if (fork_worker(fds, wargc, wargv) < 0)
-            reply.error = errno;
-        for (int i = 0; i < FT_FORK_NFDS; i++)
-            close(fds[i]);
-        /* A forked middle process answers; only a request that forked nothing is answered here. */
-        if (reply.error && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
-            break;
-    }
-    free(buf);
-    return 0;
+    if (listen_path)
+        return ft_server_daemon_main(listen_path, idle);
+    return serve(0, 0);
 }
