@@ -328,6 +328,52 @@ static void join_consequences(ft_results *r, size_t *parent)
     }
 }
 
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The member signatures of the group rooted at `root`, sorted and joined by newlines: what the
+ * group saw, whichever scenario it saw it in. */
+static char *signature_set(const ft_results *r, size_t root, size_t *parent)
+{
+    ft_strlist sigs = {0};
+    char *text;
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (find(parent, i) == root && !ft_strlist_contains(&sigs, r->findings[i].signature))
+            ft_strlist_push(&sigs, r->findings[i].signature);
+    qsort(sigs.items, sigs.count, sizeof *sigs.items, compare_strings);
+    text = ft_xstrdup("");
+    for (size_t k = 0; k < sigs.count; k++) {
+        char *longer = ft_xasprintf("%s%s\n", text, sigs.items[k]);
+        free(text);
+        text = longer;
+    }
+    ft_strlist_free(&sigs);
+    return text;
+}
+
+/* One bug reached from several scenarios is one group listing them. Anchors of CPython's code are
+ * scoped to a scenario (its dict or refcount code is shared by unrelated bugs), so the same bug of
+ * a standard-library module seen from three scenarios (a shared BufferedReader, BufferedWriter and
+ * BufferedRandom each aborting in `_Py_CheckFunctionResult`) forms three groups of the same name.
+ * Groups of different scenarios whose member signatures are the same set are joined: the same
+ * findings are the same root cause. Sets, not one shared signature: one generic pair (an
+ * allocator's `read_size_t vs write_size_t`, a refcount) in two unrelated scenarios' groups would
+ * otherwise chain them into one. */
+static void join_same_groups(ft_results *r, size_t *parent)
+{
+    size_t n = r->nfindings;
+    char **sets = ft_xcalloc(n ? n : 1, sizeof *sets);
+    for (size_t i = 0; i < n; i++)
+        if (find(parent, i) == i)
+            sets[i] = signature_set(r, i, parent);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; sets[i] && j < n; j++)
+            if (sets[j] && find(parent, j) == j && find(parent, i) == i && !strcmp(sets[i], sets[j]))
+                parent[j] = i;
+    for (size_t i = 0; i < n; i++)
+        free(sets[i]);
+    free(sets);
+}
+
 void ft_groups_build(ft_results *r)
 {
     size_t n = r->nfindings, *parent = ft_xcalloc(n ? n : 1, sizeof *parent), *index_of;
@@ -347,6 +393,7 @@ void ft_groups_build(ft_results *r)
                 }
         }
     join_consequences(r, parent);
+    join_same_groups(r, parent);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
     for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */
