@@ -1,8 +1,10 @@
 /* The terminal summary of a results document: verdicts, then one line per finding. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hit_rate.h"
 #include "reporters.h"
+#include "source_paths.h"
 
 /* What suppressed every finding of group `g` (the first member's entry), or NULL when one is not
  * suppressed. */
@@ -205,8 +207,11 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                     json_string_value(json_object_get(f, "owner")), json_string_value(json_object_get(f, "title")),
                     (long long)json_integer_value(json_object_get(f, "count")), hit_rate(f),
                     json_string_value(json_object_get(f, "scenario")));
-            if (json_is_string(json_object_get(f, "location")))
-                fprintf(out, "       at %s\n", json_string_value(json_object_get(f, "location")));
+            if (json_is_string(json_object_get(f, "location"))) { /* relative to the tree that was built */
+                char *at = ft_source_path_shown(json_string_value(json_object_get(f, "location")));
+                fprintf(out, "       at %s\n", at);
+                free(at);
+            }
             json_t *own = json_array_get(groups, (size_t)json_integer_value(json_object_get(f, "group")) - 1);
             if (singletons && own && json_array_size(json_object_get(own, "members")) < 2)
                 lower_bound |= print_group_rates(out, own);
