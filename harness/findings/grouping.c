@@ -31,6 +31,20 @@ static void add_module(ft_strlist *anchors, const ft_frame *f)
     add(anchors, ft_xasprintf("mod:%.*s", (int)n, base));
 }
 
+/* "fn:NAME" for a function of the extension. A C++ function by its name without parameters and
+ * template arguments (frames.c's display name): the instantiations of one template
+ * ("dumps_internal<Writer<...>>", "dumps_internal<PrettyWriter<...>>") are one piece of source, and
+ * a crash's native stack names functions without the parameters TSan's symbolizer gives. C and
+ * Cython-as-C names stay as they are, so their baselines keep matching. */
+static char *fn_anchor(const char *function)
+{
+    if (!strchr(function, '(') && !strchr(function, '<') && !strstr(function, "::"))
+        return ft_xasprintf("fn:%s", function);
+    char *shown = ft_display_name(function), *anchor = ft_xasprintf("fn:%s", shown);
+    free(shown);
+    return anchor;
+}
+
 static void add_function(ft_strlist *anchors, const json_t *frames, int index, const char *scenario)
 {
     ft_frame f;
@@ -40,7 +54,7 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
     if (!strcmp(f.function, "??") || !strcmp(f.function, "..."))
         return;
     if (ft_frame_is_target(&f)) {
-        add(anchors, ft_xasprintf("fn:%s", f.function));
+        add(anchors, fn_anchor(f.function));
         add_module(anchors, &f);
     } else {
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
@@ -95,7 +109,7 @@ static void add_target_frames(ft_strlist *anchors, const json_t *frames)
         if (ft_frame_is_eval_loop(&f))
             break;
         if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f)) {
-            add(anchors, ft_xasprintf("fn:%s", f.function));
+            add(anchors, fn_anchor(f.function));
             add_module(anchors, &f);
         }
     }
@@ -236,7 +250,7 @@ static char *summarize(const ft_results *r, size_t root, size_t *parent)
  * "fn:" a function of the extension). */
 static int anchor_in_group(const ft_results *r, size_t root, size_t *parent, const char *prefix, const char *fn)
 {
-    char *anchor = ft_xasprintf("%s%s", prefix, fn);
+    char *anchor = !strcmp(prefix, "fn:") ? fn_anchor(fn) : ft_xasprintf("%s%s", prefix, fn);
     int found = 0;
     for (size_t i = 0; i < r->nfindings && !found; i++)
         found = find(parent, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
