@@ -142,6 +142,26 @@ def test_no_raced_type_is_clean():
                     os.path.basename(path), t, raced[0], rows[t][0]), md)
 
 
+def test_a_crash_through_a_callable_makes_it_crashed():
+    # a crash's native frames come from libdwfl, without the parameters TSan's symbolizer gives the
+    # entry point ("dumps" against "dumps(_object*, _object*, _object*)")
+    crashes = 0
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        rows, md = rows_of(doc)
+        calls, entries, types = facts(doc)
+        for g, members in target_groups(doc):
+            for f in members:
+                if f["kind"] != "crash":
+                    continue
+                for name, es in entries.items():
+                    if name not in types and called(calls, f["scenario"], name, types) and on_stacks(f, es):
+                        crashes += 1
+                        check(rows[name][0].startswith("crashed"), "%s: %s crashed (%s) but reads %r" % (
+                            os.path.basename(path), name, f["title"], rows[name][0]), md)
+    check(crashes, "no crash through a called callable in the captured results")
+
+
 def test_group_names_are_a_maintainers():
     for path in CAPTURED:
         doc = json.load(open(path))
@@ -154,4 +174,5 @@ def test_group_names_are_a_maintainers():
 
 if __name__ == "__main__":
     main([test_captured_runs_have_root_causes, test_every_group_has_a_called_racy_row_through_its_entry_point,
-          test_never_called_is_never_racy, test_no_raced_type_is_clean, test_group_names_are_a_maintainers])
+          test_never_called_is_never_racy, test_no_raced_type_is_clean, test_a_crash_through_a_callable_makes_it_crashed,
+          test_group_names_are_a_maintainers])
