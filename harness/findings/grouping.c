@@ -136,6 +136,14 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
          * (hi_calloc) serve every object of an extension and would join unrelated bugs */
         if (worker && start && (!strcmp(type, "heap") || !strcmp(type, "global")))
             add(anchors, ft_xasprintf("obj:%lld:%s", (long long)worker, start));
+        /* an object the extension allocated names the group by its module, when no racing frame
+         * is the extension's (a library it tail-called: "_xxhash: XXH64_update") */
+        json_t *alloc = json_object_get(item, "frames");
+        int at = !strcmp(type, "heap") ? ft_nearest_target(alloc) : -1;
+        if (at >= 0) {
+            ft_frame f = ft_frame_from_json(json_array_get(alloc, (size_t)at));
+            add_module(anchors, &f);
+        }
     }
 }
 
@@ -304,7 +312,7 @@ static int is_cause(const ft_results *r, const ft_finding *f)
 }
 
 /* Why `f` is a consequence of `cause` (same scenario, seen in or after the cause's first round), or
- * NULL: an exception (not the scenario's own code's) raised after a race or crash, or CPython's
+ * NULL: an exception (not the scenario's own code's) or a forbidden outcome after a race or crash, or CPython's
  * own race or abort after the extension crashed or freed memory under another thread. */
 static const char *consequence_of(const ft_results *r, const ft_finding *f, const ft_finding *cause)
 {
@@ -312,6 +320,8 @@ static const char *consequence_of(const ft_results *r, const ft_finding *f, cons
         return NULL;
     if (f->kind == FT_KIND_ERROR && !(f->owner && !strcmp(f->owner, "scenario")))
         return "an exception raised after it";
+    if (f->kind == FT_KIND_OUTCOME) /* the arbiter saw the state the race left: xxhash's lost updates */
+        return "a forbidden outcome after it";
     int corrupts = ft_finding_kind_is_fatal(cause->kind) || !strncmp(cause->signature, "tsan:heap-use-after-free", 24);
     if (corrupts && cause->owner && !strcmp(cause->owner, "target") && f->owner && !strcmp(f->owner, "cpython") &&
         (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind)))
