@@ -1,6 +1,7 @@
 """The port report's verdicts on real Debian extensions, from results captured with hand-written
 scenarios (tests/data/verdicts/realworld-*.json: cymem, Cython compiled as C++; python-rapidjson,
-C++), without rebuilding them: every root-cause group of the target has a racy or crashed row for a
+C++; xxhash's shared-update scenario, whose race is inside the system's libxxhash on an object the
+extension allocated), without rebuilding them: every root-cause group of the target has a racy or crashed row for a
 callable its scenario really called whose C entry point is on the group's stacks; no callable that
 was never called is racy; no type whose instances raced reads clean; group names are the Python
 and C++ names a maintainer knows, not mangled symbols or signatures."""
