@@ -40,6 +40,8 @@ static void put_cell(FILE *out, const char *text, int width, int indent)
                 cut = k;
                 break;
             }
+        while (cut > 1 && ((unsigned char)text[cut] & 0xC0) == 0x80) /* never inside a UTF-8 character */
+            cut--;
         int shown = cut;
         while (shown > 0 && text[shown - 1] == ' ')
             shown--;
