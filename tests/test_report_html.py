@@ -166,7 +166,9 @@ def test_every_root_cause_is_listed_and_unnamed_ones_make_clean_unclear():
           "the unnamed root cause is listed", html[:4000])
     check('data-group="mod: Ring_push_impl"' in html and 'data-status="new"' in html, "every group, with its status", html[:4000])
     check("suppressed: suppressed: mod_reset" in html, "a suppressed finding is listed as such", html[:4000])
-    check("4 root causes (2 new)" in " ".join(p.texts), "the counts line", " ".join(p.texts)[:1000])
+    check("4 root causes (2 new, 1 known, 1 suppressed)" in p.texts, "the counts line", " ".join(p.texts)[:1000])
+    check("- found: 4 root causes (2 new, 1 known, 1 suppressed); 5 functions and methods:" in md,
+          "the Markdown's headline says the same", md)
     check("| mod: grow\\_table | **new** | target |" in md and "none by name" in md, "Markdown lists it too", md)
 
 

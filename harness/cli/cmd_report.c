@@ -12,6 +12,7 @@
 #include "options.h"
 #include "output_options.h"
 #include "report_port.h"
+#include "report_annotations.h"
 #include "reporters.h"
 #include "results_io.h"
 #include "xalloc.h"
@@ -226,6 +227,7 @@ static int report(int argc, char **argv)
     }
     if (ft_verbosity() >= FT_NORMAL)
         ft_report_text(merged, stdout, ft_verbosity() >= FT_VERBOSE);
+    ft_report_annotations_if_github(merged, stdout);
     ft_outputs_write(merged, &a.outputs); /* each failure names its file */
     rc = ft_results_json_exit_code(merged);
     for (int i = 0; i < argc - first; i++)

@@ -20,6 +20,7 @@
 #include "perturb.h"
 #include "output_options.h"
 #include "preflight.h"
+#include "report_annotations.h"
 #include "reporters.h"
 #include "results_io.h"
 #include "supervisor.h"
@@ -320,6 +321,7 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
     if (a->conf.p)
         ft_confidence_report(&a->conf, &results, stdout);
     if (!c->sweep) {
+        ft_report_annotations_if_github(doc, stdout); /* under GitHub Actions: NEW groups at their lines */
         ft_outputs_write(doc, &a->outputs); /* each failure names its file */
         if (a->update_baseline) {
             if (ft_baseline_write(c->baseline, &results, a->baseline) != 0)

@@ -118,3 +118,16 @@ int ft_frame_is_system(const ft_frame *f)
 {
     return (starts_with(f->module, "/lib") || starts_with(f->module, "/usr/lib")) && !ft_frame_is_target(f);
 }
+
+int ft_frame_is_library(const ft_frame *f)
+{
+    static const char *const runtimes[] = {"libc.so", "libc-", "libm.so", "libm-", "libstdc++", "libgcc_s", "ld-linux",
+                                           "libpthread", "libdl.", "librt.", "libclang_rt", "libtsan", "libpython"};
+    const char *base = strrchr(f->module, '/') ? strrchr(f->module, '/') + 1 : f->module;
+    if (!strstr(base, ".so") || ft_frame_is_target(f) || starts_with(f->module, FTSTRESS_PYTHON_PREFIX "/"))
+        return 0;
+    for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++)
+        if (starts_with(base, runtimes[i]))
+            return 0;
+    return 1;
+}

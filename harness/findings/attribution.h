@@ -13,6 +13,9 @@ int ft_frame_is_target(const ft_frame *f);
 /* A frame of the C library or another system library: an implementation detail under the code
  * that called it, with CPU-specific names (__memmove_avx_unaligned_erms). */
 int ft_frame_is_system(const ft_frame *f);
+/* Whether a frame is in a third-party shared library (the system's libxxhash.so, libz.so), not the
+ * extension, not CPython's, the C and C++ runtimes' or TSan's: code an extension calls. */
+int ft_frame_is_library(const ft_frame *f);
 
 /* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
  * the top meaningful frame is the harness's, else "cpython". */

@@ -112,7 +112,8 @@ int ft_top_meaningful(const json_t *frames)
  * function (after a counter in __pyx_pw_/__pyx_pf_ names). "Unpacker._unpack", or NULL. */
 static char *cython_name(const char *sym)
 {
-    static const char *const prefixes[] = {"__pyx_f_", "__pyx_pw_", "__pyx_pf_", "__pyx_tp_"};
+    static const char *const prefixes[] = {"__pyx_f_", "__pyx_pw_", "__pyx_pf_", "__pyx_tp_", "__pyx_getprop_",
+                                           "__pyx_setprop_"};
     const char *p = NULL, *last = NULL;
     size_t last_len = 0;
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes && !p; i++)
@@ -191,14 +192,18 @@ static char *cxx_short(const char *sym)
 
 char *ft_display_name(const char *sym)
 {
-    char *c = cython_name(sym);
-    if (c)
-        return c;
+    /* C++ first: Cython compiled as C++ (cymem, msgpack) demangles to
+     * "__pyx_pf_5cymem_5cymem_7Address___init__(__pyx_obj_5cymem_5cymem_Address*, unsigned long)" */
     if (strchr(sym, '(') || strchr(sym, '<') || strstr(sym, "::") || strchr(sym, ' ')) {
-        char *s = cxx_short(sym);
+        char *s = cxx_short(sym), *c = *s ? cython_name(s) : NULL;
+        if (c) {
+            free(s);
+            return c;
+        }
         if (*s)
             return s;
         free(s);
     }
-    return ft_xstrdup(sym);
+    char *c = cython_name(sym);
+    return c ? c : ft_xstrdup(sym);
 }

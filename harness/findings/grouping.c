@@ -33,6 +33,20 @@ static void add_module(ft_strlist *anchors, const ft_frame *f)
     add(anchors, ft_xasprintf("mod:%.*s", (int)n, base));
 }
 
+/* "fn:NAME" for a function of the extension. A C++ function by its name without parameters and
+ * template arguments (frames.c's display name): the instantiations of one template
+ * ("dumps_internal<Writer<...>>", "dumps_internal<PrettyWriter<...>>") are one piece of source, and
+ * a crash's native stack names functions without the parameters TSan's symbolizer gives. C and
+ * Cython-as-C names stay as they are, so their baselines keep matching. */
+static char *fn_anchor(const char *function)
+{
+    if (!strchr(function, '(') && !strchr(function, '<') && !strstr(function, "::"))
+        return ft_xasprintf("fn:%s", function);
+    char *shown = ft_display_name(function), *anchor = ft_xasprintf("fn:%s", shown);
+    free(shown);
+    return anchor;
+}
+
 static void add_function(ft_strlist *anchors, const json_t *frames, int index, const char *scenario)
 {
     ft_frame f;
@@ -42,7 +56,7 @@ static void add_function(ft_strlist *anchors, const json_t *frames, int index, c
     if (!strcmp(f.function, "??") || !strcmp(f.function, "..."))
         return;
     if (ft_frame_is_target(&f)) {
-        add(anchors, ft_xasprintf("fn:%s", f.function));
+        add(anchors, fn_anchor(f.function));
         add_module(anchors, &f);
     } else {
         add(anchors, ft_xasprintf("fn@%s:%s", scenario, f.function));
@@ -97,7 +111,7 @@ static void add_target_frames(ft_strlist *anchors, const json_t *frames)
         if (ft_frame_is_eval_loop(&f))
             break;
         if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f)) {
-            add(anchors, ft_xasprintf("fn:%s", f.function));
+            add(anchors, fn_anchor(f.function));
             add_module(anchors, &f);
         }
     }
@@ -124,6 +138,14 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
          * (hi_calloc) serve every object of an extension and would join unrelated bugs */
         if (worker && start && (!strcmp(type, "heap") || !strcmp(type, "global")))
             add(anchors, ft_xasprintf("obj:%lld:%s", (long long)worker, start));
+        /* an object the extension allocated names the group by its module, when no racing frame
+         * is the extension's (a library it tail-called: "_xxhash: XXH64_update") */
+        json_t *alloc = json_object_get(item, "frames");
+        int at = !strcmp(type, "heap") ? ft_nearest_target(alloc) : -1;
+        if (at >= 0) {
+            ft_frame f = ft_frame_from_json(json_array_get(alloc, (size_t)at));
+            add_module(anchors, &f);
+        }
     }
 }
 
@@ -190,7 +212,7 @@ static char *summarize(const ft_results *r, size_t root, ft_sets *sets)
  * "fn:" a function of the extension). */
 static int anchor_in_group(const ft_results *r, size_t root, ft_sets *sets, const char *prefix, const char *fn)
 {
-    char *anchor = ft_xasprintf("%s%s", prefix, fn);
+    char *anchor = !strcmp(prefix, "fn:") ? fn_anchor(fn) : ft_xasprintf("%s%s", prefix, fn);
     int found = 0;
     for (size_t i = 0; i < r->nfindings && !found; i++)
         found = ft_sets_find(sets, i) == root && ft_strlist_contains(&r->findings[i].anchors, anchor);
@@ -244,7 +266,7 @@ static int is_cause(const ft_results *r, const ft_finding *f)
 }
 
 /* Why `f` is a consequence of `cause` (same scenario, seen in or after the cause's first round), or
- * NULL: an exception (not the scenario's own code's) raised after a race or crash, or CPython's
+ * NULL: an exception (not the scenario's own code's) or a forbidden outcome after a race or crash, or CPython's
  * own race or abort after the extension crashed or freed memory under another thread. */
 static const char *consequence_of(const ft_results *r, const ft_finding *f, const ft_finding *cause)
 {
@@ -252,6 +274,8 @@ static const char *consequence_of(const ft_results *r, const ft_finding *f, cons
         return NULL;
     if (f->kind == FT_KIND_ERROR && !(f->owner && !strcmp(f->owner, "scenario")))
         return "an exception raised after it";
+    if (f->kind == FT_KIND_OUTCOME) /* the arbiter saw the state the race left: xxhash's lost updates */
+        return "a forbidden outcome after it";
     int corrupts = ft_finding_kind_is_fatal(cause->kind) || !strncmp(cause->signature, "tsan:heap-use-after-free", 24);
     if (corrupts && cause->owner && !strcmp(cause->owner, "target") && f->owner && !strcmp(f->owner, "cpython") &&
         (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind)))
@@ -282,6 +306,52 @@ static void join_consequences(ft_results *r, ft_sets *sets)
     }
 }
 
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The member signatures of the group rooted at `root`, sorted and joined by newlines: what the
+ * group saw, whichever scenario it saw it in. */
+static char *signature_set(const ft_results *r, size_t root, ft_sets *sets)
+{
+    ft_strlist sigs = {0};
+    char *text;
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (ft_sets_find(sets, i) == root && !ft_strlist_contains(&sigs, r->findings[i].signature))
+            ft_strlist_push(&sigs, r->findings[i].signature);
+    qsort(sigs.items, sigs.count, sizeof *sigs.items, compare_strings);
+    text = ft_xstrdup("");
+    for (size_t k = 0; k < sigs.count; k++) {
+        char *longer = ft_xasprintf("%s%s\n", text, sigs.items[k]);
+        free(text);
+        text = longer;
+    }
+    ft_strlist_free(&sigs);
+    return text;
+}
+
+/* One bug reached from several scenarios is one group listing them. Anchors of CPython's code are
+ * scoped to a scenario (its dict or refcount code is shared by unrelated bugs), so the same bug of
+ * a standard-library module seen from three scenarios (a shared BufferedReader, BufferedWriter and
+ * BufferedRandom each aborting in `_Py_CheckFunctionResult`) forms three groups of the same name.
+ * Groups of different scenarios whose member signatures are the same set are joined: the same
+ * findings are the same root cause. Sets, not one shared signature: one generic pair (an
+ * allocator's `read_size_t vs write_size_t`, a refcount) in two unrelated scenarios' groups would
+ * otherwise chain them into one. */
+static void join_same_groups(ft_results *r, ft_sets *sets)
+{
+    size_t n = r->nfindings;
+    char **members = ft_xcalloc(n ? n : 1, sizeof *members);
+    for (size_t i = 0; i < n; i++)
+        if (ft_sets_find(sets, i) == i)
+            members[i] = signature_set(r, i, sets);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; members[i] && j < n; j++)
+            if (members[j] && ft_sets_find(sets, j) == j && ft_sets_find(sets, i) == i && !strcmp(members[i], members[j]))
+                ft_sets_join(sets, i, j);
+    for (size_t i = 0; i < n; i++)
+        free(members[i]);
+    free(members);
+}
+
 void ft_groups_build(ft_results *r)
 {
     size_t n = r->nfindings, *index_of;
@@ -301,6 +371,7 @@ void ft_groups_build(ft_results *r)
                 }
         }
     join_consequences(r, sets);
+    join_same_groups(r, sets);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);
     r->groups = ft_xcalloc(n ? n : 1, sizeof *r->groups);
     for (size_t i = 0; i < n; i++) /* every root its number first: a root may come after its members */

@@ -448,12 +448,18 @@ void ft_results_crash(ft_results *r, size_t sc, const ft_crash_evidence *ev, dou
     if (created) {
         /* the signature's other frames too: two crashes in one function by different callers are
          * two findings, and the title tells them apart ("in A, from B, C") */
-        ft_strlist callers = {c.functions.count > 1 ? c.functions.items + 1 : NULL,
-                              c.functions.count > 1 ? c.functions.count - 1 : 0};
+        ft_strlist callers = {0}; /* by the names a maintainer knows (frames.c): "dumps_internal", not its template */
+        for (size_t i = 1; i < c.functions.count; i++) {
+            char *shown = ft_display_name(c.functions.items[i]);
+            ft_strlist_push(&callers, shown);
+            free(shown);
+        }
         char *from = callers.count ? ft_strlist_join(&callers, ", ") : NULL;
-        f->title = ft_xasprintf("crash: %s in %s%s%s", c.signal_name, c.top ? c.top : "?", from ? ", from " : "",
-                                from ? from : "");
+        char *top = c.top ? ft_display_name(c.top) : ft_xstrdup("?");
+        f->title = ft_xasprintf("crash: %s in %s%s%s", c.signal_name, top, from ? ", from " : "", from ? from : "");
+        free(top);
         free(from);
+        ft_strlist_free(&callers);
         for (size_t i = 0; i < c.functions.count; i++)
             ft_strlist_push(&f->functions, c.functions.items[i]);
         /* Without a native stack, the crash belongs to what the scenario tests. */

@@ -65,6 +65,48 @@ static int line_unknown(const char *location)
     return n >= 2 && !strcmp(location + n - 2, ":0");
 }
 
+/* A race inside a library the extension calls (the system's libxxhash) on a heap object the
+ * extension allocated is the extension's: it shares the object. No frame of the extension need be
+ * on the racing stacks: its method may tail-call the library ("cfunction_call -> XXH64_update").
+ * Every racing access's top frame is in such a library, and the object was allocated by the extension
+ * or by that kind of library (CPython's own modules call no third-party library but through their
+ * own frames, under the interpreter's prefix); the finding is placed at the extension's allocation
+ * when no access has a line. */
+static void library_on_target_object(const json_t *report, ft_report_sig *out)
+{
+    json_t *m, *loc;
+    size_t i;
+    int accesses = 0;
+    json_array_foreach(json_object_get(report, "mops"), i, m) {
+        json_t *frames = json_object_get(m, "frames");
+        int top = ft_top_meaningful(frames);
+        if (i >= 2)
+            break;
+        if (top < 0)
+            continue;
+        ft_frame f = ft_frame_from_json(json_array_get(frames, (size_t)top));
+        if (!ft_frame_is_library(&f))
+            return;
+        accesses++;
+    }
+    if (!accesses)
+        return;
+    json_array_foreach(json_object_get(report, "locs"), i, loc) {
+        json_t *frames = json_object_get(loc, "frames");
+        int at = ft_nearest_target(frames), top = ft_top_meaningful(frames);
+        ft_frame alloc = ft_frame_from_json(json_array_get(frames, top >= 0 ? (size_t)top : 0));
+        /* allocated by the extension, or by the library itself when the extension's constructor
+         * tail-called it ("type_call -> XXH3_createState") */
+        if (strcmp(json_string_value(json_object_get(loc, "type")) ?: "", "heap") || (at < 0 && (top < 0 || !ft_frame_is_library(&alloc))))
+            continue;
+        out->owner = "target";
+        if (!out->location && at >= 0)
+            out->location = ft_frame_location(frames, at);
+        return;
+    }
+}
+
+
 void ft_report_signature(const json_t *report, ft_report_sig *out)
 {
     const char *type = json_string_value(json_object_get(report, "type"));
@@ -108,6 +150,8 @@ void ft_report_signature(const json_t *report, ft_report_sig *out)
     }
     if (accesses && harness_called == accesses && !strcmp(out->owner, "cpython"))
         out->owner = "harness";
+    if (!strcmp(out->owner, "cpython"))
+        library_on_target_object(report, out);
     if (out->location && line_unknown(out->location)) { /* no access had a line: its nearest caller's */
         free(out->location);
         out->location = ft_frame_location(loc_frames, loc_index);

@@ -40,6 +40,9 @@ static Py_ssize_t wrapped_offset;
 static PyTypeObject *slot_wrapper_type;
 static Py_ssize_t slot_self_offset;
 
+/* Cython's function types (one per Cython version and module set), set before the team. */
+static PyTypeObject *cyfunction_types[4];
+
 static size_t slot_of(const void *key)
 {
     uintptr_t h = (uintptr_t)key;
@@ -80,6 +83,23 @@ void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset)
     wrapped_offset = offset;
 }
 
+void ft_exercise_hook_see_cyfunction(PyTypeObject *type)
+{
+    for (int i = 0; i < 4; i++)
+        if (cyfunction_types[i] == type || !cyfunction_types[i]) {
+            cyfunction_types[i] = type;
+            return;
+        }
+}
+
+static int is_cyfunction_type(PyTypeObject *tp)
+{
+    for (int i = 0; i < 4 && cyfunction_types[i]; i++)
+        if (cyfunction_types[i] == tp)
+            return 1;
+    return 0;
+}
+
 void ft_exercise_hook_see_slots(PyTypeObject *type, Py_ssize_t offset)
 {
     slot_wrapper_type = type;
@@ -111,7 +131,9 @@ static int function_of(PyObject *callable)
 {
     for (int unwrapped = 0;; unwrapped++) {
         PyTypeObject *tp = Py_TYPE(callable);
-        if (tp == &PyCFunction_Type || tp == &PyCMethod_Type)
+        if (tp == &PyMethod_Type && cyfunction_types[0] && is_cyfunction_type(Py_TYPE(PyMethod_GET_FUNCTION(callable))))
+            callable = PyMethod_GET_FUNCTION(callable), tp = Py_TYPE(callable); /* `obj.meth` of a Cython class */
+        if (tp == &PyCFunction_Type || tp == &PyCMethod_Type || (cyfunction_types[0] && is_cyfunction_type(tp)))
             return lookup(((PyCFunctionObject *)callable)->m_ml);
         if (tp == &PyMethodDescr_Type || tp == &PyClassMethodDescr_Type)
             return lookup(((PyMethodDescrObject *)callable)->d_method);

@@ -30,6 +30,11 @@ void ft_exercise_hook_see_through(PyTypeObject *type, Py_ssize_t offset);
 /* Calls of instances of `type` (method-wrapper: `obj.__call__`) count as calls of the type of the
  * object each keeps at byte `offset`, when that type is registered. Main thread, before the team. */
 void ft_exercise_hook_see_slots(PyTypeObject *type, Py_ssize_t offset);
+/* Instances of `type` (Cython's cython_function_or_method, whose object begins with a
+ * PyCFunctionObject) count as calls of their method def, as builtin functions do; a bound method
+ * (`obj.meth` of a Cython class) as calls of its function. Up to 4 such types. Main thread, before
+ * the team starts. */
+void ft_exercise_hook_see_cyfunction(PyTypeObject *type);
 /* The calling thread's counts from now on (NULL: stop counting on this thread). */
 void ft_exercise_hook_attach(ft_exercise_thread *mine);
 /* The most threads that were inside function `index` at one moment, in this worker. */

@@ -126,19 +126,42 @@ static char *cython_key(const char *sym)
 /* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
  * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
  * Python wrapper. Both in the same shared object. */
-int ft_frame_is_entry(const char *fn, const char *obj, const json_t *entry)
+/* A C++ name without its parameter list ("dumps(_object*, _object*)" -> "dumps"): TSan's symbolizer
+ * demangles with parameters, the native stacks of a crash (libdwfl) without. New string. */
+static char *without_parameters(const char *sym)
 {
-    const char *sym = json_string_value(json_array_get(entry, 0)) ?: "";
-    const char *eobj = base_name(json_string_value(json_array_get(entry, 1)));
     size_t n = strlen(sym);
-    if (!*sym || !obj || strcmp(base_name(obj), eobj))
+    if (n > 6 && !strcmp(sym + n - 6, " const"))
+        n -= 6;
+    if (n && sym[n - 1] == ')') {
+        int depth = 0;
+        for (size_t i = n; i-- > 0;) {
+            depth += sym[i] == ')' ? 1 : sym[i] == '(' ? -1 : 0;
+            if (!depth) {
+                if (i > 0)
+                    n = i;
+                break;
+            }
+        }
+    }
+    return ft_xstrndup(sym, n);
+}
+
+int ft_frame_is_entry(const char *frame_fn, const char *obj, const json_t *entry)
+{
+    const char *esym = json_string_value(json_array_get(entry, 0)) ?: "";
+    const char *eobj = base_name(json_string_value(json_array_get(entry, 1)));
+    if (!*esym || !obj || strcmp(base_name(obj), eobj))
         return 0;
-    if (!strcmp(fn, sym) || (!strncmp(fn, sym, n) && !strcmp(fn + n, "_impl")))
-        return 1;
-    char *a = cython_key(fn), *b = a ? cython_key(sym) : NULL;
-    int same = a && b && !strcmp(a, b);
+    char *fn = without_parameters(frame_fn), *sym = without_parameters(esym);
+    size_t n = strlen(sym);
+    int same = !strcmp(fn, sym) || (!strncmp(fn, sym, n) && !strcmp(fn + n, "_impl"));
+    char *a = same ? NULL : cython_key(fn), *b = a ? cython_key(sym) : NULL;
+    same |= a && b && !strcmp(a, b);
     free(a);
     free(b);
+    free(fn);
+    free(sym);
     return same;
 }
 

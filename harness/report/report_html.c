@@ -8,6 +8,7 @@
 
 #include "exercise_table.h"
 #include "log.h"
+#include "report_headline.h"
 #include "report_port.h"
 #include "reporters.h"
 #include "utf8.h"
@@ -265,36 +266,23 @@ static void root_causes(xmlTextWriterPtr w, const json_t *groups)
     end(w), end(w);
 }
 
-/* "3 root causes (2 new)", "12 functions and methods: 2 racy, 1 crashed, 7 clean, 2 not exercised",
- * then the same for types */
+/* The headline (report_headline.c): "4 root causes (2 new, 2 suppressed)", "12 functions and
+ * methods: 2 racy, 1 crashed, 7 clean, 2 not exercised", then the same for types. */
 static void counts(xmlTextWriterPtr w, const json_t *rows, const json_t *groups)
 {
-    static const char *const verdicts[] = {"racy", "crashed", "clean", "unclear", "not exercised"};
     size_t fresh = 0, i;
     json_t *g;
-    char line[96];
     json_array_foreach(groups, i, g) fresh += !strcmp(sv(g, "status"), "new");
     start(w, "p", "counts");
-    snprintf(line, sizeof line, "%zu root cause%s (%zu new)", json_array_size(groups), json_array_size(groups) == 1 ? "" : "s",
-             fresh);
+    char *line = ft_headline_root_causes(groups);
     el(w, "span", fresh ? "warn" : NULL, line);
+    free(line);
     /* functions and methods, then types: a type's verdict stands for its instances */
     for (int types = 0; types < 2; types++) {
-        size_t total = 0, k;
-        json_t *row;
-        char buf[64];
-        json_array_foreach(rows, k, row) total += json_is_true(json_object_get(row, "type")) == types;
-        if (types && !total)
-            break;
-        snprintf(buf, sizeof buf, "%zu %s:", total, types ? (total == 1 ? "type" : "types") : "functions and methods");
-        el(w, "span", NULL, buf);
-        for (size_t v = 0; v < sizeof verdicts / sizeof *verdicts; v++) {
-            size_t n = 0;
-            json_array_foreach(rows, k, row) n += json_is_true(json_object_get(row, "type")) == types &&
-                                                  !strcmp(sv(row, "verdict"), verdicts[v]);
-            snprintf(buf, sizeof buf, "%zu %s", n, verdicts[v]);
-            el(w, "span", NULL, buf);
-        }
+        line = ft_headline_rows(rows, types);
+        if (line)
+            el(w, "span", NULL, line);
+        free(line);
     }
     end(w);
 }

@@ -5,6 +5,7 @@
 
 #include "exercise_table.h"
 #include "log.h"
+#include "report_headline.h"
 #include "report_port.h"
 #include "reporters.h"
 #include "utf8.h"
@@ -129,6 +130,19 @@ int ft_report_markdown(const json_t *doc, const char *path)
     if (json_is_string(json_object_get(doc, "command")) && !strchr(sv(doc, "command"), '`'))
         fprintf(out, "- repeat with: `%s`\n", sv(doc, "command"));
     free(interp);
+    char *headline = ft_headline_root_causes(groups); /* the same counts as the HTML report's */
+    fputs("- found: ", out);
+    md(out, headline);
+    free(headline);
+    for (int types = 0; types < 2; types++) {
+        headline = ft_headline_rows(rows, types);
+        if (headline) {
+            fputs("; ", out);
+            md(out, headline);
+        }
+        free(headline);
+    }
+    fputs("\n", out);
     root_causes(out, groups);
     json_array_foreach(rows, i, row) {
         if (!module || strcmp(module, sv(row, "module"))) {

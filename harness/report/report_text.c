@@ -1,8 +1,12 @@
 /* The terminal summary of a results document: verdicts, then one line per finding. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "exercise_table.h"
 #include "hit_rate.h"
+#include "report_headline.h"
 #include "reporters.h"
+#include "source_paths.h"
 
 /* What suppressed every finding of group `g` (the first member's entry), or NULL when one is not
  * suppressed. */
@@ -20,6 +24,34 @@ static const char *group_suppressed_by(const json_t *findings, const json_t *g)
             by = json_string_value(json_object_get(f, "suppressed_by")) ?: "a suppression";
     }
     return by;
+}
+
+/* `text` in a column `width` wide that starts `indent` columns into the line: a longer text (a C++
+ * signature, a Cython name) is broken after a space, comma or parenthesis (or, with none, at the
+ * width) onto lines that start at the column, and its last line is padded to the width, so the
+ * columns after it stay aligned. */
+static void put_cell(FILE *out, const char *text, int width, int indent)
+{
+    size_t len = strlen(text);
+    while ((int)len > width) {
+        int cut = width;
+        for (int k = width; k > width / 2; k--)
+            if (strchr(" ,(<", text[k - 1])) {
+                cut = k;
+                break;
+            }
+        while (cut > 1 && ((unsigned char)text[cut] & 0xC0) == 0x80) /* never inside a UTF-8 character */
+            cut--;
+        int shown = cut;
+        while (shown > 0 && text[shown - 1] == ' ')
+            shown--;
+        fprintf(out, "%.*s\n%*s", shown, text, indent, "");
+        text += cut;
+        len -= (size_t)cut;
+        while (*text == ' ')
+            text++, len--;
+    }
+    fprintf(out, "%-*s", width, text);
 }
 
 static double hit_rate(const json_t *f)
@@ -177,9 +209,10 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
         if (!shown_groups++)
             fprintf(out, "\n%-6s %-7s %-44s %s\n", "", "owner", "group (one root cause)", "findings");
         const char *by = group_suppressed_by(findings, g);
-        fprintf(out, "%-6s %-7s %-44s %s\n", json_is_true(json_object_get(g, "new")) ? "NEW" : by ? "supp" : "",
-                json_string_value(json_object_get(g, "owner")), json_string_value(json_object_get(g, "name")),
-                json_string_value(json_object_get(g, "summary")));
+        fprintf(out, "%-6s %-7s ", json_is_true(json_object_get(g, "new")) ? "NEW" : by ? "supp" : "",
+                json_string_value(json_object_get(g, "owner")));
+        put_cell(out, json_string_value(json_object_get(g, "name")) ?: "?", 44, 15);
+        fprintf(out, " %s\n", json_string_value(json_object_get(g, "summary")));
         if (by)
             fprintf(out, "       suppressed by %s\n", by);
         size_t j;
@@ -201,12 +234,16 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
                 json_array_size(findings) > 30)
                 continue; /* long runs: suppressed findings only with -v, unless they hide the extension's */
             shown++;
-            fprintf(out, "%-6s %-8s %-7s %-58s %6lld %6.1f%% %s\n", mark, json_string_value(json_object_get(f, "kind")),
-                    json_string_value(json_object_get(f, "owner")), json_string_value(json_object_get(f, "title")),
-                    (long long)json_integer_value(json_object_get(f, "count")), hit_rate(f),
+            fprintf(out, "%-6s %-8s %-7s ", mark, json_string_value(json_object_get(f, "kind")),
+                    json_string_value(json_object_get(f, "owner")));
+            put_cell(out, json_string_value(json_object_get(f, "title")) ?: "?", 58, 24);
+            fprintf(out, " %6lld %6.1f%% %s\n", (long long)json_integer_value(json_object_get(f, "count")), hit_rate(f),
                     json_string_value(json_object_get(f, "scenario")));
-            if (json_is_string(json_object_get(f, "location")))
-                fprintf(out, "       at %s\n", json_string_value(json_object_get(f, "location")));
+            if (json_is_string(json_object_get(f, "location"))) { /* relative to the tree that was built */
+                char *at = ft_source_path_shown(json_string_value(json_object_get(f, "location")));
+                fprintf(out, "       at %s\n", at);
+                free(at);
+            }
             json_t *own = json_array_get(groups, (size_t)json_integer_value(json_object_get(f, "group")) - 1);
             if (singletons && own && json_array_size(json_object_get(own, "members")) < 2)
                 lower_bound |= print_group_rates(out, own);
@@ -225,10 +262,15 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
     if (lower_bound)
         fprintf(out, "\n≥: a worker ran several rounds, and TSan reports a pair of stacks once per process, so "
                      "later rounds could not report it again;\n   rounds_per_worker: 1 gives exact rates.\n");
-    fprintf(out, "\n%zu of %zu scenarios met their expectation; %zu findings", passed, json_array_size(scenarios),
-            json_array_size(findings));
+    json_t *no_rows = json_array(), *report_groups = ft_report_groups(doc, no_rows);
+    char *causes = ft_headline_root_causes(report_groups); /* the HTML and Markdown headline's words */
+    fprintf(out, "\n%zu of %zu scenarios met their expectation; %zu findings in %s", passed, json_array_size(scenarios),
+            json_array_size(findings), causes);
+    free(causes);
+    json_decref(report_groups);
+    json_decref(no_rows);
     if (shown < json_array_size(findings))
-        fprintf(out, " (%zu suppressed not shown; -v shows all)", json_array_size(findings) - shown);
+        fprintf(out, "; %zu suppressed findings not shown (-v shows all)", json_array_size(findings) - shown);
     fprintf(out, ".\n");
     if (unreached)
         fprintf(out, "warning: %zu scenario%s never reached the target's code (\"target not reached\" above).\n", unreached,

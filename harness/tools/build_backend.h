@@ -24,7 +24,8 @@ int ft_build_meson_python(const char *src, const char *site, const char *note);
 int ft_build_scikit_build_core(const char *src, const char *site, const char *note);
 
 /* The start of every project build script, in Python: argv is SRC SITE NOTE; copies SRC to
- * `work`/src, a folder made afresh each build, and enters it. Why a copy: a build writes into its
+ * `work`/src, a folder made afresh each build, records SRC's real path in `work`/source (reports
+ * show and annotate files relative to it: source_paths.c), and enters it. Why a copy: a build writes into its
  * source folder (egg-info, build/, the .c files cythonize writes next to each .pyx, meson-python's
  * .mesonpy-* folders) and the user's tree must stay as it was. Why kept, inside the site: TSan's
  * stacks and ftstress's `at` lines name the files the compiler saw, and Cython's generated C
@@ -42,6 +43,8 @@ int ft_build_scikit_build_core(const char *src, const char *site, const char *no
     "            or top and (n == 'build' or n.endswith('.egg-info') or n.startswith('.mesonpy-'))\n" \
     "            or os.path.realpath(os.path.join(folder, n)) == site]\n"                            \
     "shutil.copytree(src, work + '/src', symlinks=True, ignore=ignore)\n"                            \
+    "with open(work + '/source', 'w') as f:  # the tree the copy came from, for reports' paths\n"     \
+    "    f.write(os.path.realpath(src) + '\\n')\n"                                                    \
     "os.chdir(work + '/src')\n"
 
 /* C++ with the clang++ that matches the interpreter's clang, for every backend (setuptools reads

@@ -67,13 +67,15 @@ static const char helper_source[] =
     "        # t defines (bitarray._bitarray's type says it is bitarray's)\n"
     "        return isinstance(mod, str) and (mod == t or mod.startswith(t + '.') or mod == '_' + t\n"
     "                                         or t.startswith(mod + '.'))\n"
+    "    def cython(f):  # Cython 3's functions and def methods (binding=True): cython_function_or_method\n"
+    "        return type(f).__name__ == 'cython_function_or_method'\n"
     "    out = []\n"
     "    for t in names:\n"
     "        for key, m in sorted(list(sys.modules.items()), key=lambda kv: kv[0]):\n"
     "            if m is None or not (key == t or key.startswith(t + '.')):\n"
     "                continue\n"
     "            for k, v in sorted(list(vars(m).items()), key=lambda kv: kv[0]):\n"
-    "                if isinstance(v, types.BuiltinFunctionType):\n"
+    "                if isinstance(v, types.BuiltinFunctionType) or cython(v):\n"
     "                    mod = v.__module__ or getattr(getattr(v, '__self__', None), '__name__', None)\n"
     "                    if ours(mod, t):\n"
     "                        out.append((mod + '.' + v.__name__, v))\n"
@@ -87,9 +89,19 @@ static const char helper_source[] =
     "                        if isinstance(d, staticmethod):\n"
     "                            d = d.__func__\n"
     "                        if isinstance(d, (types.MethodDescriptorType, types.ClassMethodDescriptorType,\n"
-    "                                          types.BuiltinFunctionType)):\n"
+    "                                          types.BuiltinFunctionType)) or cython(d):\n"
     "                            out.append((v.__module__ + '.' + v.__qualname__ + '.' + a, d))\n"
     "    return out\n";
+
+/* Whether `o` is a Cython function (cython_function_or_method: Cython 3 makes a cdef class's def
+ * methods these by default), laid out as a PyCFunctionObject first (not the limited API's). */
+static int is_cyfunction(PyObject *o)
+{
+    const char *name = Py_TYPE(o)->tp_name, *suffix = "cython_function_or_method";
+    size_t n = strlen(name), k = strlen(suffix);
+    return n >= k && !strcmp(name + n - k, suffix) && Py_TYPE(o)->tp_basicsize >= (Py_ssize_t)sizeof(PyCFunctionObject) &&
+           ((PyCFunctionObject *)o)->m_ml && ((PyCFunctionObject *)o)->m_ml->ml_meth;
+}
 
 /* The key a callable's events carry (exercise_hook.c, function_of): the PyMethodDef it runs however
  * it was reached, or for a type the type itself. */
@@ -97,6 +109,10 @@ static const void *key_of(PyObject *o)
 {
     if (PyCFunction_Check(o))
         return ((PyCFunctionObject *)o)->m_ml;
+    if (is_cyfunction(o)) {
+        ft_exercise_hook_see_cyfunction(Py_TYPE(o)); /* a module's type: lives as long as the interpreter */
+        return ((PyCFunctionObject *)o)->m_ml;
+    }
     if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
         return ((PyMethodDescrObject *)o)->d_method;
     if (PyType_Check(o))
@@ -141,7 +157,7 @@ static void add_entry(json_t *list, const void *fn)
 static json_t *entries_of(PyObject *o)
 {
     json_t *list = json_array();
-    if (PyCFunction_Check(o))
+    if (PyCFunction_Check(o) || is_cyfunction(o)) /* Cython's: its __pyx_pw_ wrapper */
         add_entry(list, (const void *)((PyCFunctionObject *)o)->m_ml->ml_meth);
     else if (Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type))
         add_entry(list, (const void *)((PyMethodDescrObject *)o)->d_method->ml_meth);

@@ -19,6 +19,10 @@ void test_display_names_of_cython_and_cxx(void)
     check_name("__pyx_pw_7msgpack_9_cmsgpack_8Unpacker_5unpack", "Unpacker.unpack");
     check_name("__pyx_pf_7msgpack_9_cmsgpack_6Packer_8_pack", "Packer._pack");
     check_name("int unpack_execute<true>(unpack_context*, char const*, unsigned long, unsigned long*)", "unpack_execute");
+    /* Cython compiled as C++ (cymem): demangled with its parameters, then mapped back */
+    check_name("__pyx_pf_5cymem_5cymem_7Address___init__(__pyx_obj_5cymem_5cymem_Address*, unsigned long, unsigned long)",
+               "Address.__init__");
+    check_name("__pyx_getprop_5cymem_5cymem_7Address_addr(_object*, void*)", "Address.addr");
     check_name("regex::(anonymous namespace)::Matcher::step(int) const", "Matcher::step");
     check_name("std::vector<int, std::allocator<int> >::push_back(int const&)", "vector::push_back");
     check_name("Foo::operator()(int)", "Foo::operator()");

@@ -1,0 +1,179 @@
+"""The port report's verdicts on real Debian extensions, from results captured with hand-written
+scenarios (tests/data/verdicts/realworld-*.json: cymem, Cython compiled as C++; python-rapidjson,
+C++; xxhash's shared-update scenario, whose race is inside the system's libxxhash on an object the
+extension allocated), without rebuilding them: every root-cause group of the target has a racy or crashed row for a
+callable its scenario really called whose C entry point is on the group's stacks; no callable that
+was never called is racy; no type whose instances raced reads clean; group names are the Python
+and C++ names a maintainer knows, not mangled symbols or signatures."""
+import glob
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from ftest import SOURCE, check, main, run  # noqa: E402
+
+CAPTURED = sorted(glob.glob(os.path.join(SOURCE, "tests/data/verdicts/realworld-*.json")))
+FRAME = re.compile(r"^\s*#\d+\s+(.*?)\s+(?:\S+:\d+(?::\d+)?\s+)?\((\S+?)(?:\+0x[0-9a-f]+)?\)\s*$")
+
+
+def rows_of(doc):
+    """{function: (verdict text, calls cell)} from the Markdown report of `doc`."""
+    folder = tempfile.mkdtemp(prefix="ftstress-realworld-")
+    json.dump(doc, open(folder + "/r.json", "w"))
+    run("report", folder + "/r.json", "--markdown", folder + "/r.md", "-q", env={"GITHUB_ACTIONS": ""})
+    md = open(folder + "/r.md", encoding="utf-8").read()
+    rows, section = {}, None
+    for line in md.splitlines():
+        if line.startswith("### "):
+            section = line
+        cells = [unescape(c.strip()).strip("*") for c in line.strip("|").split("|")]
+        if section and section.startswith("### module") and len(cells) > 5 and cells[0] not in ("function", "---"):
+            rows[cells[0]] = (cells[1], cells[2], cells[5])
+    return rows, md
+
+
+def unescape(text):
+    for a, b in (("\\_", "_"), ("\\*", "*"), ("\\`", "`"), ("\\[", "["), ("\\]", "]"), ("&lt;", "<"),
+                 ("&gt;", ">"), ("&amp;", "&")):
+        text = text.replace(a, b)
+    return text
+
+
+def cython_key(sym):
+    m = re.match(r"__pyx_p[wf]_(.*)$", sym)
+    return re.sub(r"(^|_)\d+", r"\1", m.group(1)) if m else None
+
+
+def is_entry(function, module, entry):
+    sym, obj = entry
+    if os.path.basename(obj) != os.path.basename(module):
+        return False
+    bare = function.split("(")[0]
+    esym = sym.split("(")[0]
+    return bare in (esym, esym + "_impl") or (cython_key(bare) is not None and cython_key(bare) == cython_key(esym))
+
+
+def frames(report, crash):
+    out = []
+    for line in report.splitlines():
+        if crash and (line.startswith("Native stacks of every thread") or line.startswith("Python stacks")):
+            break
+        m = FRAME.match(line)
+        if m:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+def facts(doc):
+    """Per scenario: calls per callable, entries per callable, and the type names."""
+    calls, entries, types = {}, {}, set()
+    for s in doc["scenarios"]:
+        ex = s.get("exercised") or {}
+        calls[s["name"]] = {k: v["calls"] for k, v in (ex.get("calls") or {}).items()}
+        entries.update(ex.get("entries") or {})
+        types.update(ex.get("types") or [])
+    return calls, entries, types
+
+
+def on_stacks(f, callable_entries):
+    return any(is_entry(fn, mod, e) for fn, mod in frames(f.get("report") or "", f["kind"] == "crash")
+               for e in callable_entries)
+
+
+def called(calls, scenario, name, types):
+    got = calls.get(scenario, {})
+    return got.get(name, 0) > 0 or (name in types and any(k.startswith(name + ".") and v for k, v in got.items()))
+
+
+def target_groups(doc):
+    for g in doc["groups"]:
+        members = [f for f in doc["findings"] if f["group"] == g["id"] and not f["suppressed"]
+                   and f["owner"] == "target" and f["kind"] in ("race", "tsan", "crash")]
+        if members:
+            yield g, members
+
+
+def test_captured_runs_have_root_causes():
+    check(len(CAPTURED) >= 2, "captured results: %s" % CAPTURED)
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        check(list(target_groups(doc)), "%s: no root cause of the target to check" % path)
+
+
+def test_every_group_has_a_called_racy_row_through_its_entry_point():
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        rows, md = rows_of(doc)
+        calls, entries, types = facts(doc)
+        for g, members in target_groups(doc):
+            ok = [name for name, (verdict, _, listed) in rows.items()
+                  if verdict.startswith(("racy", "crashed")) and any(
+                      called(calls, f["scenario"], name, types) and on_stacks(f, entries.get(name, []))
+                      and "%s (%s)" % (f["title"], f["scenario"]) in listed for f in members)]
+            check(ok, "%s: group %r has no racy/crashed row that lists a member, was called in its scenario and has "
+                  "its entry point on the member's stacks" % (os.path.basename(path), g["name"]), md)
+
+
+def test_never_called_is_never_racy():
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        rows, md = rows_of(doc)
+        calls, entries, types = facts(doc)
+        for name, (verdict, calls_cell, listed) in rows.items():
+            if name in types or not verdict.startswith(("racy", "crashed")):
+                continue
+            total = sum(c.get(name, 0) for c in calls.values())
+            check(total > 0 or "not counted" in verdict, "%s: %s is %r but was never called" % (
+                os.path.basename(path), name, verdict), md)
+
+
+def test_no_raced_type_is_clean():
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        rows, md = rows_of(doc)
+        calls, entries, types = facts(doc)
+        for t in types:
+            own = [e for name, es in entries.items() if name == t or name.startswith(t + ".") for e in es]
+            raced = [f["title"] for g, members in target_groups(doc) for f in members if on_stacks(f, own)]
+            if raced:
+                check(not rows[t][0].startswith(("clean", "not exercised")), "%s: type %s raced (%s) but reads %r" % (
+                    os.path.basename(path), t, raced[0], rows[t][0]), md)
+
+
+def test_a_crash_through_a_callable_makes_it_crashed():
+    # a crash's native frames come from libdwfl, without the parameters TSan's symbolizer gives the
+    # entry point ("dumps" against "dumps(_object*, _object*, _object*)")
+    crashes = 0
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        rows, md = rows_of(doc)
+        calls, entries, types = facts(doc)
+        for g, members in target_groups(doc):
+            for f in members:
+                if f["kind"] != "crash":
+                    continue
+                for name, es in entries.items():
+                    if name not in types and called(calls, f["scenario"], name, types) and on_stacks(f, es):
+                        crashes += 1
+                        check(rows[name][0].startswith("crashed"), "%s: %s crashed (%s) but reads %r" % (
+                            os.path.basename(path), name, f["title"], rows[name][0]), md)
+    check(crashes, "no crash through a called callable in the captured results")
+
+
+def test_group_names_are_a_maintainers():
+    for path in CAPTURED:
+        doc = json.load(open(path))
+        for g, members in target_groups(doc):
+            check("__pyx_" not in g["name"] and "(" not in g["name"], "%s: group named %r" % (
+                os.path.basename(path), g["name"]))
+            for f in members:
+                check("__pyx_pf_" not in f["title"] and "__pyx_pw_" not in f["title"], "title %r" % f["title"])
+
+
+if __name__ == "__main__":
+    main([test_captured_runs_have_root_causes, test_every_group_has_a_called_racy_row_through_its_entry_point,
+          test_never_called_is_never_racy, test_no_raced_type_is_clean, test_a_crash_through_a_callable_makes_it_crashed,
+          test_group_names_are_a_maintainers])
