@@ -24,12 +24,6 @@ def test_marked_thread_unsafe(calls):
         seeded_globals.next_version_unsafe()
 
 
-@pytest.mark.parallel_threads(2)
-def test_two_threads_clean(calls):
-    for _ in range(calls):
-        seeded_globals.next_version_atomic()
-
-
 def test_crashes():
     ctypes.string_at(0)
 
@@ -39,6 +33,7 @@ def test_fails_alone():
 
 
 class TestClean:
+    @pytest.mark.parallel_threads(2)
     def test_clean(self, calls, tmp_path, thread_index):
         (tmp_path / "x").write_text(str(thread_index))
         for _ in range(calls):
