@@ -53,10 +53,13 @@ char *ft_pytest_scenarios(const char *out_dir, const ft_strlist *sites, int thre
     /* The run's site folders on PYTHONPATH, as the workers have them on sys.path; TSan quiet: the
      * collector is single-threaded and its reports would only be noise. */
     char *joined = ft_strlist_join(sites, ":");
-    char *env[] = {ft_xasprintf("PYTHONPATH=%s", joined), "TSAN_OPTIONS=report_bugs=0", "PYTHONDONTWRITEBYTECODE=", NULL};
+    const char *gil = getenv("PYTHON_GIL"); /* the tests' scenarios get it as their `env` */
+    char *env[] = {ft_xasprintf("PYTHONPATH=%s", joined), ft_xasprintf("FTSTRESS_PYTEST_GIL=%s", gil ? gil : ""),
+                   "TSAN_OPTIONS=report_bugs=0", "PYTHONDONTWRITEBYTECODE=", NULL};
     ft_info("collecting the tests with pytest in the TSan interpreter (%s)", script);
     int status = ft_run_command(cmd, env, NULL, 0);
     free(env[0]);
+    free(env[1]);
     free(joined);
     free(cmd);
     ft_strlist_free(&argv);

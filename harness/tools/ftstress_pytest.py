@@ -50,6 +50,7 @@ def pytest_args(nodeid, cfg):
     """The command line that collects exactly this test, as the collector's run saw it."""
     args = [os.path.join(cfg["rootdir"], nodeid), "--rootdir", cfg["rootdir"], "-q", "-s",
             "-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:xdist", "-o", "addopts="]
+    args += cfg.get("options", [])
     if cfg.get("inifile"):
         args += ["-c", cfg["inifile"]]
     if _has_run_parallel():

@@ -67,7 +67,8 @@ def main():
 
     args = ["--collect-only", "-qq", "-p", "no:cacheprovider", "-p", "no:faulthandler"] + user_args
     if ftstress_pytest._has_run_parallel():
-        args += ["--parallel-threads=%d" % threads, "--iterations=%d" % iterations]
+        # the GIL an import turns on in this collector is the workers' concern (they check it)
+        args += ["--parallel-threads=%d" % threads, "--iterations=%d" % iterations, "--ignore-gil-enabled"]
     collector = Collector()
     real_stdout, sys.stdout = sys.stdout, sys.stderr  # pytest's listing is progress, not our output
     try:
@@ -81,7 +82,12 @@ def main():
 
     config = collector.items[0].config
     cfg = {"rootdir": str(config.rootpath), "inifile": str(config.inipath) if config.inipath else None,
-           "invocation_dir": str(config.invocation_params.dir)}
+           "invocation_dir": str(config.invocation_params.dir),
+           # the user's options (paths left out: the worker names its one test), e.g. --import-mode
+           "options": [a for a in user_args if a not in config.args]}
+    # PYTHON_GIL as ftstress was run with it (PYTHON_GIL=0 for a module without Py_mod_gil that is
+    # thread-safe anyway); the collector itself runs without it.
+    gil = os.environ.get("FTSTRESS_PYTEST_GIL", "")
     taken, docs = set(), []
     for item in collector.items:
         n, iters = counts(item, threads, iterations)
@@ -98,6 +104,7 @@ def main():
             + "description: %s\n" % json.dumps(desc)
             + "tags: [pytest, %s]\n" % json.dumps(item.nodeid.split("::")[0])
             + "path: [%s]\n" % json.dumps(runner_dir)
+            + ("env: {PYTHON_GIL: %s}\n" % json.dumps(gil) if gil else "")
             + "setup_once: " + block("import ftstress_pytest\ntest = " + call)
             + "setup: " + block("test.setup_round()")
             + "threads: %d\n" % n
