@@ -77,8 +77,9 @@ def test_failing_alone_is_not_a_race():
     s = scenario(r, "test_suite.py..test_fails_alone")
     f = findings(r, "test_suite.py..test_fails_alone")
     check(s["outcome"] == "error" and len(f) == 1 and f[0]["kind"] == "error", "failing test: %s %s" % (s, f))
-    check("fails single-threaded" in f[0]["title"] and "fails in one thread too" in f[0]["title"],
-          "the title says it fails alone, with pytest's message: " + f[0]["title"])
+    check("fails single-threaded" in f[0]["title"] and "test_fails_alone" in f[0]["title"],
+          "the title says which test fails alone: " + f[0]["title"])
+    check("fails in one thread too" in f[0]["report"], "pytest's message is in the report", f[0]["report"][:3000])
 
 
 def test_clean_test_is_clean_with_marker_threads():
