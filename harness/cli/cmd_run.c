@@ -20,6 +20,7 @@
 #include "perturb.h"
 #include "output_options.h"
 #include "preflight.h"
+#include "pytest_source.h"
 #include "report_annotations.h"
 #include "reporters.h"
 #include "results_io.h"
@@ -34,7 +35,7 @@
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
     O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_NO_SERVER, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
-    O_OUT, O_QUIET, O_VERBOSE, O_HELP,
+    O_OUT, O_QUIET, O_VERBOSE, O_PYTEST, O_HELP,
     O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
 };
 
@@ -64,6 +65,7 @@ static const ft_option run_options[] = {
     [O_OUT] = {"out", 'o', "DIR", "results.json, logs and one folder per finding (default ftstress-out)"},
     [O_QUIET] = {"quiet", 'q', NULL, "only the summary and errors"},
     [O_VERBOSE] = {"verbose", 'v', NULL, "full first report of every finding"},
+    [O_PYTEST] = {"pytest", 0, NULL, "the rest of the command line is pytest's: each test it selects runs as a scenario (docs/running.md)"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
 };
 static ft_option *run_options_all; /* run_options and the output options, for parsing and --help */
@@ -79,7 +81,8 @@ static const char run_epilog[] =
     "  ftstress run one.yaml --until-failure --perturb       seeded jitter and PCT priorities\n"
     "  ftstress run fixed.yaml --until-failure --confidence 0.99 --rates before/results.json\n"
     "  ftstress run one.yaml --threads 2,4,8 --keep-going     hit rate per thread count\n"
-    "  ftstress run myext/ --baseline known.json      only new findings fail\n";
+    "  ftstress run myext/ --baseline known.json      only new findings fail\n"
+    "  ftstress run --site build/site --rounds 5 --pytest tests/ -k 'not slow'   a pytest suite\n";
 
 typedef struct run_args {
     ft_supervise_opts sup;
@@ -94,6 +97,8 @@ typedef struct run_args {
     ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
     const char *baseline;
     ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
+    char **pytest_args; /* --pytest ARGS...: pytest's arguments (pytest_source.h) */
+    int pytest, npytest;
 } run_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -146,6 +151,7 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_OUT: a->sup.out_dir = arg; break;
     case O_QUIET: ft_set_verbosity(FT_QUIET); break;
     case O_VERBOSE: ft_set_verbosity(FT_VERBOSE); break;
+    case O_PYTEST: a->pytest = 1; break; /* run() cut pytest's arguments off before parsing */
     case O_HELP:
         ft_options_help(stdout, "ftstress run [PATH...] [options]", run_options_all, run_epilog);
         exit(0);
@@ -264,6 +270,12 @@ static char *repeat_command(int argc, char **argv, unsigned long seed, int seed_
     char *cmd = ft_xstrdup("ftstress run");
     for (int i = 1; i < argc; i++) {
         char a1[64], a2[64];
+        if (!strcmp(argv[i], "--pytest") && !seed_given) { /* after --pytest every word is pytest's */
+            char *next = ft_xasprintf("%s --seed %lu", cmd, seed);
+            free(cmd);
+            cmd = next;
+            seed_given = 1;
+        }
         const char *prev = i > 1 ? argv[i - 1] : NULL;
         const char *arg = one_value(argv[i], prev, "threads", threads, a1, sizeof a1);
         arg = one_value(arg, prev, "iterations", iterations, a2, sizeof a2);
@@ -398,6 +410,10 @@ static int check_combinations(run_args *a)
         err = "--rate and --rates are for --confidence P";
     else if (a->update_baseline && (a->nthreads > 1 || a->niterations > 1))
         err = "--update-baseline takes one run's findings: not with a --threads or --iterations sweep";
+    else if (a->pytest && (a->nthreads > 1 || a->niterations > 1))
+        err = "--pytest takes one --threads and one --iterations value (the tests' default), not a sweep";
+    else if (a->pytest && a->pythons.count)
+        err = "--pytest runs on this interpreter only: not with --python";
     if (err) {
         fprintf(stderr, "ftstress: %s\n", err);
         return FT_EXIT_USAGE;
@@ -437,21 +453,53 @@ static int run(int argc, char **argv)
     a.sup.seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
     a.sup.seed %= 4294967296UL;
     run_options_all = ft_options_with_outputs(run_options, O_OUTPUTS);
-    if (ft_options_parse(argc, argv, run_options_all, on_option, &a, &first) != 0) {
+    /* Everything after --pytest is pytest's, options included (its -k is not ours). */
+    int own_argc = argc;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--pytest")) {
+            a.pytest_args = argv + i + 1;
+            a.npytest = argc - i - 1;
+            own_argc = i + 1;
+            break;
+        }
+    if (ft_options_parse(own_argc, argv, run_options_all, on_option, &a, &first) != 0) {
         fprintf(stderr, "see 'ftstress run --help'\n");
         return FT_EXIT_USAGE;
     }
     if (check_combinations(&a) != 0)
         return FT_EXIT_USAGE;
+    if (a.pytest && first < own_argc) {
+        fprintf(stderr, "ftstress: with --pytest, test paths go after it (they are pytest's): %s\n", argv[first]);
+        return FT_EXIT_USAGE;
+    }
     if (a.pythons.count) /* each interpreter's own ftstress runs the command; this one compares */
         return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.outputs.path[FT_OUT_JSON]);
     if (ft_preflight_interpreter() != 0)
         return FT_EXIT_CANNOT_RUN;
 
     const char *demo[] = {FTSTRESS_SOURCE_DIR "/scenarios/demo"};
-    if (first >= argc)
+    char *pytest_file = NULL;
+    if (a.pytest) {
+        /* The tests become a scenario file in the output folder, kept for rerunning, repro and shrink;
+         * --threads and --iterations are the tests' defaults there, which their markers refine. */
+        ft_strlist psites = {0};
+        ft_site_folders(&a.sites, &psites);
+        if (ft_mkdirs(a.sup.out_dir) != 0) {
+            ft_error("cannot create output folder %s", a.sup.out_dir);
+            return FT_EXIT_CANNOT_RUN;
+        }
+        pytest_file = ft_pytest_scenarios(a.sup.out_dir, &psites, a.sup.threads, a.sup.iterations, a.sup.rounds,
+                                          a.pytest_args, a.npytest, &rc);
+        ft_strlist_free(&psites);
+        if (!pytest_file)
+            return rc;
+        a.sup.threads = a.sup.iterations = 0;
+        a.sup.rounds = 0;
+        demo[0] = pytest_file;
+    } else if (first >= argc)
         ft_info("no scenario given: running the bundled demo (%s)", demo[0]);
-    ft_scenarios_load(first < argc ? (const char *const *)argv + first : demo, first < argc ? (size_t)(argc - first) : 1,
+    int from_argv = !a.pytest && first < argc;
+    ft_scenarios_load(from_argv ? (const char *const *)argv + first : demo, from_argv ? (size_t)(argc - first) : 1,
                       &set, &diags);
     if (ft_load_suppressions(&supp, &a.supp_files, !a.no_default_supp, &diags) != 0 ||
         (a.baseline && ft_baseline_load(&baseline, a.baseline, a.update_baseline, &diags) != 0) || diags.count) {
@@ -517,6 +565,7 @@ static int run(int argc, char **argv)
     ft_strlist_free(&sites);
     free(selected);
     free(out_abs);
+    free(pytest_file);
     return rc;
 }
 
