@@ -34,7 +34,7 @@ READER = re.compile(r"^(get|read|peek|repr|str|len|count|size|is|has|find|lookup
                     r"__hash__|__contains__|__iter__|__str__)")
 MUTATOR = re.compile(r"^(set|add|push|pop|append|insert|remove|del|discard|update|write|next|put|extend|"
                      r"feed|send|run|swap|sort|reverse|incr|decr|inc|dec|step|advance|store|fill|grow|clear|"
-                     r"__next__|__setitem__|__delitem__|__call__|__iadd__)")
+                     r"__next__|__setitem__|__delitem__|__call__|__iadd__|__init__)")
 # Calls that throw state away: racing them against everything else mostly finds use-after-frees
 # of their own making, so scenarios call them in `setup` instead (fresh state every round).
 RESETTER = re.compile(r"^(reset|clear_cache|clear_all|invalidate|forget|flush_cache|_?reset_)")
@@ -257,6 +257,11 @@ def members(tp):
     return sorted(methods), sorted(attrs), slots
 
 
+def own_init(tp):
+    """Whether the extension's own classes define __init__ (tp_init or a Cython def __init__)."""
+    return any("__init__" in vars(k) for k in tp.__mro__ if k is not object and extension_type(k))
+
+
 def probe_type(p, tname, tp, ctor=None):
     """A type's constructor call (or the expression that made one) and its working methods, slots and
     attributes, each with its role. A method that fails on a fresh instance is tried again on one the
@@ -273,6 +278,11 @@ def probe_type(p, tname, tp, ctor=None):
         factory = None
     names, attrs, slots = members(tp)
     first = dict(slots)
+    if factory is not None and own_init(tp):
+        # a C or Cython __init__ runs again on a live object (obj.__init__(...) re-initialises it in
+        # place: cymem's Address replaces its block while readers read it), with the constructor's arguments
+        slots.append(("__init__", [args]))
+        first["__init__"] = [args]
     names += [s for s, _ in slots]
 
     def fresh(warm):
