@@ -406,6 +406,12 @@ def main(argv):
     mod = __import__(modname)
     for part in modname.split(".")[1:]:
         mod = getattr(mod, part)
+    subs = extension_submodules(mod) if hasattr(mod, "__path__") else []
+    if len(subs) == 1 and not any(extension_type(getattr(mod, n)) or is_callable_function(getattr(mod, n))
+                                  for n in public_names(mod)):
+        # a package whose own names are Python code and that holds one C module (cymem: cymem.cymem)
+        modname = subs[0]
+        mod = importlib.import_module(modname)
     # files a probed call creates (open('x', 'x')) land in a folder of their own
     scratch = tempfile.mkdtemp(prefix="ftstress-init-probe-")
     os.chdir(scratch)
