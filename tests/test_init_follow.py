@@ -1,6 +1,8 @@
 """`ftstress init` follows the data and does no harm: a returned C object (_struct's unpack_iterator)
 gets a shared scenario calling its __next__ slot, itertools.count's repr is a reader against next,
-signatures are read without self and with keyword-only parameters by name, a module named `_x` gives
+signatures are read without self and with keyword-only parameters by name, Cython's typed parameters
+("size_t number") by name and type, a shared object re-runs its own C __init__, a package of Python code
+with one C module is probed through it, a module named `_x` gives
 scenario names without a leading '-', and an integer never goes where a file descriptor is taken."""
 import os
 import sys
@@ -28,6 +30,41 @@ def test_signatures_are_read_as_python_reads_them():
           "keyword arguments split, strings left alone")
 
 
+def test_cython_typed_parameters():
+    class Embedded:  # what Cython's embedsignature gives a class: "Address(size_t number, size_t elem_size)"
+        __doc__ = "Address(size_t number, double ratio, str text, pymalloc=Default_Malloc)\n\nA block."
+    ps = init_args.params(Embedded())
+    check([p.name for p in ps] == ["number", "ratio", "text", "pymalloc"] and ps[3].optional,
+          "the C type is not the name; defaults stay optional", [(p.name, p.optional) for p in ps])
+    check([p.kind() for p in ps[:3]] == ["int", "float", "str"], "the declared type gives the kind",
+          [p.kind() for p in ps])
+    first = init_args.candidates(Embedded())[0]
+    check(first == ["0", "1.5", "'alpha,beta,gamma'"], "the first list follows the declared types", first)
+
+
+def test_package_with_one_c_module():
+    folder = tempfile.mkdtemp(prefix="ftstress-init-pkg-")
+    pkg = os.path.join(folder, "site", "wrapped")
+    os.makedirs(pkg)
+    with open(os.path.join(pkg, "__init__.py"), "w") as f:
+        f.write("VERSION = '1.0'\n")  # Python names only, as cymem's `from .about import *`
+    import re
+    import subprocess
+    # the TSan interpreter init runs (its first line names it), and its lib-dynload
+    err = run("init", "wrapped", "--site", os.path.join(folder, "site"), "-o", os.path.join(folder, "x.yaml"))[2]
+    python = re.search(r"probing wrapped with (\S+)", err).group(1)
+    dynload = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_config_var('DESTSHARED'))"],
+                             capture_output=True, text=True, env=dict(os.environ, TSAN_OPTIONS="report_bugs=0"),
+                             check=True).stdout.strip()
+    so = [n for n in os.listdir(dynload) if n.startswith("_heapq.")][0]
+    os.symlink(os.path.join(dynload, so), os.path.join(pkg, so))  # wrapped._heapq: PyInit__heapq
+    out = os.path.join(folder, "wrapped.yaml")
+    run("init", "wrapped", "--site", os.path.join(folder, "site"), "-o", out, expect_rc=0)
+    text = open(out).read()
+    check("imports: [wrapped._heapq" in text and "wrapped._heapq.heappush" in text,
+          "the package's one C module is probed in its place", text[:2000])
+
+
 def generate(folder, module):
     out = os.path.join(folder, module + ".yaml")
     run("init", module, "-o", out, expect_rc=0)
@@ -37,7 +74,7 @@ def generate(folder, module):
 
 def test_returned_objects_and_slots_are_probed():
     folder = tempfile.mkdtemp(prefix="ftstress-init-follow-")
-    text = generate(folder, "_struct")
+    text = struct = generate(folder, "_struct")
     check("name: struct-unpack-iterator-shared" in text and "m___next__ = obj.__next__" in text,
           "the unpack_iterator iter_unpack returned is shared and its __next__ called", text)
     check("name: -" not in text and "Types reached through objects that calls returned" in text,
@@ -46,7 +83,11 @@ def test_returned_objects_and_slots_are_probed():
     count = text[text.index("name: itertools-count-shared"):]
     count = count[:count.index("expect:")]
     check("m___next__()" in count and "m___repr__()" in count, "count: __next__ against __repr__", count)
+    shared = struct[struct.index("name: struct-struct-shared"):]
+    shared = shared[:shared.index("expect:")]
+    check("m___init__ = obj.__init__" in shared, "a shared Struct re-runs its C __init__ (tp_init)", shared)
 
 
 if __name__ == "__main__":
-    main([test_signatures_are_read_as_python_reads_them, test_returned_objects_and_slots_are_probed])
+    main([test_signatures_are_read_as_python_reads_them, test_cython_typed_parameters, test_package_with_one_c_module,
+          test_returned_objects_and_slots_are_probed])
