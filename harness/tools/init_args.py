@@ -152,7 +152,8 @@ def candidates(fn, instances=(), limit=80, richer=False):
         chosen = required + optional[:extra]
         tries += lists_for(chosen, pools, limit)
         if not chosen and any(p.star for p in ps):
-            tries += [[v] for v in firsts(pools)]
+            # (*args): one value of each kind, then the other strings and bytes (what calls returned)
+            tries += [[v] for v in firsts(pools)] + [[v] for v in pools["str"][1:] + pools["bytes"][1:]]
     return tries[:limit]
 
 

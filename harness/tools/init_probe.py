@@ -28,6 +28,7 @@ import init_safety
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
 MAX_FOLLOWED = 24  # types reached through returned objects, at most
 POOL = init_args.POOL
+STR_POOL, SINK_POOL = list(POOL["str"]), list(POOL["sink"])
 # Names that say what a call does, for splitting methods into roles. An observed state change wins.
 READER = re.compile(r"^(get|read|peek|repr|str|len|count|size|is|has|find|lookup|contains|keys|values|items|"
                     r"copy|to|as|dump|format|show|view|value|first|last|index|__repr__|__len__|__getitem__|"
@@ -91,6 +92,7 @@ class Prober:
         self.seen_types = set()
         self.queue = []  # (type, name hint, expression that makes one) for types reached by data
         self.made_bytes = []  # expressions of bytes other calls returned
+        self.made_strs = []  # and of str (dumps() gives what loads() and a Validator take)
 
     def log(self, name, args):
         if self.journal:
@@ -133,12 +135,18 @@ class Prober:
         tp = type(value)
         if isinstance(value, bytes) and 0 < len(value) <= 4096 and expr not in self.made_bytes:
             self.made_bytes.append(expr)
+        if type(value) is str and 0 < len(value) <= 4096 and expr not in self.made_strs and len(self.made_strs) < 3:
+            self.made_strs.append(expr)
         if extension_type(tp) and tp not in self.seen_types and not callable_kind(value):
             self.seen_types.add(tp)
             self.queue.append((tp, expr))
 
     def candidates(self, fn, instances):
         init_args.POOL["bytes"] = self.made_bytes[:3] + [v for v in POOL["bytes"] if v not in self.made_bytes]
+        # returned strings after the plain ones, and both as streams to read from (load(fp))
+        init_args.POOL["str"] = STR_POOL + self.made_strs
+        init_args.POOL["sink"] = SINK_POOL + ["io.StringIO(%s)" % e for e in self.made_strs[:1]] + \
+            ["io.BytesIO(%s)" % e for e in self.made_bytes[:1]]
         return init_args.candidates(fn, list(instances), richer=isinstance(fn, type))
 
     def find_args(self, name, target, fn, instances, first=None):
@@ -380,6 +388,28 @@ def extension_submodules(mod):
     return sorted(found)
 
 
+def retry_types(p, mod, tps, taken):
+    """The module's types that failed, or have a method that failed, probed again with what calls
+    returned since (Validator(schema) takes what dumps() gave); a new probe that reached more wins."""
+    out = list(tps)
+    for name in public_names(mod):
+        tp = getattr(mod, name)
+        if not extension_type(tp):
+            continue
+        old = next((t for t in tps if t.get("factory") and t["factory"]["callable"] == "%s.%s" % (p.modname, name)), None)
+        tname = old["name"] if old else name
+        if not any(f["name"] == tname or f["name"].startswith(tname + ".") for f in p.failed):
+            continue
+        failed = p.failed
+        p.failed = [f for f in failed if not (f["name"] == tname or f["name"].startswith(tname + "."))]
+        t = probe_type(p, tname, tp)
+        if t and (old is None or len(t["methods"]) > len(old["methods"])):
+            out = [t if x is old else x for x in out] if old else out + [t]
+        else:
+            p.failed = failed
+    return out
+
+
 def unique_name(name, taken):
     base, i = name, 2
     while name.lower() in taken:
@@ -429,12 +459,14 @@ def main(argv):
             t = probe_type(p, unique_name(name, taken), tp)
             if t:
                 tps.append(t)
-    made = len(p.made_bytes)
+    made = len(p.made_bytes) + len(p.made_strs)
     functions = probe_functions(p, mod, [t["ctor"] for t in tps])
-    if len(p.made_bytes) > made:  # bytes other calls returned: what failed may take them (decompress)
+    if len(p.made_bytes) + len(p.made_strs) > made:
+        # bytes and str other calls returned: what failed may take them (decompress, loads)
         retry = [f["name"] for f in p.failed if "." not in f["name"] and is_callable_function(getattr(mod, f["name"], None))]
         p.failed = [f for f in p.failed if f["name"] not in retry]
         functions += probe_functions(p, mod, [t["ctor"] for t in tps], retry)
+        tps = retry_types(p, mod, tps, taken)
     followed = 0
     while p.queue and followed < MAX_FOLLOWED:  # the objects calls returned, and what those return
         tp, expr = p.queue.pop(0)
