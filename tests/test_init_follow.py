@@ -2,7 +2,8 @@
 gets a shared scenario calling its __next__ slot, itertools.count's repr is a reader against next,
 signatures are read without self and with keyword-only parameters by name, Cython's typed parameters
 ("size_t number") by name and type, a shared object re-runs its own C __init__, a package of Python code
-with one C module is probed through it, a module named `_x` gives
+with one C module is probed through it, returned strings feed later calls (bytes as streams too), dumps(obj)
+gets a container, a module named `_x` gives
 scenario names without a leading '-', and an integer never goes where a file descriptor is taken."""
 import os
 import sys
@@ -72,6 +73,15 @@ def generate(folder, module):
     return open(out).read()
 
 
+def test_returned_strings_and_containers():
+    folder = tempfile.mkdtemp(prefix="ftstress-init-data-")
+    text = generate(folder, "_json")  # scanstring needs a string that starts at a quote
+    check("_json.scanstring, _json.encode_basestring(" in text, "a returned str feeds a later call", text[:3000])
+    text = generate(folder, "_pickle")
+    check("_pickle.load, io.BytesIO(_pickle.dumps(" in text, "returned bytes as a stream to read", text[:3000])
+    check("_pickle.dumps, shared_0" in text, "dumps(obj) gets a container other threads change", text)
+
+
 def test_returned_objects_and_slots_are_probed():
     folder = tempfile.mkdtemp(prefix="ftstress-init-follow-")
     text = struct = generate(folder, "_struct")
@@ -90,4 +100,4 @@ def test_returned_objects_and_slots_are_probed():
 
 if __name__ == "__main__":
     main([test_signatures_are_read_as_python_reads_them, test_cython_typed_parameters, test_package_with_one_c_module,
-          test_returned_objects_and_slots_are_probed])
+          test_returned_strings_and_containers, test_returned_objects_and_slots_are_probed])

@@ -30,6 +30,8 @@ ORDER = ["int", "str", "bytes", "list", "dict", "float", "bytearray", "tuple", "
 # Which kinds a parameter's name suggests.
 NAME_KINDS = [
     (r"^(predicate|func|function|callback|default_factory|pred|selector|fillvalue_factory)$", "callable"),
+    # what a serializer takes (dumps(obj)): a container, so a scenario can change it while it is read
+    (r"^(obj|o)$", "dict"),
     (r"^(n|i|j|k|index|idx|count|size|num|number|pos|offset|start|stop|mode|level|flags?|repeat|maxsize)$", "int"),
     (r"^(fd|fileno|file|f|stream|sink|csvfile|fp|out|outfile)$", "sink"),
     (r"(text|name|str|string|key|^s|sep|fmt|format|path|encoding|typecode|tag|pattern)$", "str"),
