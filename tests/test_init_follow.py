@@ -1,8 +1,7 @@
 """`ftstress init` follows the data and does no harm: a returned C object (_struct's unpack_iterator)
 gets a shared scenario calling its __next__ slot, itertools.count's repr is a reader against next,
 signatures are read without self and with keyword-only parameters by name, Cython's typed parameters
-("size_t number") by name and type, a shared object re-runs its own C __init__, a package of Python code
-with one C module is probed through it, returned strings feed later calls (bytes as streams too), dumps(obj)
+("size_t number") by name and type, a shared object re-runs its own C __init__, returned strings feed later calls (bytes as streams too), dumps(obj)
 gets a container, a module named `_x` gives
 scenario names without a leading '-', and an integer never goes where a file descriptor is taken."""
 import os
@@ -43,36 +42,6 @@ def test_cython_typed_parameters():
     check(first == ["0", "1.5", "'alpha,beta,gamma'"], "the first list follows the declared types", first)
 
 
-def test_package_with_one_c_module():
-    folder = tempfile.mkdtemp(prefix="ftstress-init-pkg-")
-    pkg = os.path.join(folder, "site", "wrapped")
-    os.makedirs(pkg)
-    with open(os.path.join(pkg, "__init__.py"), "w") as f:
-        f.write("VERSION = '1.0'\n")  # Python names only, as cymem's `from .about import *`
-    import re
-    import subprocess
-    # the TSan interpreter init runs (its first line names it), and its lib-dynload
-    err = run("init", "wrapped", "--site", os.path.join(folder, "site"), "-o", os.path.join(folder, "x.yaml"))[2]
-    python = re.search(r"probing wrapped with (\S+)", err).group(1)
-    dynload = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_config_var('DESTSHARED'))"],
-                             capture_output=True, text=True, env=dict(os.environ, TSAN_OPTIONS="report_bugs=0"),
-                             check=True).stdout.strip()
-    so = [n for n in os.listdir(dynload) if n.startswith("_heapq.")][0]
-    os.symlink(os.path.join(dynload, so), os.path.join(pkg, so))  # wrapped._heapq: PyInit__heapq
-    out = os.path.join(folder, "wrapped.yaml")
-    run("init", "wrapped", "--site", os.path.join(folder, "site"), "-o", out, expect_rc=0)
-    text = open(out).read()
-    check("imports: [wrapped._heapq" in text and "wrapped._heapq.heappush" in text,
-          "the package's one C module is probed in its place", text[:2000])
-
-
-def generate(folder, module):
-    out = os.path.join(folder, module + ".yaml")
-    run("init", module, "-o", out, expect_rc=0)
-    run("check", out, expect_rc=0)
-    return open(out).read()
-
-
 def test_returned_strings_and_containers():
     folder = tempfile.mkdtemp(prefix="ftstress-init-data-")
     text = generate(folder, "_json")  # scanstring needs a string that starts at a quote
@@ -99,5 +68,5 @@ def test_returned_objects_and_slots_are_probed():
 
 
 if __name__ == "__main__":
-    main([test_signatures_are_read_as_python_reads_them, test_cython_typed_parameters, test_package_with_one_c_module,
+    main([test_signatures_are_read_as_python_reads_them, test_cython_typed_parameters,
           test_returned_strings_and_containers, test_returned_objects_and_slots_are_probed])
