@@ -134,7 +134,8 @@ def test_docstring_signature_is_the_first_parenthesis():
 
 def test_package_of_python_code_points_at_its_extension_modules():
     """A package whose own names are Python code (like simplejson) keeps its C code in submodules:
-    init finds nothing to call in it and names them, with the command to run next."""
+    with one, init probes it in the package's place (cymem: cymem.cymem); with several, init finds
+    nothing to call in the package and names them, with the command to run next."""
     import glob
     import shutil
     site = tempfile.mkdtemp(prefix="ftstress-init-site-")
@@ -143,6 +144,12 @@ def test_package_of_python_code_points_at_its_extension_modules():
     built = glob.glob(os.path.join(os.path.dirname(os.environ["FTSTRESS_BIN"]), "..", "site", "exercised.*.so"))
     check(built, "the exercised test extension is not built")
     shutil.copy(built[0], os.path.join(site, "pkgx", os.path.basename(built[0])))
+    out = os.path.join(site, "one.yaml")
+    rc, so, se = run("init", "pkgx", "--site", site, "-o", out)
+    check(rc == 0 and "imports: [pkgx.exercised" in open(out).read(), "one C module: probed in its place", so, se)
+    other = glob.glob(os.path.join(os.path.dirname(built[0]), "flood.*.so"))
+    check(other, "the flood test extension is not built")
+    shutil.copy(other[0], os.path.join(site, "pkgx", os.path.basename(other[0])))
     rc, so, se = run("init", "pkgx", "--site", site, "-o", os.path.join(site, "none.yaml"))
     check(rc == 1 and "nothing in pkgx could be called" in se and "its C extension modules are: pkgx.exercised" in se
           and "ftstress init pkgx.exercised --site " + site in se, "init names the package's C modules", so, se)

@@ -30,6 +30,8 @@ ORDER = ["int", "str", "bytes", "list", "dict", "float", "bytearray", "tuple", "
 # Which kinds a parameter's name suggests.
 NAME_KINDS = [
     (r"^(predicate|func|function|callback|default_factory|pred|selector|fillvalue_factory)$", "callable"),
+    # what a serializer takes (dumps(obj)): a container, so a scenario can change it while it is read
+    (r"^(obj|o)$", "dict"),
     (r"^(n|i|j|k|index|idx|count|size|num|number|pos|offset|start|stop|mode|level|flags?|repeat|maxsize)$", "int"),
     (r"^(fd|fileno|file|f|stream|sink|csvfile|fp|out|outfile)$", "sink"),
     (r"(text|name|str|string|key|^s|sep|fmt|format|path|encoding|typecode|tag|pattern)$", "str"),
@@ -37,6 +39,16 @@ NAME_KINDS = [
     (r"(seq|items|list|values|iterable|sequence|^l|heap|^it|iterator|initializer|initial)$", "list"),
     (r"(^d|dict|mapping|map|config|table|attrib)$", "dict"),
     (r"(^x|value|ratio)$", "float"),
+]
+# Which kinds a Cython parameter's declared type gives ("size_t number", "str text").
+CTYPE_KINDS = [
+    (r"\b(size_t|Py_ssize_t|int|long|short|char|unsigned|signed|uint\w*|int\w+_t|bint)\b", "int"),
+    (r"\b(double|float)\b", "float"),
+    (r"\b(str|unicode)\b", "str"),
+    (r"\bbytes\b", "bytes"),
+    (r"\blist\b", "list"),
+    (r"\bdict\b", "dict"),
+    (r"\btuple\b", "tuple"),
 ]
 # Parameters that take a file descriptor: never an integer there (os.close(0) in a worker, or a file
 # object that closes descriptor 0 when collected).
@@ -49,6 +61,11 @@ class Param:
         self.name, self.keyword_only, self.optional, self.star = name, keyword_only, optional, star
 
     def kind(self):
+        ctype = getattr(self, "ctype", None)
+        if ctype:
+            for pattern, k in CTYPE_KINDS:
+                if re.search(pattern, ctype):
+                    return k
         for pattern, k in NAME_KINDS:
             if re.search(pattern, self.name.lower()):
                 return k
@@ -92,10 +109,16 @@ def params(fn):
             out.append(Param(p.lstrip("*"), optional=True, star=True))
             continue
         name = p.split("=")[0].split(":")[0].strip()
+        # Cython's embedded signatures type their C parameters: "size_t number", "double *x"
+        ctype = re.match(r"^([\w .]+?)[\s*]+(\w+)$", name)
+        if ctype:
+            name = ctype.group(2)
         if name in SELF and not out:
             continue
         if re.match(r"^\w+$", name):
-            out.append(Param(name, keyword_only=kwonly, optional=opt or "=" in p))
+            param = Param(name, keyword_only=kwonly, optional=opt or "=" in p)
+            param.ctype = ctype.group(1).strip() if ctype else None
+            out.append(param)
     return out
 
 
@@ -131,7 +154,8 @@ def candidates(fn, instances=(), limit=80, richer=False):
         chosen = required + optional[:extra]
         tries += lists_for(chosen, pools, limit)
         if not chosen and any(p.star for p in ps):
-            tries += [[v] for v in firsts(pools)]
+            # (*args): one value of each kind, then the other strings and bytes (what calls returned)
+            tries += [[v] for v in firsts(pools)] + [[v] for v in pools["str"][1:] + pools["bytes"][1:]]
     return tries[:limit]
 
 

@@ -28,13 +28,14 @@ import init_safety
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
 MAX_FOLLOWED = 24  # types reached through returned objects, at most
 POOL = init_args.POOL
+STR_POOL, SINK_POOL = list(POOL["str"]), list(POOL["sink"])
 # Names that say what a call does, for splitting methods into roles. An observed state change wins.
 READER = re.compile(r"^(get|read|peek|repr|str|len|count|size|is|has|find|lookup|contains|keys|values|items|"
                     r"copy|to|as|dump|format|show|view|value|first|last|index|__repr__|__len__|__getitem__|"
                     r"__hash__|__contains__|__iter__|__str__)")
 MUTATOR = re.compile(r"^(set|add|push|pop|append|insert|remove|del|discard|update|write|next|put|extend|"
                      r"feed|send|run|swap|sort|reverse|incr|decr|inc|dec|step|advance|store|fill|grow|clear|"
-                     r"__next__|__setitem__|__delitem__|__call__|__iadd__)")
+                     r"__next__|__setitem__|__delitem__|__call__|__iadd__|__init__)")
 # Calls that throw state away: racing them against everything else mostly finds use-after-frees
 # of their own making, so scenarios call them in `setup` instead (fresh state every round).
 RESETTER = re.compile(r"^(reset|clear_cache|clear_all|invalidate|forget|flush_cache|_?reset_)")
@@ -91,6 +92,7 @@ class Prober:
         self.seen_types = set()
         self.queue = []  # (type, name hint, expression that makes one) for types reached by data
         self.made_bytes = []  # expressions of bytes other calls returned
+        self.made_strs = []  # and of str (dumps() gives what loads() and a Validator take)
 
     def log(self, name, args):
         if self.journal:
@@ -133,12 +135,18 @@ class Prober:
         tp = type(value)
         if isinstance(value, bytes) and 0 < len(value) <= 4096 and expr not in self.made_bytes:
             self.made_bytes.append(expr)
+        if type(value) is str and 0 < len(value) <= 4096 and expr not in self.made_strs and len(self.made_strs) < 3:
+            self.made_strs.append(expr)
         if extension_type(tp) and tp not in self.seen_types and not callable_kind(value):
             self.seen_types.add(tp)
             self.queue.append((tp, expr))
 
     def candidates(self, fn, instances):
         init_args.POOL["bytes"] = self.made_bytes[:3] + [v for v in POOL["bytes"] if v not in self.made_bytes]
+        # returned strings after the plain ones, and both as streams to read from (load(fp))
+        init_args.POOL["str"] = STR_POOL + self.made_strs
+        init_args.POOL["sink"] = SINK_POOL + ["io.StringIO(%s)" % e for e in self.made_strs[:1]] + \
+            ["io.BytesIO(%s)" % e for e in self.made_bytes[:1]]
         return init_args.candidates(fn, list(instances), richer=isinstance(fn, type))
 
     def find_args(self, name, target, fn, instances, first=None):
@@ -257,6 +265,11 @@ def members(tp):
     return sorted(methods), sorted(attrs), slots
 
 
+def own_init(tp):
+    """Whether the extension's own classes define __init__ (tp_init or a Cython def __init__)."""
+    return any("__init__" in vars(k) for k in tp.__mro__ if k is not object and extension_type(k))
+
+
 def probe_type(p, tname, tp, ctor=None):
     """A type's constructor call (or the expression that made one) and its working methods, slots and
     attributes, each with its role. A method that fails on a fresh instance is tried again on one the
@@ -273,6 +286,11 @@ def probe_type(p, tname, tp, ctor=None):
         factory = None
     names, attrs, slots = members(tp)
     first = dict(slots)
+    if factory is not None and own_init(tp):
+        # a C or Cython __init__ runs again on a live object (obj.__init__(...) re-initialises it in
+        # place: cymem's Address replaces its block while readers read it), with the constructor's arguments
+        slots.append(("__init__", [args]))
+        first["__init__"] = [args]
     names += [s for s, _ in slots]
 
     def fresh(warm):
@@ -370,6 +388,28 @@ def extension_submodules(mod):
     return sorted(found)
 
 
+def retry_types(p, mod, tps, taken):
+    """The module's types that failed, or have a method that failed, probed again with what calls
+    returned since (Validator(schema) takes what dumps() gave); a new probe that reached more wins."""
+    out = list(tps)
+    for name in public_names(mod):
+        tp = getattr(mod, name)
+        if not extension_type(tp):
+            continue
+        old = next((t for t in tps if t.get("factory") and t["factory"]["callable"] == "%s.%s" % (p.modname, name)), None)
+        tname = old["name"] if old else name
+        if not any(f["name"] == tname or f["name"].startswith(tname + ".") for f in p.failed):
+            continue
+        failed = p.failed
+        p.failed = [f for f in failed if not (f["name"] == tname or f["name"].startswith(tname + "."))]
+        t = probe_type(p, tname, tp)
+        if t and (old is None or len(t["methods"]) > len(old["methods"])):
+            out = [t if x is old else x for x in out] if old else out + [t]
+        else:
+            p.failed = failed
+    return out
+
+
 def unique_name(name, taken):
     base, i = name, 2
     while name.lower() in taken:
@@ -396,6 +436,12 @@ def main(argv):
     mod = __import__(modname)
     for part in modname.split(".")[1:]:
         mod = getattr(mod, part)
+    subs = extension_submodules(mod) if hasattr(mod, "__path__") else []
+    if len(subs) == 1 and not any(extension_type(getattr(mod, n)) or is_callable_function(getattr(mod, n))
+                                  for n in public_names(mod)):
+        # a package whose own names are Python code and that holds one C module (cymem: cymem.cymem)
+        modname = subs[0]
+        mod = importlib.import_module(modname)
     # files a probed call creates (open('x', 'x')) land in a folder of their own
     scratch = tempfile.mkdtemp(prefix="ftstress-init-probe-")
     os.chdir(scratch)
@@ -413,12 +459,14 @@ def main(argv):
             t = probe_type(p, unique_name(name, taken), tp)
             if t:
                 tps.append(t)
-    made = len(p.made_bytes)
+    made = len(p.made_bytes) + len(p.made_strs)
     functions = probe_functions(p, mod, [t["ctor"] for t in tps])
-    if len(p.made_bytes) > made:  # bytes other calls returned: what failed may take them (decompress)
+    if len(p.made_bytes) + len(p.made_strs) > made:
+        # bytes and str other calls returned: what failed may take them (decompress, loads)
         retry = [f["name"] for f in p.failed if "." not in f["name"] and is_callable_function(getattr(mod, f["name"], None))]
         p.failed = [f for f in p.failed if f["name"] not in retry]
         functions += probe_functions(p, mod, [t["ctor"] for t in tps], retry)
+        tps = retry_types(p, mod, tps, taken)
     followed = 0
     while p.queue and followed < MAX_FOLLOWED:  # the objects calls returned, and what those return
         tp, expr = p.queue.pop(0)

@@ -73,6 +73,9 @@ class Writer:
         return "%s.%s(%s)" % (self.mod, f["name"], ", ".join(args if args is not None else f["args"]))
 
     def partial(self, var, target, args):
+        if any(re.match(r"^(\w+=)?io\.(StringIO|BytesIO)\(.", a) for a in args):
+            # a stream to read from is used up by one call: a fresh one for each (load(fp))
+            return "%s = lambda: %s(%s)" % (var, target, ", ".join(args))
         return "%s = functools.partial(%s)" % (var, ", ".join([target] + list(args)))
 
     def ignore(self, d, calls):
@@ -329,11 +332,24 @@ def changer(c):
     if isinstance(c, dict):
         orig = dict(c)
         keys = list(orig)
-        return lambda i: store(keys[i % len(keys)], fresh(orig[keys[i % len(keys)]]))
+        extra = ["_grow%d" % j for j in range(16)]
+        def change(i):
+            store(keys[i % len(keys)], fresh(orig[keys[i % len(keys)]]))
+            if i % 2:  # grow and shrink back: the table is reallocated under whoever reads it
+                for k in extra:
+                    store(k, i)
+                for k in extra:
+                    c.pop(k, None)
+        return change
     orig = list(c)
     if isinstance(c, bytearray):
         return lambda i: store(i % len(orig), (orig[i % len(orig)] + i) % 256)
-    return lambda i: store(i % len(orig), fresh(orig[i % len(orig)]))
+    def change(i):
+        store(i % len(orig), fresh(orig[i % len(orig)]))
+        if i % 2 and isinstance(c, list):  # the item array is reallocated under whoever reads it
+            c.extend(orig[:16] * 2)
+            del c[len(orig):]
+    return change
 '''
 
 

@@ -86,6 +86,8 @@ static const char helper_source[] =
     "                    for a, d in sorted(list(v.__dict__.items()), key=lambda kv: kv[0]):\n"
     "                        if a == '__new__':  # one PyMethodDef for every type's __new__; the type itself is the constructor\n"
     "                            continue\n"
+    "                        if getattr(d, '__name__', '') in ('__reduce_cython__', '__setstate_cython__'):\n"
+    "                            continue  # Cython's generated pickling stubs, not the extension's API\n"
     "                        if isinstance(d, staticmethod):\n"
     "                            d = d.__func__\n"
     "                        if isinstance(d, (types.MethodDescriptorType, types.ClassMethodDescriptorType,\n"
