@@ -31,7 +31,7 @@
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
-    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
+    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_PYTHON, O_INTERPRETER, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
     O_OUT, O_QUIET, O_VERBOSE, O_HELP,
     O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
 };
@@ -54,6 +54,7 @@ static const ft_option run_options[] = {
     [O_KEEP_GOING] = {"keep-going", 0, NULL, "run every round even after a scenario's expected outcome was reached"},
     [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
     [O_PYTHON] = {"python", 0, "BUILD", "run on the ftstress built for another interpreter too (a build folder; twice or more: a differential)"},
+    [O_INTERPRETER] = {"interpreter", 0, "tsan|plain", "tsan (default): races are found; plain: the free-threaded interpreter without TSan (scripts/bootstrap --sanitizer none): crashes, hangs, outcomes at native speed, no race reports"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
     [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
@@ -88,6 +89,7 @@ typedef struct run_args {
     int no_default_supp, update_baseline, seed_given;
     int spawn_only; /* --spawn: no fork server */
     ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
+    const char *interpreter; /* --interpreter tsan|plain, NULL: this driver's own */
     const char *baseline;
     ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
 } run_args;
@@ -134,6 +136,13 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_KEEP_GOING: a->sup.keep_going = 1; break;
     case O_SPAWN: a->spawn_only = 1; break;
     case O_PYTHON: ft_strlist_push(&a->pythons, arg); break;
+    case O_INTERPRETER:
+        if (strcmp(arg, "tsan") && strcmp(arg, "plain")) {
+            fprintf(stderr, "ftstress: option --interpreter: expected tsan or plain, got '%s'\n", arg);
+            return -1;
+        }
+        a->interpreter = arg;
+        break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;
@@ -415,6 +424,38 @@ static ft_fork_servers *start_fork_servers(const run_args *a)
     return servers;
 }
 
+/* This driver's interpreter: "plain" when built with FTSTRESS_SANITIZER=none, else "tsan". */
+static const char *own_interpreter(void)
+{
+    return strcmp(FTSTRESS_SANITIZER_NAME, "none") ? "tsan" : "plain";
+}
+
+/* --interpreter names the other interpreter: exec the driver built for it, with the same
+ * arguments (it accepts --interpreter naming itself). Its folder: FTSTRESS_PLAIN_BUILD /
+ * FTSTRESS_TSAN_BUILD, else build-plain / build in the sources. Returns only on failure. */
+static int exec_other_driver(const char *which, int argc, char **argv)
+{
+    const char *env = getenv(!strcmp(which, "plain") ? "FTSTRESS_PLAIN_BUILD" : "FTSTRESS_TSAN_BUILD");
+    char *build = env && *env ? ft_xstrdup(env)
+                              : ft_xasprintf("%s/%s", FTSTRESS_SOURCE_DIR, !strcmp(which, "plain") ? "build-plain" : "build");
+    char *exe = ft_xasprintf("%s/harness/ftstress", build);
+    char **args = ft_xcalloc((size_t)argc + 2, sizeof *args);
+    args[0] = exe;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i]; /* argv[0] is "run" */
+    if (access(exe, X_OK) != 0) {
+        ft_error("--interpreter %s: no driver at %s (%s); build it with scripts/bootstrap --sanitizer %s", which, exe,
+                 strerror(errno), !strcmp(which, "plain") ? "none" : "thread");
+    } else {
+        execv(exe, args);
+        ft_error("--interpreter %s: cannot run %s: %s", which, exe, strerror(errno));
+    }
+    free(args);
+    free(exe);
+    free(build);
+    return FT_EXIT_CANNOT_RUN;
+}
+
 static int run(int argc, char **argv)
 {
     run_args a = {.sup = {.jobs = 1, .out_dir = "ftstress-out"}};
@@ -434,6 +475,12 @@ static int run(int argc, char **argv)
     }
     if (check_combinations(&a) != 0)
         return FT_EXIT_USAGE;
+    if (a.interpreter && strcmp(a.interpreter, own_interpreter()))
+        return exec_other_driver(a.interpreter, argc, argv);
+    if (!strcmp(own_interpreter(), "plain"))
+        ft_info("interpreter plain (free-threaded, no ThreadSanitizer, %s): race detection is off; crashes with native "
+                "stacks, hangs, outcomes and arbiters are checked",
+                FTSTRESS_PYTHON_EXE);
     if (a.pythons.count) /* each interpreter's own ftstress runs the command; this one compares */
         return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.outputs.path[FT_OUT_JSON]);
     if (ft_preflight_interpreter() != 0)

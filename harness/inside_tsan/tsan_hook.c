@@ -19,6 +19,16 @@
 #include "plain_out.h"
 #include "pystack.h"
 
+#ifdef FTSTRESS_NO_TSAN
+/* The plain driver (FTSTRESS_SANITIZER=none) has no TSan runtime: nothing calls __tsan_on_report
+ * there, and the report accessors it would call stay weak and unresolved. */
+#pragma weak __tsan_get_report_data
+#pragma weak __tsan_get_report_mop
+#pragma weak __tsan_get_report_thread
+#pragma weak __tsan_get_report_loc
+#pragma weak __tsan_get_report_stack
+#endif
+
 /* Not in the public headers; exported by the TSan runtime (tsan_interface_ann.cpp). */
 void AnnotateIgnoreReadsBegin(const char *file, int line);
 void AnnotateIgnoreReadsEnd(const char *file, int line);
