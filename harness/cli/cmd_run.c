@@ -202,6 +202,12 @@ static void print_path_option(const char *name, const char *path)
     free(abs);
 }
 
+/* This driver's interpreter: "plain" when built with FTSTRESS_SANITIZER=none, else "tsan". */
+static const char *own_interpreter(void)
+{
+    return strcmp(FTSTRESS_SANITIZER_NAME, "none") ? "tsan" : "plain";
+}
+
 /* The command line that repeats one scenario of this run, for a developer chasing it: with what
  * finds the module (--site) and what decides what counts (suppressions) as this run had them. */
 static void print_repro(const ft_results *r, const run_args *a)
@@ -235,6 +241,8 @@ static void print_repro(const ft_results *r, const run_args *a)
             printf(" --no-default-suppressions");
         if (a->spawn_only)
             printf(" --spawn");
+        if (!strcmp(own_interpreter(), "plain")) /* the interpreter is part of what reproduces it */
+            printf(" --interpreter plain");
         if (a->sup.rounds)
             printf(" --rounds %ld", a->sup.rounds);
         if (a->sup.threads)
@@ -422,12 +430,6 @@ static ft_fork_servers *start_fork_servers(const run_args *a)
     free(dir);
     free(tsan);
     return servers;
-}
-
-/* This driver's interpreter: "plain" when built with FTSTRESS_SANITIZER=none, else "tsan". */
-static const char *own_interpreter(void)
-{
-    return strcmp(FTSTRESS_SANITIZER_NAME, "none") ? "tsan" : "plain";
 }
 
 /* --interpreter names the other interpreter: exec the driver built for it, with the same
