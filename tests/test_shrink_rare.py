@@ -58,7 +58,7 @@ def test_shrunk_rare_race_keeps_its_rate():
     src, out = os.path.join(folder, "rare.yaml"), os.path.join(folder, "small.yaml")
     with open(src, "w") as f:
         f.write(NOISY)
-    rc, so, se = run("shrink", src, "-o", out, "--max-runs", "30", timeout=1500)
+    rc, so, se = run("shrink", src, "-o", out, "--max-runs", "12", timeout=1500)
     print(so, end="")
     check(rc == 0, "shrink exited %d" % rc, so, se)
     text = open(out).read()
@@ -69,13 +69,13 @@ def test_shrunk_rare_race_keeps_its_rate():
     check(re.search(r"^#   hits per second +[0-9.e+-]+ +[0-9.e+-]+$", text, re.M), "no per-second rates in the header",
           text)
 
-    # Input and output over 150 rounds each: the output must not be significantly rarer per second
+    # Input and output over 100 rounds each: the output must not be significantly rarer per second
     # (a conditional binomial test of two Poisson rates, one-sided, 1%).
-    hi, ri, ti = measure(src, 150)
-    ho, ro, to = measure(out, 150)
+    hi, ri, ti = measure(src, 100)
+    ho, ro, to = measure(out, 100)
     print("input: %d/%d rounds in %.1f s (%.2f/s); output: %d/%d rounds in %.1f s (%.2f/s)" %
           (hi, ri, ti, hi / ti, ho, ro, to, ho / to))
-    check(hi > 0 and ho > 0, "a side found nothing in 150 rounds")
+    check(hi > 0 and ho > 0, "a side found nothing in 100 rounds")
     p_value = binomial_cdf(ho, hi + ho, to / (ti + to))
     check(p_value >= 0.01, "the output is rarer per second than its input (p = %.4f)" % p_value)
 

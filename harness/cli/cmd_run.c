@@ -445,10 +445,15 @@ static int exec_other_driver(const char *which, int argc, char **argv)
     args[0] = exe;
     for (int i = 0; i < argc; i++)
         args[i + 1] = argv[i]; /* argv[0] is "run" */
-    if (access(exe, X_OK) != 0) {
+    if (getenv("FTSTRESS_INTERPRETER_HANDOFF")) {
+        /* a driver handed the run here already: this folder's driver is not built for `which` */
+        ft_error("--interpreter %s: %s is not built for the %s interpreter (it is %s)", which, exe, which,
+                 own_interpreter());
+    } else if (access(exe, X_OK) != 0) {
         ft_error("--interpreter %s: no driver at %s (%s); build it with scripts/bootstrap --sanitizer %s", which, exe,
                  strerror(errno), !strcmp(which, "plain") ? "none" : "thread");
     } else {
+        setenv("FTSTRESS_INTERPRETER_HANDOFF", which, 1);
         execv(exe, args);
         ft_error("--interpreter %s: cannot run %s: %s", which, exe, strerror(errno));
     }
@@ -479,6 +484,7 @@ static int run(int argc, char **argv)
         return FT_EXIT_USAGE;
     if (a.interpreter && strcmp(a.interpreter, own_interpreter()))
         return exec_other_driver(a.interpreter, argc, argv);
+    unsetenv("FTSTRESS_INTERPRETER_HANDOFF"); /* arrived: workers and later commands start afresh */
     if (!strcmp(own_interpreter(), "plain"))
         ft_info("interpreter plain (free-threaded, no ThreadSanitizer, %s): race detection is off; crashes with native "
                 "stacks, hangs, outcomes and arbiters are checked",
