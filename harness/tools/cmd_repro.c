@@ -424,7 +424,7 @@ static int measure_and_size(const char *path, const ft_scenario *s, const ft_str
     long need = repro_rounds_for_99(&m, &rate, &lo);
     char *note;
     if (need < 0) {
-        note = ft_xasprintf("#\n# Standalone, measured by `ftstress repro`: no TSan report in %d runs (%ld rounds, %.0f s);\n"
+        note = ft_xasprintf("# Standalone, measured by `ftstress repro`: no TSan report in %d runs (%ld rounds, %.0f s);\n"
                             "# the script keeps the measuring bound of %ld rounds.\n#\n",
                             m.runs, m.rounds, m.seconds, plan->rounds);
         ft_warn("%s: no standalone run reported in %ld rounds over %d runs: the script may not reproduce the finding",
@@ -432,7 +432,7 @@ static int measure_and_size(const char *path, const ft_scenario *s, const ft_str
         rc = FT_EXIT_FINDINGS;
     } else {
         plan->rounds = need < 1 ? 1 : need > 10000000 ? 10000000 : need;
-        note = ft_xasprintf("#\n# Standalone, measured by `ftstress repro`: %d of %d runs reported, after %ld rounds in all\n"
+        note = ft_xasprintf("# Standalone, measured by `ftstress repro`: %d of %d runs reported, after %ld rounds in all\n"
                             "# (%.0f s): %.3g%% of rounds (lower 95%% bound %.3g%%). Up to %ld rounds find it with 99%%\n"
                             "# probability at that bound; the script stops after the round of its first report.\n#\n",
                             m.reported, m.runs, m.rounds, m.seconds, 100 * rate, 100 * lo, plan->rounds);
