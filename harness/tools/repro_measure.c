@@ -88,10 +88,11 @@ int repro_measure(const char *python, const char *script, const char *tmpdir, in
         if (status < 0)
             ft_error("cannot run %s %s: %s", python, script, strerror(errno));
         if (verdict < 0) {
-            ft_error("%s: standalone run %d of %d exited %d without saying whether TSan reported", script, i + 1, runs,
-                     status);
-            rc = -1;
-            break;
+            /* seen once in about 20 runs of a seeded race (exit 66, an empty stderr; the cause is not
+             * known yet): the run is left out of the counts, not guessed */
+            ft_warn("%s: standalone run %d of %d exited %d without saying whether TSan reported: not counted", script,
+                    i + 1, runs, status);
+            continue;
         }
         m->runs++;
         m->seconds += secs;
@@ -103,6 +104,10 @@ int repro_measure(const char *python, const char *script, const char *tmpdir, in
         else
             ft_info("measuring %s standalone: run %d of %d: no TSan report in %ld rounds (%.1f s)", script, i + 1,
                     runs, round, secs);
+    }
+    if (!m->runs) {
+        ft_error("%s: no standalone run said whether TSan reported", script);
+        rc = -1;
     }
     unlink(log);
     free(log);

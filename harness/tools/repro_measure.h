@@ -17,8 +17,8 @@ typedef struct repro_measured {
 #define REPRO_CLEAN_LINE "ftstress-repro: no ThreadSanitizer report in "
 
 /* Runs `python script --rounds bound --max-seconds max_seconds` `runs` times with its stderr in a
- * file under `tmpdir`, and adds up what the runs printed. 0, or -1 (said why) when a run could not
- * start or printed neither line (it failed: its stderr's tail is shown). */
+ * file under `tmpdir`, and adds up what the runs printed. A run that printed neither line is left
+ * out of the counts (its stderr's tail is shown); -1 (said why) when no run could be counted. */
 int repro_measure(const char *python, const char *script, const char *tmpdir, int runs, long bound,
                   double max_seconds, repro_measured *m);
 
