@@ -12,6 +12,6 @@ function(ftstress_add_python_extension name)
                         LIBRARY_OUTPUT_DIRECTORY ${FTSTRESS_SITE_DIR} C_VISIBILITY_PRESET hidden)
   target_include_directories(${name} PRIVATE ${PYTHON_INCLUDE})
   # -O1 keeps racy loads and stores where the source has them, as sanitizer builds usually do.
-  target_compile_options(${name} PRIVATE -fsanitize=thread -O1 -g -fno-omit-frame-pointer -Wall -Wextra
+  target_compile_options(${name} PRIVATE ${FTSTRESS_SANITIZE_FLAGS} -O1 -g -fno-omit-frame-pointer -Wall -Wextra
                          -Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type)
 endfunction()

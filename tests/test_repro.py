@@ -28,7 +28,7 @@ def interpreter():
         parts = line.split()
         if len(parts) >= 3 and parts[1] == "interpreter":
             return parts[2]
-    found = glob.glob(os.path.expanduser("~/.cache/ftstress/cpython/*/bin/ftstress-python"))
+    found = glob.glob(os.path.expanduser("~/.cache/ftstress/cpython/*-ft-tsan-*/bin/ftstress-python"))
     check(found, "no TSan interpreter found", out)
     return found[0]
 

@@ -34,8 +34,8 @@
 
 enum {
     O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
-    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_NO_SERVER, O_PYTHON, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP, O_BASELINE, O_UPDATE_BASELINE,
-    O_OUT, O_QUIET, O_VERBOSE, O_PYTEST, O_HELP,
+    O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_NO_SERVER, O_PYTHON, O_INTERPRETER, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP,
+    O_BASELINE, O_UPDATE_BASELINE, O_OUT, O_QUIET, O_VERBOSE, O_PYTEST, O_HELP,
     O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
 };
 
@@ -58,6 +58,7 @@ static const ft_option run_options[] = {
     [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
     [O_NO_SERVER] = {"no-server", 0, NULL, "fork workers from a server of this command's own, not from one kept between commands ('ftstress server')"},
     [O_PYTHON] = {"python", 0, "BUILD", "run on the ftstress built for another interpreter too (a build folder; twice or more: a differential)"},
+    [O_INTERPRETER] = {"interpreter", 0, "tsan|plain", "tsan (default): races are found; plain: the free-threaded interpreter without TSan (scripts/bootstrap --sanitizer none): crashes, hangs, outcomes at native speed, no race reports"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
     [O_NO_DEFAULT_SUPP] = {"no-default-suppressions", 0, NULL, "do not apply CPython's and ftstress's own files"},
     [O_BASELINE] = {"baseline", 0, "FILE", "known findings (JSON) that do not fail the run"},
@@ -95,6 +96,7 @@ typedef struct run_args {
     int spawn_only; /* --spawn: no fork server */
     int own_server; /* --no-server: a fork server of this command's own */
     ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
+    const char *interpreter; /* --interpreter tsan|plain, NULL: this driver's own */
     const char *baseline;
     ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
     char **pytest_args; /* --pytest ARGS...: pytest's arguments (pytest_source.h) */
@@ -144,6 +146,13 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_SPAWN: a->spawn_only = 1; break;
     case O_NO_SERVER: a->own_server = 1; break;
     case O_PYTHON: ft_strlist_push(&a->pythons, arg); break;
+    case O_INTERPRETER:
+        if (strcmp(arg, "tsan") && strcmp(arg, "plain")) {
+            fprintf(stderr, "ftstress: option --interpreter: expected tsan or plain, got '%s'\n", arg);
+            return -1;
+        }
+        a->interpreter = arg;
+        break;
     case O_SUPPRESSIONS: ft_strlist_push(&a->supp_files, arg); break;
     case O_NO_DEFAULT_SUPP: a->no_default_supp = 1; break;
     case O_BASELINE: a->baseline = arg; break;
@@ -204,6 +213,12 @@ static void print_path_option(const char *name, const char *path)
     free(abs);
 }
 
+/* This driver's interpreter: "plain" when built with FTSTRESS_SANITIZER=none, else "tsan". */
+static const char *own_interpreter(void)
+{
+    return strcmp(FTSTRESS_SANITIZER_NAME, "none") ? "tsan" : "plain";
+}
+
 /* The command line that repeats one scenario of this run, for a developer chasing it: with what
  * finds the module (--site) and what decides what counts (suppressions) as this run had them. */
 static void print_repro(const ft_results *r, const run_args *a)
@@ -237,6 +252,8 @@ static void print_repro(const ft_results *r, const run_args *a)
             printf(" --no-default-suppressions");
         if (a->spawn_only)
             printf(" --spawn");
+        if (!strcmp(own_interpreter(), "plain")) /* the interpreter is part of what reproduces it */
+            printf(" --interpreter plain");
         if (a->sup.rounds)
             printf(" --rounds %ld", a->sup.rounds);
         if (a->sup.threads)
@@ -440,6 +457,37 @@ static ft_fork_servers *start_fork_servers(run_args *a)
     return servers;
 }
 
+/* --interpreter names the other interpreter: exec the driver built for it, with the same
+ * arguments (it accepts --interpreter naming itself). Its folder: FTSTRESS_PLAIN_BUILD /
+ * FTSTRESS_TSAN_BUILD, else build-plain / build in the sources. Returns only on failure. */
+static int exec_other_driver(const char *which, int argc, char **argv)
+{
+    const char *env = getenv(!strcmp(which, "plain") ? "FTSTRESS_PLAIN_BUILD" : "FTSTRESS_TSAN_BUILD");
+    char *build = env && *env ? ft_xstrdup(env)
+                              : ft_xasprintf("%s/%s", FTSTRESS_SOURCE_DIR, !strcmp(which, "plain") ? "build-plain" : "build");
+    char *exe = ft_xasprintf("%s/harness/ftstress", build);
+    char **args = ft_xcalloc((size_t)argc + 2, sizeof *args);
+    args[0] = exe;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i]; /* argv[0] is "run" */
+    if (getenv("FTSTRESS_INTERPRETER_HANDOFF")) {
+        /* a driver handed the run here already: this folder's driver is not built for `which` */
+        ft_error("--interpreter %s: %s is not built for the %s interpreter (it is %s)", which, exe, which,
+                 own_interpreter());
+    } else if (access(exe, X_OK) != 0) {
+        ft_error("--interpreter %s: no driver at %s (%s); build it with scripts/bootstrap --sanitizer %s", which, exe,
+                 strerror(errno), !strcmp(which, "plain") ? "none" : "thread");
+    } else {
+        setenv("FTSTRESS_INTERPRETER_HANDOFF", which, 1);
+        execv(exe, args);
+        ft_error("--interpreter %s: cannot run %s: %s", which, exe, strerror(errno));
+    }
+    free(args);
+    free(exe);
+    free(build);
+    return FT_EXIT_CANNOT_RUN;
+}
+
 static int run(int argc, char **argv)
 {
     run_args a = {.sup = {.jobs = 1, .out_dir = "ftstress-out"}};
@@ -472,6 +520,13 @@ static int run(int argc, char **argv)
         fprintf(stderr, "ftstress: with --pytest, test paths go after it (they are pytest's): %s\n", argv[first]);
         return FT_EXIT_USAGE;
     }
+    if (a.interpreter && strcmp(a.interpreter, own_interpreter()))
+        return exec_other_driver(a.interpreter, argc, argv);
+    unsetenv("FTSTRESS_INTERPRETER_HANDOFF"); /* arrived: workers and later commands start afresh */
+    if (!strcmp(own_interpreter(), "plain"))
+        ft_info("interpreter plain (free-threaded, no ThreadSanitizer, %s): race detection is off; crashes with native "
+                "stacks, hangs, outcomes and arbiters are checked",
+                FTSTRESS_PYTHON_EXE);
     if (a.pythons.count) /* each interpreter's own ftstress runs the command; this one compares */
         return ft_differential_run(&a.pythons, argc, argv, a.sup.out_dir, a.outputs.path[FT_OUT_JSON]);
     if (ft_preflight_interpreter() != 0)

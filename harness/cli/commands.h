@@ -10,7 +10,7 @@ typedef struct ft_command {
 } ft_command;
 
 extern const ft_command ft_cmd_run, ft_cmd_list, ft_cmd_check, ft_cmd_report, ft_cmd_repro, ft_cmd_build_ext,
-    ft_cmd_init, ft_cmd_doctor, ft_cmd_shrink, ft_cmd_server;
+    ft_cmd_init, ft_cmd_doctor, ft_cmd_shrink, ft_cmd_triage, ft_cmd_server;
 
 /* The path of the running ftstress binary, for re-spawning itself as a worker. */
 const char *ft_self_exe(void);

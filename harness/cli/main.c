@@ -12,7 +12,7 @@
 
 static const ft_command *const commands[] = {&ft_cmd_run,    &ft_cmd_list,      &ft_cmd_check, &ft_cmd_report,
                                              &ft_cmd_repro,  &ft_cmd_shrink,    &ft_cmd_init,  &ft_cmd_build_ext,
-                                             &ft_cmd_doctor, &ft_cmd_server};
+                                             &ft_cmd_doctor, &ft_cmd_triage, &ft_cmd_server};
 
 static char self_exe[PATH_MAX];
 

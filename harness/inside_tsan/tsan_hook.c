@@ -19,6 +19,17 @@
 #include "plain_out.h"
 #include "pystack.h"
 
+#ifdef FTSTRESS_NO_TSAN
+/* The plain driver (FTSTRESS_SANITIZER=none) has no TSan runtime: nothing calls __tsan_on_report
+ * there, and the report accessors it would call stay weak and unresolved. */
+#pragma weak __tsan_get_report_data
+#pragma weak __tsan_get_report_mop
+#pragma weak __tsan_get_report_thread
+#pragma weak __tsan_get_report_loc
+#pragma weak __tsan_get_report_stack
+#pragma weak __sanitizer_symbolize_pc
+#endif
+
 /* Not in the public headers; exported by the TSan runtime (tsan_interface_ann.cpp). */
 void AnnotateIgnoreReadsBegin(const char *file, int line);
 void AnnotateIgnoreReadsEnd(const char *file, int line);
@@ -36,6 +47,11 @@ static int report_fd = -1;
 static int frames_cut;
 static ft_status *status_page;
 
+#ifdef FTSTRESS_NO_TSAN
+/* No TSan to hide accesses from in the plain driver. */
+void ft_tsan_ignore_begin(void) {}
+void ft_tsan_ignore_end(void) {}
+#else
 void ft_tsan_ignore_begin(void)
 {
     AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
@@ -47,6 +63,7 @@ void ft_tsan_ignore_end(void)
     AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
     AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
 }
+#endif
 
 void ft_tsan_hook_arm(int fd, ft_status *status)
 {

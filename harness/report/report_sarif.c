@@ -368,8 +368,10 @@ static json_t *group_result(const ft_sarif_ctx *c, const json_t *doc, const json
                 json_array_append_new(flows, cf);
         }
 
+    /* `ftstress triage` measured what the group does without TSan: its level says how loud it is */
+    const char *triaged = json_string_value(json_object_get(json_object_get(group, "triage"), "sarif_level"));
     json_t *result = json_pack("{s:s, s:i, s:s, s:o, s:o, s:{s:s}}", "ruleId", rule, "ruleIndex", rule_index, "level",
-                               counting ? "error" : "note", "message", message(text), "locations", locations,
+                               !counting ? "note" : triaged ? triaged : "error", "message", message(text), "locations", locations,
                                "partialFingerprints", "ftstressSignature/v1", str(primary, "signature"));
     if (json_array_size(related))
         json_object_set_new(result, "relatedLocations", related);

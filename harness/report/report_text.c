@@ -164,6 +164,16 @@ static int print_group_rates(FILE *out, const json_t *g)
                 json_array_size(by) > 1 ? json_string_value(json_object_get(row, "scenario")) ?: "?" : "");
         lower |= h.lower_bound;
     }
+    /* what `ftstress triage` measured on the plain interpreter */
+    json_t *t = json_object_get(g, "triage");
+    const char *cls = json_string_value(json_object_get(t, "class"));
+    if (cls && json_object_get(t, "rounds"))
+        fprintf(out, "       without TSan: %s, %lld of %lld rounds on the plain interpreter\n",
+                !strcmp(cls, "no-effect") ? "no effect" : cls,
+                (long long)json_integer_value(json_object_get(t, "hit_rounds")),
+                (long long)json_integer_value(json_object_get(t, "rounds")));
+    else if (cls)
+        fprintf(out, "       without TSan: %s (%s)\n", cls, json_string_value(json_object_get(t, "why")) ?: "");
     return lower;
 }
 

@@ -104,8 +104,13 @@ static json_t *interpreter_json(void)
 #else
     const int debug = 0;
 #endif
+#ifdef FTSTRESS_NO_TSAN
+    const int tsan = 0; /* the plain interpreter's driver (run --interpreter plain) */
+#else
+    const int tsan = 1;
+#endif
     return json_pack("{s:s, s:b, s:b, s:b, s:s}", "version", PY_VERSION, "free_threaded", free_threaded, "debug", debug,
-                     "tsan", 1, "prefix", FTSTRESS_PYTHON_PREFIX);
+                     "tsan", tsan, "prefix", FTSTRESS_PYTHON_PREFIX);
 }
 
 /* Whether a finding of scenario `sc` has the extension's code on a native stack: a suppressed one

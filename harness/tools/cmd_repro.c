@@ -1,5 +1,6 @@
 /* `ftstress repro`: a scenario as a standalone Python script (threading and a Barrier, no ftstress,
  * no YAML) that reproduces its finding when run with the TSan interpreter, for an upstream report. */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +12,16 @@
 #include "fsutil.h"
 #include "log.h"
 #include "options.h"
+#include "repro_measure.h"
 #include "scenario.h"
 #include "xalloc.h"
 
-enum { O_FILTER, O_OUT, O_SITE, O_HELP };
+enum { O_FILTER, O_OUT, O_SITE, O_MEASURE, O_HELP };
 static const ft_option repro_options[] = {
     [O_FILTER] = {"filter", 'k', "NAME", "the scenario to export (default: the file's first)"},
     [O_OUT] = {"out", 'o', "OUT.py", "where to write the script (required)"},
     [O_SITE] = {"site", 0, "DIR", "a site folder the script puts on sys.path (default also .ftstress/site)"},
+    [O_MEASURE] = {"measure", 0, "RUNS", "standalone runs that size the script's rounds (default 5; 0: the scenario's rounds)"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
     {0},
 };
@@ -26,6 +29,7 @@ static const ft_option repro_options[] = {
 typedef struct repro_args {
     const char *filter, *out;
     ft_strlist sites;
+    int measure;
 } repro_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -35,11 +39,25 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_FILTER: a->filter = arg; break;
     case O_OUT: a->out = arg; break;
     case O_SITE: ft_strlist_push(&a->sites, arg); break;
+    case O_MEASURE: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || end == arg || n < 0 || n > 1000) {
+            fprintf(stderr, "ftstress repro: --measure wants a count of runs from 0 to 1000, not '%s'\n", arg);
+            return -1;
+        }
+        a->measure = (int)n;
+        break;
+    }
     case O_HELP:
         ft_options_help(stdout, "ftstress repro FILE [--filter NAME] -o OUT.py", repro_options,
                         "The script runs the scenario's setup, bodies, check, teardown and arbiter with\n"
                         "Python threads meeting at a threading.Barrier each round; run it with the\n"
-                        "free-threaded TSan interpreter and TSan prints the races on stderr.\n");
+                        "free-threaded TSan interpreter and TSan prints the races on stderr. The script stops\n"
+                        "after the round of its first TSan report (unless the scenario has an arbiter, or it\n"
+                        "is run with --all-rounds); its rounds come from --measure: repro runs it standalone\n"
+                        "that many times and writes the rounds that show a report with 99% probability at\n"
+                        "the lower 95% bound of the standalone per-round rate.\n");
         exit(0);
     }
     return 0;
@@ -129,6 +147,46 @@ static void py_body(FILE *out, size_t r, const ft_role *role, int ignores)
  * module's globals, as they run in ftstress's shared namespace. */
 static const char script_main[] =
     "\n\n"
+    "def _ft_watch_stderr():\n"
+    "    # TSan writes its reports on fd 2: a pipe read by this thread passes every byte on unchanged\n"
+    "    # and notes the first report, so the rounds can stop there. Returns (seen, close).\n"
+    "    r, w = os.pipe()\n"
+    "    saved = os.dup(2)\n"
+    "    sys.stderr.flush()\n"
+    "    os.dup2(w, 2)\n"
+    "    os.close(w)\n"
+    "    seen, closing = threading.Event(), threading.Event()\n"
+    "\n"
+    "    def pump():\n"
+    "        # TSan's symbolizer inherits fd 2, so the pipe never reads as closed: once `closing` is\n"
+    "        # set (fd 2 is the real stderr again), what is left in the pipe is passed on and it returns\n"
+    "        tail = b''\n"
+    "        while True:\n"
+    "            if not select.select([r], [], [], 0.05)[0]:\n"
+    "                if closing.is_set():\n"
+    "                    return\n"
+    "                continue\n"
+    "            data = os.read(r, 65536)\n"
+    "            if not data:\n"
+    "                return\n"
+    "            view = memoryview(data)\n"
+    "            while view:\n"
+    "                view = view[os.write(saved, view):]\n"
+    "            if b'WARNING: ThreadSanitizer:' in tail + data:\n"
+    "                seen.set()\n"
+    "            tail = data[-32:]\n"
+    "\n"
+    "    pumper = threading.Thread(target=pump, name='ftstress-repro-stderr', daemon=True)\n"
+    "    pumper.start()\n"
+    "\n"
+    "    def close():\n"
+    "        sys.stderr.flush()\n"
+    "        os.dup2(saved, 2)\n"
+    "        closing.set()\n"
+    "        pumper.join()\n"
+    "        os.close(saved)\n"
+    "    return seen, close\n"
+    "\n\n"
     "def _ft_resolve_ignored():\n"
     "    # ignore_exceptions by name: a builtin, or a dotted name from an imported module\n"
     "    found = []\n"
@@ -143,6 +201,12 @@ static const char script_main[] =
     "\n\n"
     "def _ft_main():\n"
     "    global _FT_IGNORE\n"
+    "    parser = argparse.ArgumentParser(description='Standalone reproducer written by ftstress repro.')\n"
+    "    parser.add_argument('--rounds', type=int, default=_FT_ROUNDS, help='rounds to run at most (default %(default)s)')\n"
+    "    parser.add_argument('--all-rounds', action='store_true', default=not _FT_STOP,\n"
+    "                        help='run every round instead of stopping after the first ThreadSanitizer report')\n"
+    "    parser.add_argument('--max-seconds', type=float, default=0, help='stop after this many seconds of rounds (0: no limit)')\n"
+    "    opts = parser.parse_args()\n"
     "    sys.path[0:0] = _FT_PATHS\n"
     "    for d in _FT_SITES:\n"
     "        site.addsitedir(d)\n"
@@ -155,6 +219,7 @@ static const char script_main[] =
     "    globals()['threads'] = nthreads\n"
     "    if _FT_SETUP_ONCE:\n"
     "        exec(_FT_SETUP_ONCE, globals())\n"
+    "    seen, close = (None, None) if opts.all_rounds else _ft_watch_stderr()\n"
     "    # a round that takes longer than this is a hang: the barrier breaks instead of waiting forever\n"
     "    start, end = threading.Barrier(nthreads + 1, timeout=600), threading.Barrier(nthreads + 1, timeout=600)\n"
     "    state = {'stop': False, 'round': 0, 'results': [None] * nthreads}\n"
@@ -166,7 +231,8 @@ static const char script_main[] =
     "            t.start()\n"
     "            team.append(t)\n"
     "            index += 1\n"
-    "    for r in range(_FT_ROUNDS):\n"
+    "    began, reported, r = time.monotonic(), None, 0\n"
+    "    while r < opts.rounds:\n"
     "        globals()['round'] = r\n"
     "        state['round'] = r\n"
     "        if _FT_SETUP:\n"
@@ -181,10 +247,25 @@ static const char script_main[] =
     "        for b in (_FT_CHECK, _FT_TEARDOWN):\n"
     "            if b:\n"
     "                exec(b, globals())\n"
+    "        r += 1\n"
+    "        if seen is not None and seen.is_set():\n"
+    "            reported = r\n"
+    "            break\n"
+    "        if opts.max_seconds and time.monotonic() - began > opts.max_seconds:\n"
+    "            break\n"
     "    state['stop'] = True\n"
     "    start.wait()\n"
     "    for t in team:\n"
     "        t.join()\n"
+    "    if close:\n"
+    "        if reported is None and seen.wait(0.5):\n"
+    "            reported = r  # the report of the last round reached the pipe after its check\n"
+    "        if reported is not None:\n"
+    "            print('" REPRO_REPORTED_LINE "%d of at most %d: stopping there (--all-rounds runs them all)'\n"
+    "                  % (reported, opts.rounds), file=sys.stderr)\n"
+    "        else:\n"
+    "            print('" REPRO_CLEAN_LINE "%d rounds (%.1f s)' % (r, time.monotonic() - began), file=sys.stderr)\n"
+    "        close()\n"
     "\n\n"
     "if __name__ == '__main__':\n"
     "    _ft_main()\n";
@@ -218,7 +299,15 @@ static void copy_shrink_header(FILE *out, const char *file)
     fclose(in);
 }
 
-static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites)
+/* How the script runs its rounds: at most `rounds`, stopping after the first TSan report when
+ * `stop`; `note` (comment lines or NULL) says where the rounds came from. */
+typedef struct script_plan {
+    long rounds;
+    int stop;
+    const char *note;
+} script_plan;
+
+static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites, const script_plan *plan)
 {
     const char *gil = NULL;
     for (size_t i = 0; i < s->env.count; i++)
@@ -226,6 +315,8 @@ static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites
             gil = s->env.items[i] + 11;
     fprintf(out, "#!/usr/bin/env python3\n");
     copy_shrink_header(out, s->file);
+    if (plan->note)
+        fputs(plan->note, out);
     fprintf(out, "\"\"\"Standalone reproducer of the ftstress scenario '%s' (%s:%d).\n\n", s->name, s->file, s->line);
     if (s->description)
         fprintf(out, "%s\n\n", s->description);
@@ -233,14 +324,20 @@ static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites
     fprintf(out, "    %s%s%s%s THIS_SCRIPT.py\n\n", gil ? "PYTHON_GIL=" : "", gil ? gil : "", gil ? " " : "",
             FTSTRESS_PYTHON_EXE);
     fprintf(out, "TSan prints every race it sees on stderr (WARNING: ThreadSanitizer: ...). The script runs\n"
-                 "%d round(s) of %d thread(s) that meet at a threading.Barrier, with the scenario's own setup,\n"
+                 "up to %ld round(s) of %d thread(s) that meet at a threading.Barrier, with the scenario's own setup,\n"
                  "bodies, check and teardown%s; it needs neither ftstress nor the YAML file.\n"
+                 "%s"
+                 "Options: --rounds N, --all-rounds, --max-seconds S (--help).\n"
                  "Written by `ftstress repro %s --filter %s`.\n\"\"\"\n",
-            s->rounds, ft_scenario_threads(s), s->arbiter.code ? " and arbiter (its value printed each round)" : "",
+            plan->rounds, ft_scenario_threads(s), s->arbiter.code ? " and arbiter (its value printed each round)" : "",
+            plan->stop ? "It stops after the round in which TSan first reports (its stderr passes through a pipe\n"
+                         "the script reads); --all-rounds runs every round.\n"
+                       : "",
             s->file, s->name);
-    fputs("import ast, builtins, random, site, sys, threading, traceback\n\n_FT_FILE = ", out);
+    fputs("import argparse, ast, builtins, os, random, select, site, sys, threading, time, traceback\n\n_FT_FILE = ", out);
     py_str(out, s->file);
-    fprintf(out, "\n_FT_SEED = 0\n_FT_ROUNDS = %d\n_FT_PATHS = ", s->rounds);
+    fprintf(out, "\n_FT_SEED = 0\n_FT_ROUNDS = %ld\n_FT_STOP = %s\n_FT_PATHS = ", plan->rounds,
+            plan->stop ? "True" : "False");
     py_strlist(out, &s->paths);
     fputs("\n_FT_SITES = ", out);
     py_strlist(out, sites);
@@ -287,9 +384,72 @@ static int write_script(FILE *out, const ft_scenario *s, const ft_strlist *sites
     return ferror(out) ? -1 : 0;
 }
 
+/* Writes the script to `path` through a temporary file: 0 or FT_EXIT_CANNOT_RUN (said why). */
+static int write_atomically(const char *path, const ft_scenario *s, const ft_strlist *sites, const script_plan *plan)
+{
+    char *tmp = ft_xasprintf("%s.tmp.%d", path, (int)getpid());
+    FILE *out = fopen(tmp, "w");
+    int rc = 0;
+    if (!out || write_script(out, s, sites, plan) != 0 || fclose(out) != 0 || rename(tmp, path) != 0) {
+        ft_error("cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        rc = FT_EXIT_CANNOT_RUN;
+    }
+    free(tmp);
+    return rc;
+}
+
+/* Runs the written script standalone `runs` times (each stops at its first TSan report, within
+ * plan->rounds rounds and 120 s), then writes it again with the rounds that show a report with 99%
+ * probability at the lower 95% bound of the measured standalone rate, and a header saying so.
+ * 0; FT_EXIT_FINDINGS when no run reported (the script keeps the bound); FT_EXIT_CANNOT_RUN. */
+static int measure_and_size(const char *path, const ft_scenario *s, const ft_strlist *sites, script_plan *plan,
+                            int runs)
+{
+    char tmpl[] = "/tmp/ftstress-repro-XXXXXX";
+    const char *tmpdir = mkdtemp(tmpl);
+    repro_measured m;
+    double rate, lo;
+    int rc;
+    if (!tmpdir) {
+        ft_error("cannot make a folder in /tmp: %s", strerror(errno));
+        return FT_EXIT_CANNOT_RUN;
+    }
+    ft_info("measuring the script standalone: %d runs of up to %ld rounds, each stopping at its first TSan report",
+            runs, plan->rounds);
+    rc = repro_measure(FTSTRESS_PYTHON_EXE, path, tmpdir, runs, plan->rounds, 120, &m);
+    rmdir(tmpdir);
+    if (rc)
+        return FT_EXIT_CANNOT_RUN;
+    long need = repro_rounds_for_99(&m, &rate, &lo);
+    char *note;
+    if (need < 0) {
+        note = ft_xasprintf("# Standalone, measured by `ftstress repro`: no TSan report in %d runs (%ld rounds, %.0f s);\n"
+                            "# the script keeps the measuring bound of %ld rounds.\n#\n",
+                            m.runs, m.rounds, m.seconds, plan->rounds);
+        ft_warn("%s: no standalone run reported in %ld rounds over %d runs: the script may not reproduce the finding",
+                path, m.rounds, m.runs);
+        rc = FT_EXIT_FINDINGS;
+    } else {
+        plan->rounds = need < 1 ? 1 : need > 10000000 ? 10000000 : need;
+        note = ft_xasprintf("# Standalone, measured by `ftstress repro`: %d of %d runs reported, after %ld rounds in all\n"
+                            "# (%.0f s): %.3g%% of rounds (lower 95%% bound %.3g%%). Up to %ld rounds find it with 99%%\n"
+                            "# probability at that bound; the script stops after the round of its first report.\n#\n",
+                            m.reported, m.runs, m.rounds, m.seconds, 100 * rate, 100 * lo, plan->rounds);
+        ft_info("standalone: %d of %d runs reported in %ld rounds (%.3g%% of rounds, lower bound %.3g%%): the script "
+                "runs up to %ld rounds",
+                m.reported, m.runs, m.rounds, 100 * rate, 100 * lo, plan->rounds);
+    }
+    plan->note = note;
+    int wrc = write_atomically(path, s, sites, plan);
+    plan->note = NULL;
+    free(note);
+    return wrc ? wrc : rc;
+}
+
 static int repro(int argc, char **argv)
 {
-    repro_args a = {0};
+    repro_args a = {.measure = -1};
     ft_scenario_set set = {0};
     ft_diags diags = {0};
     const ft_scenario *s = NULL;
@@ -318,16 +478,21 @@ static int repro(int argc, char **argv)
     /* The same site folders `run` uses, so the script imports what the scenario imported. */
     ft_strlist sites = {0};
     ft_site_folders(&a.sites, &sites);
-    char *tmp = ft_xasprintf("%s.tmp.%d", a.out, (int)getpid());
-    FILE *out = fopen(tmp, "w");
-    if (!out || write_script(out, s, &sites) != 0 || fclose(out) != 0 || rename(tmp, a.out) != 0) {
-        ft_error("cannot write %s", a.out);
-        unlink(tmp);
-        rc = 3;
-    } else
-        ft_info("wrote %s: scenario '%s' as a standalone script (run it with %s)", a.out, s->name,
-                FTSTRESS_PYTHON_EXE);
-    free(tmp);
+    script_plan plan = {s->rounds, !s->arbiter.code, NULL};
+    int measure = a.measure < 0 ? 5 : a.measure;
+    if (measure && !plan.stop)
+        ft_info("not measuring: the scenario has an arbiter, whose value every round prints, so the script runs "
+                "all %d rounds", s->rounds);
+    else if (measure && s->expect == FT_CLEAN)
+        ft_info("not measuring: the scenario expects clean, so there is no report to stop at");
+    else if (measure)
+        plan.rounds = s->rounds * 50L > 5000 ? s->rounds * 50L : 5000; /* the bound the measuring runs have */
+    rc = write_atomically(a.out, s, &sites, &plan);
+    if (!rc && measure && plan.stop && s->expect != FT_CLEAN)
+        rc = measure_and_size(a.out, s, &sites, &plan, measure);
+    if (rc != FT_EXIT_CANNOT_RUN)
+        ft_info("wrote %s: scenario '%s' as a standalone script of up to %ld rounds (run it with %s)", a.out, s->name,
+                plan.rounds, FTSTRESS_PYTHON_EXE);
     ft_strlist_free(&sites);
     ft_strlist_free(&a.sites);
     ft_scenarios_free(&set);

@@ -9,6 +9,7 @@
  * operators). */
 #include "exercise.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,12 +126,25 @@ static const void *key_of(PyObject *o)
 /* The symbol and shared object of C code at `fn`, as TSan's stacks name them: [function, module],
  * or NULL when the symbolizer does not know it. The entry address itself is asked (+1: the
  * symbolizer may step back one byte from what it takes for a return address). */
+#ifdef FTSTRESS_NO_TSAN
+/* The plain driver has no sanitizer runtime: the dynamic symbol table names the entry instead. */
+#pragma weak __sanitizer_symbolize_pc
+#endif
+
 static json_t *symbol_at(const void *fn)
 {
     char buf[1024];
     if (!fn)
         return NULL;
     buf[0] = '\0';
+#ifdef FTSTRESS_NO_TSAN
+    if (!__sanitizer_symbolize_pc) {
+        Dl_info info;
+        if (!dladdr(fn, &info) || !info.dli_sname || !info.dli_fname)
+            return NULL;
+        return json_pack("[s, s]", info.dli_sname, info.dli_fname);
+    }
+#endif
     __sanitizer_symbolize_pc((void *)((const char *)fn + 1), "%f\x01%m", buf, sizeof buf);
     char *sep = strchr(buf, '\x01');
     if (!sep || sep == buf || !strncmp(buf, "<null>", 6) || !strcmp(buf, "??"))

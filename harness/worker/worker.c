@@ -480,6 +480,14 @@ static int worker_body(const worker_args *a, int64_t t0)
     worker_exit(0);
 }
 
+#ifdef FTSTRESS_NO_TSAN
+#pragma weak __sanitizer_set_report_path
+/* The plain driver (FTSTRESS_SANITIZER=none) has no sanitizer runtime to tell where to report. */
+static int ft_have_sanitizer_runtime(void) { return __sanitizer_set_report_path != NULL; }
+#else
+static int ft_have_sanitizer_runtime(void) { return 1; }
+#endif
+
 int ft_worker_forked_main(int argc, char **argv)
 {
     int64_t t0 = ft_now_ns();
@@ -487,7 +495,7 @@ int ft_worker_forked_main(int argc, char **argv)
     if (parse_args(argc, argv, &a) < 0)
         return FT_EXIT_USAGE;
     a.forked = 1;
-    if (a.tsan_log)
+    if (a.tsan_log && ft_have_sanitizer_runtime())
         __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
     ft_worker_fds_lift();
     attach_channel(t0);

@@ -15,21 +15,32 @@ FTSTRESS_LLVM_BIN=/usr/lib/llvm-$FTSTRESS_CLANG_MAJOR/bin
 # Interpreter variant: "debug" (--with-pydebug) or "release". See README for the measured choice.
 FTSTRESS_VARIANT=${FTSTRESS_VARIANT:-debug}
 
-# The driver's build tree: per checkout, outside the sources, keyed by the interpreter it uses.
-FTSTRESS_BUILD=${FTSTRESS_BUILD:-$FTSTRESS_ROOT/build}
+# Sanitizer: "thread" (ThreadSanitizer, the default: races are found) or "none" (the plain
+# free-threaded interpreter: native speed for crashes, hangs and outcomes; no race reports).
+FTSTRESS_SANITIZER=${FTSTRESS_SANITIZER:-thread}
+ftstress_sanitizer_tag() { if [ "$FTSTRESS_SANITIZER" = none ]; then printf plain; else printf tsan; fi; }
+
+# The driver's build tree: per checkout, outside the sources, keyed by the interpreter it uses
+# (build-plain for the interpreter without TSan).
+FTSTRESS_BUILD_GIVEN=${FTSTRESS_BUILD:+1}
+if [ "$FTSTRESS_SANITIZER" = none ]; then
+  FTSTRESS_BUILD=${FTSTRESS_BUILD:-$FTSTRESS_ROOT/build-plain}
+else
+  FTSTRESS_BUILD=${FTSTRESS_BUILD:-$FTSTRESS_ROOT/build}
+fi
 
 ftstress_log() { printf 'ftstress: %s\n' "$*" >&2; }
 ftstress_die() { printf 'ftstress: error: %s\n' "$1" >&2; exit "${2:-3}"; }
 
-# The cache key of an interpreter build: version, variant and compiler.
+# The cache key of an interpreter build: version, sanitizer, variant and compiler.
 ftstress_cpython_key() { # VERSION
-  printf '%s-ft-tsan-%s-clang%s' "$1" "$FTSTRESS_VARIANT" "$FTSTRESS_CLANG_MAJOR"
+  printf '%s-ft-%s-%s-clang%s' "$1" "$(ftstress_sanitizer_tag)" "$FTSTRESS_VARIANT" "$FTSTRESS_CLANG_MAJOR"
 }
 
 # Prints the prefix of the newest complete interpreter install in the cache, or nothing.
 ftstress_find_python_prefix() {
   local d
-  for d in $(ls -d "$FTSTRESS_HOME"/cpython/*-ft-tsan-"$FTSTRESS_VARIANT"-clang"$FTSTRESS_CLANG_MAJOR" 2>/dev/null | sort -rV); do
+  for d in $(ls -d "$FTSTRESS_HOME"/cpython/*-ft-"$(ftstress_sanitizer_tag)"-"$FTSTRESS_VARIANT"-clang"$FTSTRESS_CLANG_MAJOR" 2>/dev/null | sort -rV); do
     if [ -f "$d/.ftstress-complete" ]; then printf '%s\n' "$d"; return 0; fi
   done
   return 1
