@@ -117,12 +117,18 @@ def candidates(fn, instances=(), limit=80, richer=False):
     pools = {k: list(POOL[k]) for k in ORDER}
     pools["instance"] = list(instances)
     ps = params(fn)
+    if ps is not None and ps and all(p.star for p in ps):
+        ps = None  # (*args, **kwargs): a slot wrapper's signature says nothing, guess as for no signature
     if ps is None:
         plain = [Param("arg")]
         return ([[]] + [[v] for v in values_for(plain[0], pools)] +
                 [[a, b] for a, b in itertools.product(firsts(pools), repeat=2)])[:limit]
     required = [p for p in ps if not p.optional]
     optional = [p for p in ps if p.optional and not p.star]
+    if richer and len(required) > 3:
+        # a constructor of many settings (json's Encoder(markers, default, encoder, indent, ...)):
+        # a setting nothing names is most often off as None, and 0 there breaks its methods later
+        pools = dict([("none", pools["none"])] + [(k, v) for k, v in pools.items() if k != "none"])
     tries = []
     extras = list(range(0, min(len(optional), 2) + 1))
     if richer and len(extras) > 1:
@@ -155,6 +161,28 @@ def lists_for(chosen, pools, limit):
         if len(out) >= limit:
             break
     return out
+
+
+# What a TypeError says an argument must be ("argument 5 must be str, not int", Argument Clinic's
+# and PyArg_Parse's wording), as the pool kind to take a value from.
+MUST_BE = re.compile(r"argument (\d+) must be (?:an? )?([\w-]+(?: object)?)")
+TYPE_KINDS = {"str": "str", "string": "str", "unicode": "str", "bytes": "bytes", "bytes-like object": "bytes",
+              "int": "int", "integer": "int", "float": "float", "real": "float", "dict": "dict", "list": "list",
+              "tuple": "tuple", "bytearray": "bytearray", "callable": "callable", "None": "none"}
+
+
+def repair(args, error):
+    """The argument list with the argument a TypeError names replaced by a value of the type it asks
+    for, or None when the error does not say (or the list already has such a value there)."""
+    if not isinstance(error, TypeError):
+        return None
+    m = MUST_BE.search(str(error))
+    kind = TYPE_KINDS.get(m.group(2)) if m else None
+    i = int(m.group(1)) - 1 if m else -1
+    if kind is None or not 0 <= i < len(args) or split_arg(args[i])[0]:
+        return None
+    value = POOL[kind][0]
+    return None if args[i] == value else args[:i] + [value] + args[i + 1:]
 
 
 def split_arg(a):
