@@ -8,6 +8,7 @@ name ("key=VALUE" in an argument list), and optional parameters are left out fir
 import inspect
 import itertools
 import re
+import sys
 
 # Argument candidates, as Python expressions (they are written into scenarios as they are). Richer
 # values first: the first that works is kept, and `[]` or `0` makes a dull stress test.
@@ -74,6 +75,13 @@ def params(fn):
     doc = (getattr(fn, "__doc__", None) or "").split("\n", 1)[0]
     # the first parenthesis only: "scanstring(s, end, encoding, strict=True) -> (str, end)"
     m = re.match(r"^\s*[\w.]+\(([^()]*)\)", doc)
+    if not m:  # per-platform lines: "Windows: mmap(fileno, length[, tagname...])", "Unix: mmap(...)"
+        for line in (getattr(fn, "__doc__", None) or "").split("\n")[:40]:
+            m = re.match(r"^\s*(\w+):\s*[\w.]+\(([^()]*)\)", line)
+            if m and m.group(1).lower() in (("windows",) if sys.platform == "win32" else ("unix", "posix", "linux")):
+                m = re.match(r"^\s*\w+:\s*[\w.]+\(([^()]*)\)", line)
+                break
+            m = None
     if not m:
         return None
     out, kwonly, opt = [], False, False
@@ -106,6 +114,7 @@ def values_for(param, pools):
     out = []
     for kind in kinds:
         if FD_NAME.match(param.name) and kind == "int":
+            out.append("-1")  # never a valid descriptor, and the usual "no file" (mmap.mmap(-1, n): anonymous memory)
             continue
         out += pools[kind]
     return out
