@@ -164,7 +164,7 @@ class Writer:
         var = "obj"
         made_by = ["Made by %s, a call that returned it while init followed the data." % t["ctor"]] \
             if t.get("followed_from") else []
-        d = Doc("%s-%s-shared" % (self.short, t["name"].lower().replace("_", "-")),
+        d = Doc("%s-%s-shared" % (self.short, t["name"].lower().replace("_", "-").strip("-")),  # _deque_iterator
                 made_by + ["One %s shared by every thread, made fresh each round. Methods and C slots (__next__," % t["name"],
                  "__len__, __getitem__, ...) that changed the object's",
                  "visible state (repr, len, its readers' results) or are named like writers run in one role,",
