@@ -28,6 +28,7 @@ import init_safety
 
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
 MAX_FOLLOWED = 24  # types reached through returned objects, at most
+STUCK_SECONDS = 3.0  # a probe thread inside one call this long is blocked (a lock), not slow
 MAX_REPAIRS = 12  # argument lists rewritten from what a TypeError said, per callable
 POOL = init_args.POOL
 # Names that say what a call does, for splitting methods into roles. An observed state change wins.
@@ -348,7 +349,7 @@ def probe_type(p, tname, tp, ctor=None):
 def stuck_in(obj, threads):
     """Runs each list of calls on obj in a thread of its own, one thread after the other, as a
     scenario's setup and body threads do. Returns (thread index, call) of the first thread still
-    inside a call after a second (it blocks: a lock an earlier thread left held), else None. Called
+    inside one call after STUCK_SECONDS (it blocks: a lock an earlier thread left held), else None. Called
     without the probe's alarm (a signal reaches the main thread only); a stuck thread is a daemon
     left blocked."""
     where = {}
@@ -356,6 +357,7 @@ def stuck_in(obj, threads):
     def run(seq, done):
         for m in seq:
             where["call"] = m["name"]
+            where["made"] = where.get("made", 0) + 1
             pos, kw = [], {}
             try:
                 for a in m["args"]:
@@ -374,10 +376,12 @@ def stuck_in(obj, threads):
     hold = threading.Event()
     try:
         for i, seq in enumerate(threads):
-            done = threading.Event()
+            done, made = threading.Event(), where.get("made")
             threading.Thread(target=run, args=(seq, done), daemon=True).start()
-            if not done.wait(1.0):
-                return i, where.get("call")
+            while not done.wait(STUCK_SECONDS):  # blocked: no call begun for that long; slow (a loaded machine): some
+                if where.get("made") == made:
+                    return i, where.get("call")
+                made = where.get("made")
         return None
     finally:
         hold.set()
