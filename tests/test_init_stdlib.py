@@ -16,9 +16,11 @@ from ftest import check, main, run  # noqa: E402
 SLOTS_ONLY = """name: array-slots-only
 imports: [array]
 setup: |
-  a = array.array('i', range(100))
+  # one array per thread, made here: the bodies call only slots, and race on nothing
+  arrays = [array.array('i', range(100)) for _ in range(2)]
 threads: 2
 body: |
+  a = arrays[thread]
   len(a)
   a[1]
   a[2] = 5
