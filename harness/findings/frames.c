@@ -55,12 +55,18 @@ int ft_frame_is_eval_loop(const ft_frame *f)
     return 0;
 }
 
-int ft_frame_is_harness(const ft_frame *f) { return starts_with(f->file, FTSTRESS_HARNESS_DIR "/"); }
+/* Not the slot-counting trampolines (inside_tsan/exercise_slots.c): they only pass a call of the
+ * target type's slot through, so a stack through them is the target's, not the harness's. */
+int ft_frame_is_harness(const ft_frame *f)
+{
+    return starts_with(f->file, FTSTRESS_HARNESS_DIR "/") &&
+           !starts_with(f->file, FTSTRESS_HARNESS_DIR "/inside_tsan/exercise_slots.c");
+}
 
 int ft_frame_is_plumbing(const ft_frame *f)
 {
-    if (ft_frame_is_runtime(f) || ft_frame_is_eval_loop(f) || ft_frame_is_harness(f))
-        return 1;
+    if (ft_frame_is_runtime(f) || ft_frame_is_eval_loop(f) || starts_with(f->file, FTSTRESS_HARNESS_DIR "/"))
+        return 1; /* the harness, slot trampolines included: how a call got there, not what raced */
     /* _Py_atomic_load_ssize_relaxed, Py_INCREF, PyList_GET_SIZE...: inline helpers from CPython's
      * public headers that sit on top of the code that actually races. */
     /* The allocators: a use-after-free's interesting frame is whoever freed or touched the memory. */

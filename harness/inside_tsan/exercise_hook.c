@@ -171,6 +171,19 @@ static void leave(ft_exercise_thread *t, int i)
         atomic_fetch_sub_explicit(&inside[i], 1, memory_order_relaxed);
 }
 
+/* For exercise_slots.c: a slot of a registered type entered or left on the calling thread. */
+void ft_exercise_hook_enter(int i)
+{
+    if (mine && i >= 0)
+        enter(mine, i);
+}
+
+void ft_exercise_hook_leave(int i)
+{
+    if (mine && i >= 0)
+        leave(mine, i);
+}
+
 /* The callbacks. sys.monitoring passes (code, instruction_offset, ...) borrowed; each returns None,
  * never sys.monitoring.DISABLE (that would rewrite the instrumentation of code the team shares,
  * from a team thread). Events are interpreter-wide: a thread without counts (the main thread's

@@ -37,6 +37,14 @@ void ft_exercise_hook_see_slots(PyTypeObject *type, Py_ssize_t offset);
 void ft_exercise_hook_see_cyfunction(PyTypeObject *type);
 /* The calling thread's counts from now on (NULL: stop counting on this thread). */
 void ft_exercise_hook_attach(ft_exercise_thread *mine);
+/* A slot of registered type `index` entered / left on the calling thread (exercise_slots.c). */
+void ft_exercise_hook_enter(int index);
+void ft_exercise_hook_leave(int index);
+/* Counts calls of `type`'s own C slots (iteration, __next__, len, item get/set/del, `in`, repr, hash)
+ * as calls of registered callable `index`, whoever calls them: next(it), a for loop, a[i], len(a).
+ * Heap types only (their slot tables are their own). Main thread, before the team starts. 0, or -1
+ * when the table of types is full. */
+int ft_exercise_hook_count_slots(PyTypeObject *type, int index);
 /* The most threads that were inside function `index` at one moment, in this worker. */
 unsigned ft_exercise_hook_peak(int index);
 

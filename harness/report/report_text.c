@@ -81,12 +81,15 @@ static void print_histogram(FILE *out, const json_t *s)
                 (long long)json_integer_value(json_object_get(s, "outcomes_not_listed")), 100);
 }
 
-/* A function's name without its module when the scenario tracks a single module. */
+/* A function's name without the scenario's first module (the one under test: `init` lists it first),
+ * however many it imports, so that one scenario's names and the next's take the same form
+ * (`BufferedRWPair`, never `_io.BufferedRWPair` in one line and `BufferedRWPair` in the next);
+ * the other modules' names keep their module. */
 static const char *short_name(const json_t *ex, const char *name)
 {
     const char *mod = json_string_value(json_array_get(json_object_get(ex, "modules"), 0));
     size_t n = mod ? strlen(mod) : 0;
-    if (json_array_size(json_object_get(ex, "modules")) == 1 && !strncmp(name, mod, n) && name[n] == '.')
+    if (n && !strncmp(name, mod, n) && name[n] == '.')
         return name + n + 1;
     return name;
 }
@@ -142,8 +145,9 @@ warn:
     fprintf(out, "       warning: target not reached: no body called any of the %lld functions of ",
             (long long)json_integer_value(json_object_get(ex, "functions_total")));
     json_array_foreach(json_object_get(ex, "modules"), i, v) fprintf(out, "%s%s", i ? ", " : "", json_string_value(v));
-    fprintf(out, "\n       (operators, attributes and calls made from C, such as by map or a callback, are not counted: if the body "
-                 "reaches the target only through those, this warning is wrong)\n");
+    fprintf(out, "\n       (operators, comparisons, attributes and calls made from C, such as by map or a callback, are not counted "
+                 "(a type's len, item access, iteration, `in`, repr and hash are): if the body reaches the target only "
+                 "through those, this warning is wrong)\n");
     return 1;
 }
 

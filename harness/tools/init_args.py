@@ -8,6 +8,7 @@ name ("key=VALUE" in an argument list), and optional parameters are left out fir
 import inspect
 import itertools
 import re
+import sys
 
 # Argument candidates, as Python expressions (they are written into scenarios as they are). Richer
 # values first: the first that works is kept, and `[]` or `0` makes a dull stress test.
@@ -91,6 +92,13 @@ def params(fn):
     doc = (getattr(fn, "__doc__", None) or "").split("\n", 1)[0]
     # the first parenthesis only: "scanstring(s, end, encoding, strict=True) -> (str, end)"
     m = re.match(r"^\s*[\w.]+\(([^()]*)\)", doc)
+    if not m:  # per-platform lines: "Windows: mmap(fileno, length[, tagname...])", "Unix: mmap(...)"
+        for line in (getattr(fn, "__doc__", None) or "").split("\n")[:40]:
+            m = re.match(r"^\s*(\w+):\s*[\w.]+\(([^()]*)\)", line)
+            if m and m.group(1).lower() in (("windows",) if sys.platform == "win32" else ("unix", "posix", "linux")):
+                m = re.match(r"^\s*\w+:\s*[\w.]+\(([^()]*)\)", line)
+                break
+            m = None
     if not m:
         return None
     out, kwonly, opt = [], False, False
@@ -129,6 +137,7 @@ def values_for(param, pools):
     out = []
     for kind in kinds:
         if FD_NAME.match(param.name) and kind == "int":
+            out.append("-1")  # never a valid descriptor, and the usual "no file" (mmap.mmap(-1, n): anonymous memory)
             continue
         out += pools[kind]
     return out
@@ -140,12 +149,18 @@ def candidates(fn, instances=(), limit=80, richer=False):
     pools = {k: list(POOL[k]) for k in ORDER}
     pools["instance"] = list(instances)
     ps = params(fn)
+    if ps is not None and ps and all(p.star for p in ps):
+        ps = None  # (*args, **kwargs): a slot wrapper's signature says nothing, guess as for no signature
     if ps is None:
         plain = [Param("arg")]
         return ([[]] + [[v] for v in values_for(plain[0], pools)] +
                 [[a, b] for a, b in itertools.product(firsts(pools), repeat=2)])[:limit]
     required = [p for p in ps if not p.optional]
     optional = [p for p in ps if p.optional and not p.star]
+    if richer and len(required) > 3:
+        # a constructor of many settings (json's Encoder(markers, default, encoder, indent, ...)):
+        # a setting nothing names is most often off as None, and 0 there breaks its methods later
+        pools = dict([("none", pools["none"])] + [(k, v) for k, v in pools.items() if k != "none"])
     tries = []
     extras = list(range(0, min(len(optional), 2) + 1))
     if richer and len(extras) > 1:
@@ -179,6 +194,28 @@ def lists_for(chosen, pools, limit):
         if len(out) >= limit:
             break
     return out
+
+
+# What a TypeError says an argument must be ("argument 5 must be str, not int", Argument Clinic's
+# and PyArg_Parse's wording), as the pool kind to take a value from.
+MUST_BE = re.compile(r"argument (\d+) must be (?:an? )?([\w-]+(?: object)?)")
+TYPE_KINDS = {"str": "str", "string": "str", "unicode": "str", "bytes": "bytes", "bytes-like object": "bytes",
+              "int": "int", "integer": "int", "float": "float", "real": "float", "dict": "dict", "list": "list",
+              "tuple": "tuple", "bytearray": "bytearray", "callable": "callable", "None": "none"}
+
+
+def repair(args, error):
+    """The argument list with the argument a TypeError names replaced by a value of the type it asks
+    for, or None when the error does not say (or the list already has such a value there)."""
+    if not isinstance(error, TypeError):
+        return None
+    m = MUST_BE.search(str(error))
+    kind = TYPE_KINDS.get(m.group(2)) if m else None
+    i = int(m.group(1)) - 1 if m else -1
+    if kind is None or not 0 <= i < len(args) or split_arg(args[i])[0]:
+        return None
+    value = POOL[kind][0]
+    return None if args[i] == value else args[:i] + [value] + args[i + 1:]
 
 
 def split_arg(a):

@@ -19,6 +19,7 @@ import re
 import signal
 import sys
 import tempfile
+import threading
 import time
 import types
 
@@ -27,6 +28,8 @@ import init_safety
 
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
 MAX_FOLLOWED = 24  # types reached through returned objects, at most
+STUCK_SECONDS = 3.0  # a probe thread inside one call this long is blocked (a lock), not slow
+MAX_REPAIRS = 12  # argument lists rewritten from what a TypeError said, per callable
 POOL = init_args.POOL
 STR_POOL, SINK_POOL = list(POOL["str"]), list(POOL["sink"])
 # Names that say what a call does, for splitting methods into roles. An observed state change wins.
@@ -161,17 +164,42 @@ class Prober:
         tries = [hint["args"]] if "args" in hint else (first or []) + self.candidates(fn, instances)
         last = "no argument list fitted"
         seen = set()
-        for args in tries:
+        repairs = 0
+        while tries:
+            args = tries.pop(0)
             if tuple(args) in seen:
                 continue
             seen.add(tuple(args))
             status, value = self.call(name, target, args)
             if status == "ok":
+                if "args" not in hint and not isinstance(fn, type):
+                    args, value = self.enrich(name, target, args, value, seen)
                 return args, value, None
             last = "%s(%s): %s: %s" % (name, ", ".join(args), type(value).__name__, str(value)[:120])
             if isinstance(value, (CallTimeout, UnsafeCall)):
                 break
+            fixed = init_args.repair(args, value) if "args" not in hint and repairs < MAX_REPAIRS else None
+            if fixed is not None and tuple(fixed) not in seen:
+                repairs += 1  # the callable said which argument is wrong and what it wants: that first
+                tries.insert(0, fixed)
         return None, None, last
+
+    def enrich(self, name, target, args, value, seen):
+        """A working call with a dull 0 tried with a container in its place, kept when it still works:
+        encoder(0, 0) also takes encoder(list(range(1000)), 0), which then runs against a list other
+        threads change (the shared-containers scenario)."""
+        for i, a in enumerate(args):
+            if a != "0":
+                continue
+            for rich in (POOL["list"][0], POOL["dict"][0]):
+                richer = args[:i] + [rich] + args[i + 1:]
+                if tuple(richer) in seen:
+                    continue
+                seen.add(tuple(richer))
+                status, v = self.call(name, target, richer)
+                if status == "ok":
+                    return richer, v  # one container is enough
+        return args, value
 
 
 def callable_kind(value):
@@ -279,6 +307,7 @@ def probe_type(p, tname, tp, ctor=None):
         args, obj, error = p.find_args(tname, tp, tp, [])
         if args is None:
             p.failed.append({"name": tname, "error": error})
+            p.seen_types.discard(tp)  # a factory may still return one (_csv.writer() makes a Writer)
             return None
         ctor = "%s.%s(%s)" % (p.modname, tname, ", ".join(args))
         factory = {"callable": "%s.%s" % (p.modname, tname), "args": args}
@@ -330,8 +359,94 @@ def probe_type(p, tname, tp, ctor=None):
                         "container": None})
     warmup = [m["name"] for m in methods if m["role"] == "mutator" and not m["warmup"] and not m.get("attr")] \
         if any(m["warmup"] for m in methods) else []
+    methods, warmup = never_blocking(p, tname, ctor, methods, warmup)
     return {"name": tname, "ctor": ctor, "factory": factory, "methods": methods, "warmup": warmup,
             "iterates": any(m["name"] == "__next__" for m in methods)}
+
+
+def stuck_in(obj, threads):
+    """Runs each list of calls on obj in a thread of its own, one thread after the other, as a
+    scenario's setup and body threads do. Returns (thread index, call) of the first thread still
+    inside one call after STUCK_SECONDS (it blocks: a lock an earlier thread left held), else None. Called
+    without the probe's alarm (a signal reaches the main thread only); a stuck thread is a daemon
+    left blocked."""
+    where = {}
+
+    def run(seq, done):
+        for m in seq:
+            where["call"] = m["name"]
+            where["made"] = where.get("made", 0) + 1
+            pos, kw = [], {}
+            try:
+                for a in m["args"]:
+                    key, expr = init_args.split_arg(a)
+                    if key:
+                        kw[key] = eval(expr, _NS)
+                    else:
+                        pos.append(eval(expr, _NS))
+                getattr(obj, m["name"])(*pos, **kw)
+            except BaseException:
+                pass
+        where.pop("call", None)
+        done.set()
+        hold.wait()  # alive until the last has run: a new thread would reuse its identity (an RLock's owner)
+
+    hold = threading.Event()
+    try:
+        for i, seq in enumerate(threads):
+            done, made = threading.Event(), where.get("made")
+            threading.Thread(target=run, args=(seq, done), daemon=True).start()
+            while not done.wait(STUCK_SECONDS):  # blocked: no call begun for that long; slow (a loaded machine): some
+                if where.get("made") == made:
+                    return i, where.get("call")
+                made = where.get("made")
+        return None
+    finally:
+        hold.set()
+
+
+_NS = {}  # the probe's namespace, for the threads of stuck_in
+
+
+def never_blocking(p, tname, ctor, methods, warmup):
+    """Methods and warm-up with nothing left that makes a generated scenario hang. A scenario's setup
+    runs in another thread than its bodies, and each body thread calls its role's methods over and
+    over: a warm-up or a body that leaves the object held (RLock.acquire()) blocks every other thread
+    for good. Simulated here with threads and a deadline; what blocks is dropped, and the header says
+    so."""
+    _NS.update(p.ns)
+    for _ in range(len(methods) + 1):
+        calls = [m for m in methods if not m.get("attr")]
+        # the two roles' sequences, and own-objects' (mutators first, in one thread)
+        roles = [[m for m in calls if m["role"] == "mutator"], [m for m in calls if m["role"] != "mutator"],
+                 sorted(calls, key=lambda m: m["role"] != "mutator")]
+        warm = [m for n in warmup for m in methods if m["name"] == n]
+        stuck = None
+        try:
+            for k, seq in enumerate(roles):
+                if seq and not stuck:
+                    # a thread's iterations, then another thread's; the shared object warmed in a
+                    # third (the setup's), own-objects' object cold
+                    stuck = stuck_in(eval(ctor, p.ns), ([warm] if warm and k < 2 else []) + [seq + seq, seq])
+                    if stuck and warm and stuck[0] == 1 and not stuck_in(eval(ctor, p.ns), [seq + seq, seq]):
+                        stuck = (0, None)  # blocked only because of the warm-up
+        except Exception:
+            return methods, warmup
+        if stuck is None:
+            return methods, warmup
+        if stuck[1] is None:  # the warm-up holds the object: what needed it does not work without it
+            for m in [m for m in methods if m["warmup"]]:
+                p.failed.append({"name": tname + "." + m["name"],
+                                 "error": "works only after %s(), which leaves other threads blocked"
+                                          % "(), ".join(warmup)})
+            methods = [m for m in methods if not m["warmup"]]
+            warmup = []
+        else:
+            p.failed.append({"name": tname + "." + stuck[1],
+                             "error": "blocks once another thread called it: a scenario calling it would hang"})
+            methods = [m for m in methods if m["name"] != stuck[1]]
+            warmup = [n for n in warmup if n != stuck[1]]
+    return methods, warmup
 
 
 def classify(p, tname, fresh, m, methods):
@@ -459,6 +574,8 @@ def main(argv):
             t = probe_type(p, unique_name(name, taken), tp)
             if t:
                 tps.append(t)
+            else:
+                taken.discard(name.lower())  # the name is the type's again if a factory's result reaches it
     made = len(p.made_bytes) + len(p.made_strs)
     functions = probe_functions(p, mod, [t["ctor"] for t in tps])
     if len(p.made_bytes) + len(p.made_strs) > made:
@@ -468,11 +585,18 @@ def main(argv):
         functions += probe_functions(p, mod, [t["ctor"] for t in tps], retry)
         tps = retry_types(p, mod, tps, taken)
     followed = 0
+    exposed = {}  # a type the module exposes keeps that name when a factory's result reaches it
+    for name in public_names(mod):
+        try:
+            exposed.setdefault(getattr(mod, name), name)
+        except TypeError:  # unhashable
+            pass
     while p.queue and followed < MAX_FOLLOWED:  # the objects calls returned, and what those return
         tp, expr = p.queue.pop(0)
         followed += 1
-        t = probe_type(p, unique_name(tp.__name__, taken), tp, expr)
+        t = probe_type(p, unique_name(exposed.get(tp, tp.__name__), taken), tp, expr)
         if t and t["methods"]:
+            p.failed = [f for f in p.failed if f["name"] != t["name"]]  # reached after all, through a factory
             t["followed_from"] = expr
             tps.append(t)
     model["types"] = tps

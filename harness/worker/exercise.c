@@ -5,8 +5,9 @@
  * counted as "module.Type"). The counting is a sys.monitoring tool (CALL, C_RETURN, C_RAISE,
  * PY_START, PY_RETURN, PY_UNWIND) whose callbacks are in exercise_hook.c, which says why not the
  * legacy profiler. Calls made from C raise no CALL event and are not counted (map, a callback), except
- * through functools.partial, which the hook sees through; nor are type slots (len(), next(),
- * operators). */
+ * through functools.partial, which the hook sees through, and a registered type's own slots (len(),
+ * next(), for loops, item access, `in`, repr, hash: exercise_slots.c), counted with the type, from
+ * Python or C; number operators and comparisons are not. */
 #include "exercise.h"
 
 #include <dlfcn.h>
@@ -383,8 +384,12 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         {
             json_array_append_new(names, json_string(name));
             json_object_set_new(entries, name, entries_of(PyTuple_GET_ITEM(pair, 1)));
-            if (PyType_Check(PyTuple_GET_ITEM(pair, 1)))
+            if (PyType_Check(PyTuple_GET_ITEM(pair, 1))) {
                 json_array_append_new(types, json_string(name));
+                /* next(it), for loops, a[i], len(a): the type's own slots count as calls of it */
+                if (ft_exercise_hook_count_slots((PyTypeObject *)PyTuple_GET_ITEM(pair, 1), index) < 0)
+                    dropped++;
+            }
         }
     }
     PyErr_Clear();
