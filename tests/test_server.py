@@ -1,6 +1,6 @@
 """The fork server kept between commands: a second command with the same binary, interpreter, seed
-and environment forks its workers from the first one's server; a run without --seed takes that
-server's seed; a rebuilt (here: copied, then touched) binary or another environment never talks to
+and environment forks its workers from the first one's server; a run without --seed (a random hash
+seed no later command shares) has a server of its own; a rebuilt (here: copied, then touched) binary or another environment never talks to
 an old server; `ftstress server list` and `stop` see and end them. Each test uses a private server
 folder (XDG_RUNTIME_DIR) so that nothing else on the machine is touched."""
 import json
@@ -55,8 +55,7 @@ def run_short(name, *args, binary=FTSTRESS, extra_env=None):
     m = re.search(r"fork server ([0-9a-f]{16}) (started|reused)", se)
     check(m, "run %s says which fork server it used" % name, se)
     check(r["scenarios"][0]["workers_forked"] >= 1, "run %s forked its worker" % name, r["scenarios"][0])
-    seed = int(re.search(r"seed (\d+)", se).group(1))
-    return m.group(1), m.group(2), seed, se
+    return m.group(1), m.group(2), se
 
 
 def servers():
@@ -66,27 +65,30 @@ def servers():
 
 
 def test_second_command_reuses_the_server():
-    key1, how1, _, se1 = run_short("one", "--seed", "5")
-    key2, how2, _, se2 = run_short("two", "--seed", "5")
+    key1, how1, se1 = run_short("one", "--seed", "5")
+    key2, how2, se2 = run_short("two", "--seed", "5")
     check(how1 == "started" and how2 == "reused" and key1 == key2, "started, then reused: %s %s" % (how1, how2), se2)
     check([k for _, k in servers()] == [key1], "one server kept: %s" % servers())
     state["key"] = key1
 
 
-def test_run_without_seed_takes_the_kept_servers_seed():
-    key, how, seed, se = run_short("three")
-    check(seed == 5 and how == "reused" and key == state["key"], "seed %d, %s %s" % (seed, how, key), se)
+def test_run_without_seed_has_its_own_server():
+    out = os.path.join(folder(), "seedless")
+    rc, so, se = ftstress("run", "short.yaml", "-v", "-o", out)
+    check(rc == 0 and re.search(r"fork server \d+ started", se), "a server of its own", se)
+    check(not re.search(r"fork server [0-9a-f]{16} (started|reused)", se), "none kept", se)
+    check([k for _, k in servers()] == [state["key"]], "no server kept for it: %s" % servers())
 
 
 def test_rebuilt_binary_or_other_environment_never_reuses():
     copy = os.path.join(folder(), "ftstress-rebuilt")
     shutil.copy2(FTSTRESS, copy)
-    key_b, how_b, _, se = run_short("rebuilt", "--seed", "5", binary=copy)
+    key_b, how_b, se = run_short("rebuilt", "--seed", "5", binary=copy)
     check(how_b == "started" and key_b != state["key"], "another binary: its own server", se)
     os.utime(copy, (time.time() + 5, time.time() + 5))  # the same path rebuilt: a new modification time
-    key_t, how_t, _, se = run_short("touched", "--seed", "5", binary=copy)
+    key_t, how_t, se = run_short("touched", "--seed", "5", binary=copy)
     check(how_t == "started" and key_t not in (key_b, state["key"]), "a rebuilt binary: its own server", se)
-    key_e, how_e, _, se = run_short("other-env", "--seed", "5", extra_env={"FTSTRESS_TEST_MARK": "1"})
+    key_e, how_e, se = run_short("other-env", "--seed", "5", extra_env={"FTSTRESS_TEST_MARK": "1"})
     check(how_e == "started" and key_e != state["key"], "another environment: its own server", se)
     keys = [k for _, k in servers()]
     check(len(keys) == 4 and state["key"] in keys, "four servers, the first still there: %s" % keys)
@@ -114,5 +116,5 @@ def test_bad_subcommand():
     check(rc == 2 and "expected 'list' or 'stop'" in se, "exit 2 naming what is expected", se)
 
 
-main([test_second_command_reuses_the_server, test_run_without_seed_takes_the_kept_servers_seed,
+main([test_second_command_reuses_the_server, test_run_without_seed_has_its_own_server,
       test_rebuilt_binary_or_other_environment_never_reuses, test_no_server_option_and_stop, test_bad_subcommand])

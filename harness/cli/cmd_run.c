@@ -27,7 +27,6 @@
 #include "supervisor.h"
 #include "tsan_options.h"
 #include "run_files.h"
-#include "server_registry.h"
 #include "suppressions.h"
 #include "sweep.h"
 #include "xalloc.h"
@@ -56,7 +55,7 @@ static const ft_option run_options[] = {
     [O_SITE] = {"site", 0, "DIR", "extra site folder on sys.path (default also .ftstress/site)"},
     [O_KEEP_GOING] = {"keep-going", 0, NULL, "run every round even after a scenario's expected outcome was reached"},
     [O_SPAWN] = {"spawn", 0, NULL, "start every worker as a new process instead of forking it from an initialised one"},
-    [O_NO_SERVER] = {"no-server", 0, NULL, "fork workers from a server of this command's own, not from one kept between commands ('ftstress server')"},
+    [O_NO_SERVER] = {"no-server", 0, NULL, "with --seed: fork workers from a server of this command's own, not from one kept between commands ('ftstress server')"},
     [O_PYTHON] = {"python", 0, "BUILD", "run on the ftstress built for another interpreter too (a build folder; twice or more: a differential)"},
     [O_INTERPRETER] = {"interpreter", 0, "tsan|plain", "tsan (default): races are found; plain: the free-threaded interpreter without TSan (scripts/bootstrap --sanitizer none): crashes, hangs, outcomes at native speed, no race reports"},
     [O_SUPPRESSIONS] = {"suppressions", 0, "FILE", "TSan-format suppressions to apply (repeatable)"},
@@ -445,11 +444,11 @@ static ft_fork_servers *start_fork_servers(run_args *a)
     char *dir = ft_xasprintf("%s/fork-servers", a->sup.out_dir);
     char *tsan = ft_worker_tsan_options(FTSTRESS_SYMBOLIZER);
     ft_fork_servers *servers = NULL;
-    /* without --seed: the seed of a server kept for this same command, whose start-up is then saved */
-    if (!a->seed_given && !a->own_server && ft_server_reuse_seed(tsan, &a->sup.seed))
-        ft_debug("seed %lu: a fork server kept between commands has it", a->sup.seed);
+    /* A server kept between commands is keyed by the hash seed it started with: only a run given its
+     * --seed (a repeat line, a rerun, a tool's runs) can meet one again. A run with a random seed
+     * has a server of its own, as one kept would never be used again. */
     if (ft_mkdirs(dir) == 0)
-        servers = ft_fork_servers_new(dir, a->sup.seed, tsan, !a->own_server);
+        servers = ft_fork_servers_new(dir, a->sup.seed, tsan, a->seed_given && !a->own_server);
     else
         ft_warn("cannot create %s: %s; workers are spawned", dir, strerror(errno));
     free(dir);

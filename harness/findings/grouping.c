@@ -352,6 +352,28 @@ static void join_same_groups(ft_results *r, ft_sets *sets)
     free(members);
 }
 
+/* Whether a finding is the extension's own access, crash or TSan report with a source line. */
+static int at_target_line(const ft_finding *f)
+{
+    return f->location && f->owner && !strcmp(f->owner, "target") &&
+           (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind));
+}
+
+/* Findings of one scenario placed at the same line of the extension are one bug seen through
+ * different pairs: a use-after-free of a borrowed item races with whatever CPython code reuses the
+ * freed memory (PyUnicode_New, _PyBytes_Repeat, ...), a new pair in every run, each at the line
+ * that used the item. They share no function the anchors connect by (the pairs are CPython's), but
+ * the maintainer's line is the same. Only within a scenario: the same line reached from two
+ * scenarios is joined by its function's anchor, as everywhere else. */
+static void join_same_target_line(ft_results *r, ft_sets *sets)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        for (size_t j = i + 1; at_target_line(&r->findings[i]) && j < r->nfindings; j++)
+            if (at_target_line(&r->findings[j]) && r->findings[j].scenario == r->findings[i].scenario &&
+                !strcmp(r->findings[i].location, r->findings[j].location))
+                ft_sets_join(sets, i, j);
+}
+
 void ft_groups_build(ft_results *r)
 {
     size_t n = r->nfindings, *index_of;
@@ -370,6 +392,7 @@ void ft_groups_build(ft_results *r)
                     break;
                 }
         }
+    join_same_target_line(r, sets);
     join_consequences(r, sets);
     join_same_groups(r, sets);
     index_of = ft_xcalloc(n ? n : 1, sizeof *index_of);

@@ -176,8 +176,6 @@ static int start_detached(ft_fork_servers *fs, server *s, const ft_strlist *env)
         char *tsan_log = ft_xasprintf("%s/%s.tsan", dir, key);
         char **envp = server_env(fs, env, tsan_log, 0);
         s->sock = ft_server_connect(dir, key, argv, envp, &started, &why);
-        if (s->sock >= 0 && started && env->count == 0)
-            ft_server_note_seed(fs->tsan_options, fs->seed);
         ft_env_free(envp);
         free(tsan_log);
     }

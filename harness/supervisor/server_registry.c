@@ -124,61 +124,6 @@ char *ft_server_key(unsigned long seed, const char *tsan_options, const ft_strli
     return full_key(base_key(tsan_options), seed, env);
 }
 
-static pid_t server_pid(const char *dir, const char *sock_name);
-
-int ft_server_reuse_seed(const char *tsan_options, unsigned long *seed)
-{
-    char *why = NULL, *dir = ft_server_dir(&why);
-    uint64_t base;
-    unsigned long kept;
-    int reused = 0;
-    if (!dir) {
-        free(why);
-        return 0;
-    }
-    base = base_key(tsan_options);
-    char *seed_path = ft_xasprintf("%s/%016llx.seed", dir, (unsigned long long)base);
-    FILE *f = fopen(seed_path, "r");
-    if (f) {
-        if (fscanf(f, "%lu", &kept) == 1) {
-            char *key = full_key(base, kept, NULL), *sock = ft_xasprintf("%s.sock", key);
-            if (server_pid(dir, sock) > 0) {
-                *seed = kept;
-                reused = 1;
-            }
-            free(key);
-            free(sock);
-        }
-        fclose(f);
-    }
-    free(seed_path);
-    free(dir);
-    return reused;
-}
-
-void ft_server_note_seed(const char *tsan_options, unsigned long seed)
-{
-    char *why = NULL, *dir = ft_server_dir(&why);
-    if (!dir) {
-        free(why);
-        return;
-    }
-    char *path = ft_xasprintf("%s/%016llx.seed", dir, (unsigned long long)base_key(tsan_options));
-    char *tmp = ft_xasprintf("%s.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    /* best effort: without it the next run without --seed starts a server of its own */
-    if (f) {
-        int ok = fprintf(f, "%lu\n", seed) > 0;
-        if (fclose(f) == 0 && ok)
-            rename(tmp, path);
-        else
-            unlink(tmp);
-    }
-    free(tmp);
-    free(path);
-    free(dir);
-}
-
 double ft_server_idle_seconds(void)
 {
     const char *v = getenv("FTSTRESS_SERVER_IDLE");

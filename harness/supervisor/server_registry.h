@@ -22,13 +22,6 @@ char *ft_server_dir(char **why);
  * `env` and the command's environment. */
 char *ft_server_key(unsigned long seed, const char *tsan_options, const ft_strlist *env);
 
-/* A run without --seed takes the seed of a live server kept for the same binaries, TSan options,
- * folder and environment, so that it is reused: 1 when *seed was set so. ft_server_note_seed
- * records the seed of a server a run started. (Runs without --seed in one sitting then share a
- * seed; each prints it, and its repeat line has it.) */
-int ft_server_reuse_seed(const char *tsan_options, unsigned long *seed);
-void ft_server_note_seed(const char *tsan_options, unsigned long seed);
-
 /* Connects to the server DIR/KEY.sock, starting it first when no server answers there: `argv` is
  * the server's command line without --listen and --idle, `envp` its environment. Commands that
  * start one at the same time start one (a lock file); when FT_SERVER_MAX are running, the least
