@@ -13,6 +13,7 @@
 #include "confidence.h"
 #include "differential.h"
 #include "fsutil.h"
+#include "interpreter_handoff.h"
 #include "job_slots.h"
 #include "commands.h"
 #include "log.h"
@@ -24,6 +25,7 @@
 #include "report_annotations.h"
 #include "reporters.h"
 #include "results_io.h"
+#include "run_args.h"
 #include "supervisor.h"
 #include "tsan_options.h"
 #include "run_files.h"
@@ -83,24 +85,6 @@ static const char run_epilog[] =
     "  ftstress run one.yaml --threads 2,4,8 --keep-going     hit rate per thread count\n"
     "  ftstress run myext/ --baseline known.json      only new findings fail\n"
     "  ftstress run --site build/site --rounds 5 --pytest tests/ -k 'not slow'   a pytest suite\n";
-
-typedef struct run_args {
-    ft_supervise_opts sup;
-    ft_strlist filters, sites, supp_files;
-    long shard_i, shard_n;
-    long threads[FT_SWEEP_MAX], iterations[FT_SWEEP_MAX]; /* --threads/--iterations lists: a sweep */
-    int nthreads, niterations;
-    ft_confidence conf;
-    int no_default_supp, update_baseline, seed_given;
-    int spawn_only; /* --spawn: no fork server */
-    int own_server; /* --no-server: a fork server of this command's own */
-    ft_strlist pythons; /* --python BUILD...: an interpreter differential (differential.h) */
-    const char *interpreter; /* --interpreter tsan|plain, NULL: this driver's own */
-    const char *baseline;
-    ft_outputs outputs; /* --json, --junit, --sarif, --html, --markdown */
-    char **pytest_args; /* --pytest ARGS...: pytest's arguments (pytest_source.h) */
-    int pytest, npytest;
-} run_args;
 
 static int on_option(void *ctx, int index, const char *arg)
 {
@@ -181,132 +165,6 @@ static int selected_by_filter(const ft_scenario *s, const ft_strlist *filters)
     return 0;
 }
 
-/* One shell word: bare when nothing in it is special to a shell or could read as an option (a
- * leading '-'), else single-quoted. */
-static void print_word(const char *s)
-{
-    if (*s && *s != '-' &&
-        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") == strlen(s)) {
-        fputs(s, stdout);
-        return;
-    }
-    fputs("'", stdout);
-    for (const char *p = s; *p; p++)
-        fputs(*p == '\'' ? "'\\''" : (char[]){*p, 0}, stdout);
-    fputs("'", stdout);
-}
-
-/* " ARG" for a shell. */
-static void print_arg(const char *s)
-{
-    fputs(" ", stdout);
-    print_word(s);
-}
-
-/* " --NAME PATH", the path made absolute when it exists. */
-static void print_path_option(const char *name, const char *path)
-{
-    char *abs = realpath(path, NULL);
-    printf(" %s", name);
-    print_arg(abs ? abs : path);
-    free(abs);
-}
-
-/* This driver's interpreter: "plain" when built with FTSTRESS_SANITIZER=none, else "tsan". */
-static const char *own_interpreter(void)
-{
-    return strcmp(FTSTRESS_SANITIZER_NAME, "none") ? "tsan" : "plain";
-}
-
-/* The command line that repeats one scenario of this run, for a developer chasing it: with what
- * finds the module (--site) and what decides what counts (suppressions) as this run had them. */
-static void print_repro(const ft_results *r, const run_args *a)
-{
-    int printed = 0;
-    for (size_t i = 0; i < r->nscenarios; i++) {
-        const ft_scenario_result *sr = &r->scenarios[i];
-        if (sr->status != FT_ST_RAN || sr->passed)
-            continue;
-        /* stdout, after the table it belongs to: on stderr it landed inside the table when both
-         * streams went to one file */
-        if (!printed++)
-            printf("\nto repeat a failure:\n");
-        /* absolute paths: the line is pasted from wherever the run was, often not the checkout */
-        char *file = realpath(sr->scenario->file, NULL);
-        printf(" ");
-        print_arg(FTSTRESS_SOURCE_DIR "/scripts/ftstress");
-        printf(" run");
-        print_arg(file ? file : sr->scenario->file);
-        free(file);
-        printf(" --filter"); /* getopt takes the next word as its value, even one quoted with a leading '-' */
-        print_arg(sr->scenario->name);
-        printf(" --seed %lu", a->sup.seed);
-        if (a->sup.perturb) /* the schedule is part of what reproduces it */
-            printf(" --perturb=%s", ft_perturb_name(a->sup.perturb));
-        for (size_t k = 0; k < a->sites.count; k++)
-            print_path_option("--site", a->sites.items[k]);
-        for (size_t k = 0; k < a->supp_files.count; k++)
-            print_path_option("--suppressions", a->supp_files.items[k]);
-        if (a->no_default_supp)
-            printf(" --no-default-suppressions");
-        if (a->spawn_only)
-            printf(" --spawn");
-        if (!strcmp(own_interpreter(), "plain")) /* the interpreter is part of what reproduces it */
-            printf(" --interpreter plain");
-        if (a->sup.rounds)
-            printf(" --rounds %ld", a->sup.rounds);
-        if (a->sup.threads)
-            printf(" --threads %d", a->sup.threads);
-        if (a->sup.iterations)
-            printf(" --iterations %d", a->sup.iterations);
-        printf(" --until-failure\n");
-    }
-}
-
-/* The argument that repeats this run's `--NAME LIST` with one of its values (a sweep's run). */
-static const char *one_value(const char *arg, const char *prev, const char *name, long value, char *buf, size_t n)
-{
-    size_t len = strlen(name);
-    if (!value)
-        return arg;
-    if (prev && !strncmp(prev, "--", 2) && !strcmp(prev + 2, name)) {
-        snprintf(buf, n, "%ld", value);
-        return buf;
-    }
-    if (!strncmp(arg, "--", 2) && !strncmp(arg + 2, name, len) && arg[2 + len] == '=') {
-        snprintf(buf, n, "--%s=%ld", name, value);
-        return buf;
-    }
-    return arg;
-}
-
-/* The command line that repeats the run; in a sweep, the run at `threads` and `iterations`. */
-static char *repeat_command(int argc, char **argv, unsigned long seed, int seed_given, long threads, long iterations)
-{
-    char *cmd = ft_xstrdup("ftstress run");
-    for (int i = 1; i < argc; i++) {
-        char a1[64], a2[64];
-        if (!strcmp(argv[i], "--pytest") && !seed_given) { /* after --pytest every word is pytest's */
-            char *next = ft_xasprintf("%s --seed %lu", cmd, seed);
-            free(cmd);
-            cmd = next;
-            seed_given = 1;
-        }
-        const char *prev = i > 1 ? argv[i - 1] : NULL;
-        const char *arg = one_value(argv[i], prev, "threads", threads, a1, sizeof a1);
-        arg = one_value(arg, prev, "iterations", iterations, a2, sizeof a2);
-        char *next = ft_xasprintf("%s %s", cmd, arg);
-        free(cmd);
-        cmd = next;
-    }
-    if (!seed_given) {
-        char *next = ft_xasprintf("%s --seed %lu", cmd, seed);
-        free(cmd);
-        cmd = next;
-    }
-    return cmd;
-}
-
 /* What one run shares with the others of a sweep. */
 typedef struct run_ctx {
     run_args *a;
@@ -335,7 +193,7 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
     ft_results_init(&results, c->set, c->selected, c->nselected, c->supp, a->baseline ? c->baseline : NULL);
     results.seed = a->sup.seed;
     results.perturb = a->sup.perturb;
-    results.command = repeat_command(c->argc, c->argv, a->sup.seed, a->seed_given, c->sweep ? a->sup.threads : 0,
+    results.command = ft_run_repeat_command(c->argc, c->argv, a->sup.seed, a->seed_given, c->sweep ? a->sup.threads : 0,
                                      c->sweep ? a->sup.iterations : 0);
     ft_info("seed %lu%s%s; %zu scenario%s; output in %s", a->sup.seed, a->sup.perturb ? "; perturbation " : "",
             a->sup.perturb ? ft_perturb_name(a->sup.perturb) : "", c->nselected, c->nselected == 1 ? "" : "s", out_dir);
@@ -360,7 +218,7 @@ static int run_once(const run_ctx *c, const char *out_dir, json_t **doc_out)
     }
     rc = ft_results_exit_code(&results);
     if (rc == FT_EXIT_FINDINGS)
-        print_repro(&results, a);
+        ft_run_print_repro(&results, a);
     if (results.interrupted)
         ft_warn("interrupted by %s: workers stopped; the results above and in %s are partial (interrupted: true)",
                 strsignal(results.interrupted), out_dir);
@@ -456,37 +314,6 @@ static ft_fork_servers *start_fork_servers(run_args *a)
     return servers;
 }
 
-/* --interpreter names the other interpreter: exec the driver built for it, with the same
- * arguments (it accepts --interpreter naming itself). Its folder: FTSTRESS_PLAIN_BUILD /
- * FTSTRESS_TSAN_BUILD, else build-plain / build in the sources. Returns only on failure. */
-static int exec_other_driver(const char *which, int argc, char **argv)
-{
-    const char *env = getenv(!strcmp(which, "plain") ? "FTSTRESS_PLAIN_BUILD" : "FTSTRESS_TSAN_BUILD");
-    char *build = env && *env ? ft_xstrdup(env)
-                              : ft_xasprintf("%s/%s", FTSTRESS_SOURCE_DIR, !strcmp(which, "plain") ? "build-plain" : "build");
-    char *exe = ft_xasprintf("%s/harness/ftstress", build);
-    char **args = ft_xcalloc((size_t)argc + 2, sizeof *args);
-    args[0] = exe;
-    for (int i = 0; i < argc; i++)
-        args[i + 1] = argv[i]; /* argv[0] is "run" */
-    if (getenv("FTSTRESS_INTERPRETER_HANDOFF")) {
-        /* a driver handed the run here already: this folder's driver is not built for `which` */
-        ft_error("--interpreter %s: %s is not built for the %s interpreter (it is %s)", which, exe, which,
-                 own_interpreter());
-    } else if (access(exe, X_OK) != 0) {
-        ft_error("--interpreter %s: no driver at %s (%s); build it with scripts/bootstrap --sanitizer %s", which, exe,
-                 strerror(errno), !strcmp(which, "plain") ? "none" : "thread");
-    } else {
-        setenv("FTSTRESS_INTERPRETER_HANDOFF", which, 1);
-        execv(exe, args);
-        ft_error("--interpreter %s: cannot run %s: %s", which, exe, strerror(errno));
-    }
-    free(args);
-    free(exe);
-    free(build);
-    return FT_EXIT_CANNOT_RUN;
-}
-
 static int run(int argc, char **argv)
 {
     run_args a = {.sup = {.jobs = 1, .out_dir = "ftstress-out"}};
@@ -519,10 +346,10 @@ static int run(int argc, char **argv)
         fprintf(stderr, "ftstress: with --pytest, test paths go after it (they are pytest's): %s\n", argv[first]);
         return FT_EXIT_USAGE;
     }
-    if (a.interpreter && strcmp(a.interpreter, own_interpreter()))
-        return exec_other_driver(a.interpreter, argc, argv);
+    if (a.interpreter && strcmp(a.interpreter, ft_own_interpreter()))
+        return ft_exec_interpreter_driver(a.interpreter, argc, argv);
     unsetenv("FTSTRESS_INTERPRETER_HANDOFF"); /* arrived: workers and later commands start afresh */
-    if (!strcmp(own_interpreter(), "plain"))
+    if (!strcmp(ft_own_interpreter(), "plain"))
         ft_info("interpreter plain (free-threaded, no ThreadSanitizer, %s): race detection is off; crashes with native "
                 "stacks, hangs, outcomes and arbiters are checked",
                 FTSTRESS_PYTHON_EXE);

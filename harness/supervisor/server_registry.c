@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unix_socket.h"
 #include "xalloc.h"
 
 #define START_WAIT_MS 120000 /* a new server's interpreter start-up under TSan on a loaded machine */
@@ -136,13 +137,10 @@ double ft_server_idle_seconds(void)
 
 static int try_connect(const char *path)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    struct sockaddr_un addr;
     int fd;
-    if (strlen(path) >= sizeof addr.sun_path) {
-        errno = ENAMETOOLONG;
+    if (ft_unix_address(&addr, path) < 0)
         return -1;
-    }
-    strcpy(addr.sun_path, path);
     fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;

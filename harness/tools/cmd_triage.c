@@ -3,17 +3,14 @@
  * does without TSan: crashes (at what rate), hangs, wrong outcome, raises, or no effect in N rounds.
  * The class goes into the group in results.json as "triage". */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "child_run.h"
 #include "clock.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -21,8 +18,6 @@
 #include "log.h"
 #include "options.h"
 #include "xalloc.h"
-
-extern char **environ;
 
 enum { O_ROUNDS, O_BUDGET, O_PLAIN, O_HELP };
 static const ft_option triage_options[] = {
@@ -65,39 +60,6 @@ static int on_option(void *ctx, int index, const char *arg)
         exit(0);
     }
     return 0;
-}
-
-/* One plain run, stopped with SIGTERM (it writes partial results) after `budget` seconds. Its
- * exit status, 128 + signal, or -1. */
-static int run_bounded(char **argv, const char *log, long budget, int *stopped)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status = 0, err;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    int64_t deadline = ft_now_ns() + (int64_t)budget * 1000000000;
-    *stopped = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            return -1;
-        if (!*stopped && ft_now_ns() > deadline) {
-            kill(pid, SIGTERM);
-            *stopped = 1;
-        }
-        usleep(50000);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* The scenario row named `name` in a results document, or NULL. */
@@ -225,7 +187,7 @@ static int triage(int argc, char **argv)
                             "-q", "-o", out, "--json", json, NULL};
             int stopped = 0;
             int64_t t0 = ft_now_ns();
-            int status = run_bounded(args, log, a.budget, &stopped);
+            int status = ft_child_run(args, log, NULL, a.budget, &stopped);
             double wall = (double)(ft_now_ns() - t0) / 1e9;
             json_t *plain_doc = status < 0 ? NULL : json_load_file(json, 0, &jerr);
             if (!plain_doc) {

@@ -1,42 +1,17 @@
 /* `ftstress repro --measure`: the standalone script's own per-round rate of a first TSan report,
  * measured by running it, and the rounds that find the report with 99% probability from it. */
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "clock.h"
 #include "hit_rate.h"
 #include "log.h"
 #include "repro_measure.h"
 #include "xalloc.h"
-
-extern char **environ;
-
-/* One run with stdout to /dev/null and stderr to `log`: its exit status, 128 + signal, -1. */
-static int spawn_script(char **argv, const char *log)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status = 0, err;
-
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /* Reads the script's verdict line from `log`: 1 reported in the first *round rounds (the report's
  * round counted), 0 none in *round rounds, -1 neither line (the tail of the log is printed). */
@@ -81,7 +56,7 @@ int repro_measure(const char *python, const char *script, const char *tmpdir, in
     memset(m, 0, sizeof *m);
     for (int i = 0; i < runs; i++) {
         int64_t t0 = ft_now_ns();
-        int status = spawn_script(argv, log);
+        int status = ft_child_run(argv, "/dev/null", log, 0, NULL);
         double secs = (double)(ft_now_ns() - t0) / 1e9;
         long round = 0;
         int verdict = status < 0 ? -1 : read_verdict(log, &round);

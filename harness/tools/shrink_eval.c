@@ -5,44 +5,18 @@
 #include "shrink.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "commands.h"
 #include "finding_kind.h"
 #include "log.h"
 #include "rate_test.h"
 #include "scenario_emit.h"
 #include "xalloc.h"
-
-extern char **environ;
-
-/* Spawns `ftstress run` with its output in `log` (shown to the user only when something fails).
- * Returns its exit status, 128 + the signal that ended it, or -1 when it could not start. */
-static int spawn_run(char **argv, const char *log)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status = 0, err;
-
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 json_t *shrink_run(shrink *sh, const ft_scenario *s)
 {
@@ -73,7 +47,7 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
     }
     args.items = ft_xrealloc(args.items, (args.count + 1) * sizeof *args.items);
     args.items[args.count] = NULL;
-    int status = spawn_run(args.items, log);
+    int status = ft_child_run(args.items, log, NULL, 0, NULL);
     if (status < 0) {
         ft_error("cannot start %s: %s", ft_self_exe(), strerror(errno));
         goto done;

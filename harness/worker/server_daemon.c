@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "exit_codes.h"
 #include "fork_server.h"
+#include "unix_socket.h"
 
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { stop_requested = sig; }
@@ -35,13 +36,10 @@ static void on_stop(int sig) { stop_requested = sig; }
 /* Binds and listens on `path`, owner-only. -1 with errno. */
 static int listen_on(const char *path, struct stat *bound)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    struct sockaddr_un addr;
     int fd;
-    if (strlen(path) >= sizeof addr.sun_path) {
-        errno = ENAMETOOLONG;
+    if (ft_unix_address(&addr, path) < 0)
         return -1;
-    }
-    strcpy(addr.sun_path, path);
     fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
