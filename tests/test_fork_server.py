@@ -1,7 +1,9 @@
 """The fork server: fresh-process rounds are forked from one initialised interpreter, each worker
 starts from the same clean state (nothing one round's process did is seen by the next), first-use
 races are still found, crashes in forked workers keep their native frames, and --spawn gives the
-same verdicts without it."""
+same verdicts without it. Fresh-process rounds come from a zygote that did the scenario's imports
+once (worker/zygote.c), in a server of the command's own and in one kept between commands; a
+scenario whose imports start a thread gets none and runs as before."""
 import json
 import os
 import sys
@@ -48,14 +50,35 @@ def write(text):
     return path
 
 
-def ready_pids(out_dir):
-    pids = []
+def ready_events(out_dir):
+    events = []
     with open(os.path.join(out_dir, "events.jsonl")) as f:
         for line in f:
             ev = json.loads(line)["event"] or {}
             if ev.get("ev") == "ready":
-                pids.append(ev["pid"])
-    return pids
+                events.append(ev)
+    return events
+
+
+def ready_pids(out_dir):
+    return [ev["pid"] for ev in ready_events(out_dir)]
+
+
+THREAD_AT_IMPORT = """import threading, time
+threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+value = 1
+"""
+
+STARTS_A_THREAD = """name: import-starts-thread
+description: a module whose import starts a thread cannot be forked from safely, so no zygote
+threads: 2
+imports: [ftstress_thread_at_import]
+body: |
+  assert ftstress_thread_at_import.value == 1
+rounds: 3
+rounds_per_worker: 1
+expect: clean
+"""
 
 
 def test_fresh_process_rounds_are_forked_and_start_clean():
@@ -74,6 +97,33 @@ def test_forked_workers_are_distinct_processes():
     check(len(pids) == 6 and len(set(pids)) == 6, "six workers, six processes: %s" % pids)
 
 
+def test_fresh_rounds_come_from_a_zygote_and_stay_fresh():
+    path = write(FRESH)
+    for extra, env in (([], {}), (["--seed", "7"], {}), ([], {"FTSTRESS_ZYGOTE": "0"})):
+        out = tempfile.mkdtemp(prefix="ftstress-zygote-out-")
+        rc, so, se = run("run", path, "--filter", "fresh-state", "-o", out, *extra, env=env)
+        ready = ready_events(out)
+        what = "%s %s" % (extra, env)
+        check(rc == 0 and len(ready) == 6 and len({ev["pid"] for ev in ready}) == 6,
+              "six clean rounds in six processes (%s)" % what, so, se)
+        want = env.get("FTSTRESS_ZYGOTE") != "0"
+        check(all(ev.get("zygote") is want for ev in ready),
+              "every worker %s a zygote (%s): %s" % ("from" if want else "not from", what, ready))
+
+
+def test_imports_that_start_a_thread_get_no_zygote():
+    path = write(STARTS_A_THREAD)
+    site = os.path.dirname(path)
+    with open(os.path.join(site, "ftstress_thread_at_import.py"), "w") as f:
+        f.write(THREAD_AT_IMPORT)
+    out = tempfile.mkdtemp(prefix="ftstress-zygote-out-")
+    rc, so, se = run("run", path, "--site", site, "-o", out)
+    check(rc == 0, "three clean rounds", so, se)
+    ready = ready_events(out)
+    check(len(ready) == 3, "three workers: %s" % ready, so, se)
+    check(not any(ev.get("zygote") for ev in ready), "no worker from a zygote: %s" % ready)
+
+
 def test_crash_in_forked_worker_keeps_native_frame():
     path = write(FRESH)
     rc, r, so, se = run_json(path, "--filter", "segfault-forked")
@@ -90,15 +140,21 @@ def test_crash_in_forked_worker_keeps_native_frame():
 
 def test_first_use_race_found_with_and_without_fork_server():
     path = os.path.join(SOURCE, "tests/scenarios/seeded/shared.yaml")
-    for extra in ([], ["--spawn"]):
-        rc, r, so, se = run_json(path, "--filter", "p3-lazy-init-fresh-process", *extra)
-        s = scenario(r, "p3-lazy-init-fresh-process")
+    for extra in ([], ["--seed", "11"], ["--spawn"]):
+        out = tempfile.mkdtemp(prefix="ftstress-p3-out-")
+        rc, so, se = run("run", path, "--filter", "p3-lazy-init-fresh-process", "-o", out, "--json",
+                         out + "/r.json", *extra)
+        with open(out + "/r.json") as f:
+            s = scenario(json.load(f), "p3-lazy-init-fresh-process")
         check(s["outcome"] == "race", "P3 found %s: %s" % (extra or "forked", s), so, se)
-        if extra:
+        if extra == ["--spawn"]:
             check(s["workers_forked"] == 0, "--spawn forks nothing: %s" % s)
         else:
             check(s["workers_forked"] == s["workers"], "every worker forked: %s" % s)
+            # the race is a first use: the zygote imported the module but never called it
+            check(all(ev.get("zygote") for ev in ready_events(out)), "workers from a zygote %s" % extra)
 
 
 main([test_fresh_process_rounds_are_forked_and_start_clean, test_forked_workers_are_distinct_processes,
+      test_fresh_rounds_come_from_a_zygote_and_stay_fresh, test_imports_that_start_a_thread_get_no_zygote,
       test_crash_in_forked_worker_keeps_native_frame, test_first_use_race_found_with_and_without_fork_server])

@@ -25,8 +25,8 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
     /* 9 option pairs at most (file, scenario, first-round, rounds, seed, perturb, spawned-ns, threads,
-     * iterations), the sites, and the closing NULL */
-    char **args = ft_xcalloc(19 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+     * iterations), --zygote, the sites, and the closing NULL */
+    char **args = ft_xcalloc(20 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -52,6 +52,11 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     }
     for (size_t i = 0; i < nsites; i++)
         args[na++] = "--site", args[na++] = o->sites->items[i];
+    /* Fresh workers every few rounds: a fork server forks them from a zygote that has done the
+     * scenario's imports once (worker/zygote.h). FTSTRESS_ZYGOTE=0 turns it off. */
+    const char *zygote = getenv("FTSTRESS_ZYGOTE");
+    if (s->rounds_per_worker > 0 && !(zygote && !strcmp(zygote, "0")))
+        args[na++] = "--zygote";
     args[na] = NULL;
 
     char *options = ft_worker_tsan_options(o->symbolizer);

@@ -351,6 +351,8 @@ static void see_through_slots(void)
     Py_XDECREF(obj);
 }
 
+static json_t *targets_event; /* what ft_exercise_announce sends */
+
 void ft_exercise_register(const ft_scenario *s, const json_t *targets)
 {
     const char *off = getenv("FTSTRESS_EXERCISE");
@@ -394,12 +396,19 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
     }
     PyErr_Clear();
     Py_XDECREF(list);
-    ft_event_send(FT_EV_EXERCISE_TARGETS, json_pack("{s:O, s:O, s:I, s:o, s:o}", "modules", modules, "functions", names,
-                            "dropped", (json_int_t)dropped, "entries", entries, "types", types));
+    /* sent by ft_exercise_announce: a zygote registers once, each of its workers announces */
+    targets_event = json_pack("{s:O, s:O, s:I, s:o, s:o}", "modules", modules, "functions", names, "dropped",
+                              (json_int_t)dropped, "entries", entries, "types", types);
     nthreads = ft_scenario_threads(s);
     slots = ft_xcalloc((size_t)nthreads, sizeof *slots);
     extras = ft_xcalloc((size_t)nthreads, sizeof *extras);
     enabled = 1;
+}
+
+void ft_exercise_announce(void)
+{
+    if (targets_event)
+        ft_event_send(FT_EV_EXERCISE_TARGETS, json_deep_copy(targets_event));
 }
 
 void ft_exercise_thread_start(int index, PyObject *func)

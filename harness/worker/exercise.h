@@ -15,6 +15,10 @@
  * off. */
 void ft_exercise_register(const ft_scenario *s, const json_t *targets);
 
+/* Sends what ft_exercise_register listed (the targets event), once per worker: a zygote registers
+ * before its workers exist, each of them announces. Nothing when counting is off. */
+void ft_exercise_announce(void);
+
 /* On team thread `index`, attached, before its first round: counts from now on what this thread's
  * body function `func` (borrowed) and the calls it makes do. */
 void ft_exercise_thread_start(int index, PyObject *func);

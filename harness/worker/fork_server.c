@@ -17,7 +17,6 @@
 #include "fork_server.h"
 #include "exit_codes.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,94 +35,12 @@
 #include <Python.h>
 
 #include "fork_protocol.h"
+#include "fork_request.h"
 #include "server_daemon.h"
 #include "worker.h"
 #include "worker_channel.h"
 #include "worker_python.h"
-
-#define REQUEST_MAX 65536 /* a worker's arguments; the supervisor checks before sending */
-
-static int thread_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int n = 0;
-    if (!d)
-        return -1;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-/* Receives one request: its argument block and its descriptors. 0 at EOF, -1 on a broken one. */
-static ssize_t receive(char *buf, size_t size, int fds[FT_FORK_NFDS])
-{
-    union {
-        char space[CMSG_SPACE(sizeof(int) * FT_FORK_NFDS)];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov = {.iov_base = buf, .iov_len = size - 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                         .msg_controllen = sizeof control.space};
-    ssize_t n;
-    struct cmsghdr *c;
-
-    while ((n = recvmsg(FT_FD_SERVER, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-        ;
-    if (n <= 0)
-        return n;
-    for (int i = 0; i < FT_FORK_NFDS; i++)
-        fds[i] = -1;
-    c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(sizeof(int) * FT_FORK_NFDS) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-        if (c && c->cmsg_type == SCM_RIGHTS) { /* never keep what a broken request brought */
-            int got[FT_FORK_NFDS];
-            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            memcpy(got, CMSG_DATA(c), (k < FT_FORK_NFDS ? k : FT_FORK_NFDS) * sizeof(int));
-            for (size_t i = 0; i < k && i < FT_FORK_NFDS; i++)
-                close(got[i]);
-        }
-        return -1;
-    }
-    memcpy(fds, CMSG_DATA(c), sizeof(int) * FT_FORK_NFDS);
-    buf[n] = '\0';
-    return n;
-}
-
-/* Splits the NUL-separated argument block into an argv; argv[0] is a fixed program name, as getopt skips it. */
-static int split_args(char *buf, size_t len, char **argv, int max)
-{
-    int argc = 0;
-    argv[argc++] = "__worker";
-    for (size_t off = 0; off < len && argc < max - 1; off += strlen(buf + off) + 1)
-        argv[argc++] = buf + off;
-    argv[argc] = NULL;
-    return argc;
-}
-
-/* Moves the request's descriptors onto the numbers a worker expects. Each is first lifted above
- * every target number, so that no dup2 overwrites a descriptor still to be moved. */
-static int place_descriptors(int fds[FT_FORK_NFDS])
-{
-    static const int targets[FT_FORK_NFDS] = {FT_FD_EVENTS, FT_FD_REPORTS, FT_FD_STACKS,
-                                              FT_FD_STATUS, FT_FD_CONTROL, FT_FD_SCENARIO, STDOUT_FILENO};
-    for (int i = 0; i < FT_FORK_NFDS; i++) {
-        int high = fcntl(fds[i], F_DUPFD, 16);
-        if (high < 0)
-            return -1;
-        close(fds[i]);
-        fds[i] = high;
-    }
-    close(FT_FD_SERVER);
-    for (int i = 0; i < FT_FORK_NFDS; i++) {
-        if (dup2(fds[i], targets[i]) < 0)
-            return -1;
-        close(fds[i]);
-    }
-    return dup2(STDOUT_FILENO, STDERR_FILENO) < 0 ? -1 : 0;
-}
+#include "zygote.h"
 
 int ft_fork_server_adopt(void)
 {
@@ -143,7 +60,7 @@ static void __attribute__((noreturn)) become_worker(int fds[FT_FORK_NFDS], int a
 {
     PyOS_AfterFork_Child();
     setpgid(0, 0); /* its own process group, as a spawned worker: the supervisor kills it by group */
-    if (place_descriptors(fds) < 0)
+    if (ft_fork_place_descriptors(fds) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
     _exit(ft_worker_forked_main(argc, argv));
 }
@@ -230,11 +147,13 @@ static pid_t fork_detached_worker(int fds[FT_FORK_NFDS], int argc, char **argv, 
 }
 
 /* Sends FT_FORK_EXITED for every worker of this handler that has ended. -1 when the command is gone. */
-static int report_exits(void)
+static int report_exits(ft_zygotes *zygotes)
 {
     ft_fork_message m = {.type = FT_FORK_EXITED};
     pid_t pid;
     while ((pid = wait4(-1, &m.wstatus, WNOHANG, &m.usage)) > 0) {
+        if (ft_zygotes_owns(zygotes, pid)) /* not a worker: the command never heard of it */
+            continue;
         m.pid = (int)pid;
         if (send(FT_FD_SERVER, &m, sizeof m, MSG_NOSIGNAL) != (ssize_t)sizeof m)
             return -1;
@@ -266,13 +185,13 @@ static void watch(watched *w, pid_t pid)
 }
 
 /* Waits until a request arrives (1), or the command is gone (0); reports ended workers meanwhile. */
-static int wait_for_request(watched *w, int polled_exits)
+static int wait_for_request(watched *w, int polled_exits, ft_zygotes *zygotes)
 {
     for (;;) {
         int ready = poll(w->p, (nfds_t)w->n, polled_exits ? -1 : 20);
         if (ready < 0 && errno != EINTR)
             return 0;
-        if (report_exits() < 0)
+        if (report_exits(zygotes) < 0)
             return 0;
         for (size_t i = 1; i < w->n;) /* an ended worker's pidfd stays readable: drop it */
             if (w->p[i].revents & (POLLIN | POLLHUP)) {
@@ -289,12 +208,15 @@ static int wait_for_request(watched *w, int polled_exits)
  * handler of a server that outlives commands (server_daemon.c), `client` the command's pid. */
 static int serve(int detached, pid_t client)
 {
-    char *buf = malloc(REQUEST_MAX);
+    char *buf = malloc(FT_REQUEST_MAX);
     watched w = {0};
     int pidfds = 1, status = 0;
+    /* A handler's zygote workers are re-parented to it (it waits for them); a server of the
+     * command's own lets them go to the supervisor, as its own workers do. */
+    ft_zygotes *zygotes = ft_zygotes_new(detached ? getpid() : 0, client);
     /* A handler is a fork child, and TSan gives a fork child its background thread again: the check
      * below is for threads started since, which would leave a forked worker unable to start its own. */
-    int threads_at_start = thread_count();
+    int threads_at_start = ft_thread_count();
 
     if (!buf)
         return FT_EXIT_CANNOT_RUN;
@@ -313,9 +235,9 @@ static int serve(int detached, pid_t client)
         ssize_t n;
         ft_fork_message reply = {.type = FT_FORK_STARTED};
 
-        if (detached && !wait_for_request(&w, pidfds))
+        if (detached && !wait_for_request(&w, pidfds, zygotes))
             break;
-        n = receive(buf, REQUEST_MAX, fds);
+        n = ft_fork_receive(FT_FD_SERVER, buf, FT_REQUEST_MAX, fds);
         if (n == 0)
             break; /* the supervisor is done with us */
         if (n < 0) {
@@ -323,13 +245,19 @@ static int serve(int detached, pid_t client)
             status = FT_EXIT_CANNOT_RUN;
             break;
         }
-        int wargc = split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
+        int wargc = ft_fork_split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
         if (!detached)
             while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
                 ;
-        if (thread_count() != (detached ? threads_at_start : 1))
+        if (ft_thread_count() != (detached ? threads_at_start : 1))
             reply.error = EDEADLK; /* forking now would leave the worker unable to start threads */
-        else if (detached) {
+        else if ((reply.pid = (int)ft_zygote_start_worker(zygotes, buf, (size_t)n, fds)) > 0) {
+            if (detached) {
+                size_t before = w.n;
+                watch(&w, reply.pid);
+                pidfds &= w.n > before;
+            }
+        } else if (detached) {
             pid_t pid = fork_detached_worker(fds, wargc, wargv, client);
             if (pid < 0)
                 reply.error = errno;
@@ -344,9 +272,10 @@ static int serve(int detached, pid_t client)
         for (int i = 0; i < FT_FORK_NFDS; i++)
             close(fds[i]);
         /* Without a middle process the answer is ours; with one, only a request that forked nothing is. */
-        if ((detached || reply.error) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
+        if ((detached || reply.error || reply.pid > 0) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
             break;
     }
+    ft_zygotes_free(zygotes);
     for (size_t i = 1; i < w.n; i++)
         close(w.p[i].fd);
     free(w.p);
@@ -356,7 +285,8 @@ static int serve(int detached, pid_t client)
 
 int ft_fork_server_handle(int conn, int client)
 {
-    if (dup2(conn, FT_FD_SERVER) < 0)
+    /* a zygote's workers come to this handler when their middle process exits */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || dup2(conn, FT_FD_SERVER) < 0)
         return FT_EXIT_CANNOT_RUN;
     close(conn);
     return serve(1, (pid_t)client);

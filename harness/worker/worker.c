@@ -61,6 +61,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
         {"compile-only", no_argument, 0, 'c'},     {"spawned-ns", required_argument, 0, 'T'},
         {"tsan-log", required_argument, 0, 'L'},   {"perturb", required_argument, 0, 'P'},
+        {"zygote", no_argument, 0, 'z'}, /* for the fork server (zygote.h); a worker runs the same either way */
         {0, 0, 0, 0},
     };
     int c;
@@ -76,6 +77,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'S': a->seed = strtoul(optarg, NULL, 10); break;
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
+        case 'z': break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
         case 'L': a->tsan_log = optarg; break;
         case 'P':
@@ -166,7 +168,8 @@ static PyObject *make_namespace(const ft_scenario *s)
 
 static int gil_enabled(void)
 {
-    PyObject *r = PyRun_String("__import__('sys')._is_gil_enabled()", Py_eval_input, PyEval_GetBuiltins(), NULL);
+    PyObject *f = PySys_GetObject("_is_gil_enabled"); /* borrowed; a C call, no source to parse */
+    PyObject *r = f ? PyObject_CallNoArgs(f) : NULL;
     int enabled = r ? PyObject_IsTrue(r) == 1 : 0;
     Py_XDECREF(r);
     PyErr_Clear();
@@ -199,13 +202,20 @@ static int import_modules(const ft_scenario *s, PyObject *ns)
     return 0;
 }
 
-/* After imports: a module without Py_mod_gil turns the GIL back on, silently hiding most races. */
-static int report_gil(const ft_scenario *s)
+/* After imports: whether the GIL is on, and which imports are the code under test. */
+typedef struct gil_state {
+    int enabled, allowed;
+    json_t *targets;
+} gil_state;
+
+/* After imports: a module without Py_mod_gil turns the GIL back on, silently hiding most races.
+ * Also lists the targets for the exercised counts. */
+static void check_gil(const ft_scenario *s, gil_state *g)
 {
     const char *forced = getenv("PYTHON_GIL");
-    int enabled = gil_enabled();
-    int allowed = forced && !strcmp(forced, "1");
-    json_t *targets = json_array();
+    g->enabled = gil_enabled();
+    g->allowed = forced && !strcmp(forced, "1");
+    g->targets = json_array();
 
     /* Imports that are not the standard library are the code under test: findings without native
      * frames (exceptions, hangs) are attributed to them. */
@@ -218,37 +228,51 @@ static int report_gil(const ft_scenario *s)
                  "'", s->imports.items[i], "'");
         PyObject *v = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
         if (v && PyObject_IsTrue(v))
-            json_array_append_new(targets, json_string(s->imports.items[i]));
+            json_array_append_new(g->targets, json_string(s->imports.items[i]));
         Py_XDECREF(v);
         PyErr_Clear();
     }
-    ft_exercise_register(s, targets);
-    ft_event_send(FT_EV_GIL, json_pack("{s:b, s:b, s:o, s:s?}", "enabled", enabled, "allowed", allowed,
-                            "targets", targets, "by", gil_culprit[0] ? gil_culprit : NULL));
-    return enabled && !allowed ? -1 : 0;
+}
+
+/* Registers the exercised counts and sends what check_gil found; -1 when the GIL is on and the
+ * scenario did not allow it. In the worker itself, never a zygote: registering symbolizes the
+ * targets' entry points through TSan's symbolizer process, whose pipes a zygote's workers would
+ * then share. */
+static int report_gil(const ft_scenario *s, const gil_state *g)
+{
+    ft_exercise_register(s, g->targets);
+    ft_exercise_announce();
+    ft_event_send(FT_EV_GIL, json_pack("{s:b, s:b, s:O, s:s?}", "enabled", g->enabled, "allowed", g->allowed,
+                            "targets", g->targets, "by", gil_culprit[0] ? gil_culprit : NULL));
+    return g->enabled && !g->allowed ? -1 : 0;
 }
 
 /* The scenario the supervisor resolved and handed over on FT_FD_SCENARIO (scenario_json.h). */
-static int read_handed_scenario(ft_scenario *out)
+static int read_handed_scenario(int fd, ft_scenario *out)
 {
     /* Read whole, then parsed: jansson reads a descriptor a byte per read(2), seconds for a large body. */
     struct stat st;
     json_error_t err;
     json_t *doc = NULL;
-    if (fstat(FT_FD_SCENARIO, &st) == 0 && st.st_size > 0) {
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
         char *text = ft_xmalloc((size_t)st.st_size);
-        if (pread(FT_FD_SCENARIO, text, (size_t)st.st_size, 0) == st.st_size)
+        if (pread(fd, text, (size_t)st.st_size, 0) == st.st_size)
             doc = json_loadb(text, (size_t)st.st_size, 0, &err);
         free(text);
     }
     int rc = doc ? ft_scenario_from_json(doc, out) : -1;
     json_decref(doc);
-    ft_worker_fds_park(FT_FD_SCENARIO);
+    if (fd == FT_FD_SCENARIO)
+        ft_worker_fds_park(FT_FD_SCENARIO);
+    else
+        close(fd);
     return rc;
 }
 
 static void set_phase(int phase)
 {
+    if (!status) /* a zygote preparing: no supervisor watches it yet */
+        return;
     atomic_store(&status->phase_started_ns, ft_now_ns());
     atomic_store(&status->phase, phase);
 }
@@ -426,46 +450,62 @@ static void attach_channel(int64_t t0)
     ft_tsan_hook_arm(ft_worker_fd.reports, status);
 }
 
-/* Everything after the interpreter is up, the same in a spawned and a forked worker. */
-static int worker_body(const worker_args *a, int64_t t0)
-{
-    ft_scenario_set set = {0};
-    ft_diags diags = {0};
+/* What a worker makes ready before any target code but its imports runs: the scenario, its compiled
+ * blocks, and the namespace with the scenario's imports done. A zygote (zygote.h) makes it once
+ * and its forked workers start from it. */
+struct ft_worker_prepared {
+    ft_scenario_set set; /* the file's scenarios, when run by hand */
+    ft_scenario handed;
     const ft_scenario *s;
-    PyObject *blocks[B_COUNT] = {0}, **bodies, *ns, *ignore;
-    pthread_t watchdog;
+    PyObject *blocks[B_COUNT], **bodies, *ns, *ignore;
+    gil_state gil;
+};
 
-    interp = PyInterpreterState_Get();
-    ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
-    if (a->compile_only)
-        _exit(compile_all(a) ? 2 : 0);
+/* Reads the scenario (from `scenario_fd`, or its file when run by hand), compiles it, puts the site
+ * folders on sys.path and imports its modules. 0, or the worker's exit code after the failure was
+ * reported (nothing is reported where no events descriptor is open, as in a zygote). */
+static int prepare(const worker_args *a, int scenario_fd, ft_worker_prepared *p)
+{
+    ft_diags diags = {0};
 
-    ft_scenario handed = {0};
-    s = read_handed_scenario(&handed) == 0 ? &handed : NULL;
-    if (!s) { /* run by hand, without a supervisor: read the file */
-        ft_scenarios_load_file(a->files.items[0], &set, &diags);
-        s = a->scenario ? ft_scenarios_find(&set, a->scenario) : NULL;
+    p->s = read_handed_scenario(scenario_fd, &p->handed) == 0 ? &p->handed : NULL;
+    if (!p->s) { /* run by hand, without a supervisor: read the file */
+        ft_scenarios_load_file(a->files.items[0], &p->set, &diags);
+        p->s = a->scenario ? ft_scenarios_find(&p->set, a->scenario) : NULL;
     }
-    if (!s) {
+    if (!p->s) {
         ft_event_send(FT_EV_FATAL, json_pack("{s:s, s:s}", "kind", "scenario", "message",
                                 "scenario not found in its file (was it changed during the run?)"));
-        _exit(FT_EXIT_USAGE);
+        return FT_EXIT_USAGE;
     }
-    ft_scenario_override((ft_scenario *)s, a->threads, a->iterations);
-    bodies = ft_xcalloc(s->nroles, sizeof *bodies);
-    if (compile_scenario(s, blocks, bodies) < 0)
-        _exit(FT_EXIT_USAGE);
-    ignore = PyFrozenSet_New(NULL);
-    for (size_t i = 0; i < s->ignore_exceptions.count; i++)
-        PySet_Add(ignore, PyUnicode_FromString(s->ignore_exceptions.items[i]));
+    ft_scenario_override((ft_scenario *)p->s, a->threads, a->iterations);
+    p->bodies = ft_xcalloc(p->s->nroles, sizeof *p->bodies);
+    if (compile_scenario(p->s, p->blocks, p->bodies) < 0)
+        return FT_EXIT_USAGE;
+    p->ignore = PyFrozenSet_New(NULL);
+    for (size_t i = 0; i < p->s->ignore_exceptions.count; i++)
+        PySet_Add(p->ignore, PyUnicode_FromString(p->s->ignore_exceptions.items[i]));
 
     set_phase(FT_PHASE_SETUP_ONCE);
-    if (ft_py_add_paths(&a->sites, &s->paths) < 0 || !(ns = make_namespace(s)) || import_modules(s, ns) < 0)
-        _exit(FT_EXIT_CANNOT_RUN);
-    if (report_gil(s) < 0)
+    if (ft_py_add_paths(&a->sites, &p->s->paths) < 0 || !(p->ns = make_namespace(p->s)) ||
+        import_modules(p->s, p->ns) < 0)
+        return FT_EXIT_CANNOT_RUN;
+    check_gil(p->s, &p->gil);
+    return 0;
+}
+
+/* From the prepared scenario to the end of the worker's rounds: the GIL check, setup_once, the team,
+ * the rounds. `zygote`: started from a zygote's preparation (said in the ready event). */
+static void __attribute__((noreturn)) run_prepared(const worker_args *a, int64_t t0, ft_worker_prepared *p, int zygote)
+{
+    const ft_scenario *s = p->s;
+    pthread_t watchdog;
+
+    set_phase(FT_PHASE_SETUP_ONCE);
+    if (report_gil(s, &p->gil) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
-    if (run_block(blocks[B_SETUP_ONCE], ns, "setup_once", -1) < 0) {
+    if (run_block(p->blocks[B_SETUP_ONCE], p->ns, "setup_once", -1) < 0) {
         /* The error finding is sent; no round can run without the shared state. */
         ft_event_send(FT_EV_STOPPED, json_pack("{s:s}", "why", "setup_once raised an exception"));
         worker_exit(0);
@@ -473,11 +513,27 @@ static int worker_body(const worker_args *a, int64_t t0)
 
     if (a->forked && ft_fork_server_adopt() < 0)
         _exit(FT_EXIT_CANNOT_RUN); /* the supervisor is gone: nobody would read what the rounds find */
-    ft_team *team = ft_team_start(s, bodies, ns, ignore, a->seed, a->perturb);
-    ft_event_send(FT_EV_READY, json_pack("{s:f, s:i}", "startup_seconds", (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
-                            "pid", (int)getpid()));
-    run_rounds(s, a, blocks, ns, team);
+    ft_team *team = ft_team_start(s, p->bodies, p->ns, p->ignore, a->seed, a->perturb);
+    ft_event_send(FT_EV_READY, json_pack("{s:f, s:i, s:b}", "startup_seconds",
+                            (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
+                            "pid", (int)getpid(), "zygote", zygote));
+    run_rounds(s, a, p->blocks, p->ns, team);
     worker_exit(0);
+}
+
+/* Everything after the interpreter is up, the same in a spawned and a forked worker. */
+static int worker_body(const worker_args *a, int64_t t0)
+{
+    static ft_worker_prepared p;
+
+    interp = PyInterpreterState_Get();
+    ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
+    if (a->compile_only)
+        _exit(compile_all(a) ? 2 : 0);
+    int rc = prepare(a, FT_FD_SCENARIO, &p);
+    if (rc)
+        _exit(rc);
+    run_prepared(a, t0, &p, 0);
 }
 
 #ifdef FTSTRESS_NO_TSAN
@@ -500,6 +556,37 @@ int ft_worker_forked_main(int argc, char **argv)
     ft_worker_fds_lift();
     attach_channel(t0);
     return worker_body(&a, t0);
+}
+
+ft_worker_prepared *ft_worker_prepare(int argc, char **argv, int scenario_fd)
+{
+    static worker_args a; /* the prepared state points into it; the process keeps it */
+    ft_worker_prepared *p = ft_xcalloc(1, sizeof *p);
+    a = (worker_args){.rounds = 1};
+    if (parse_args(argc, argv, &a) < 0 || a.compile_only) {
+        close(scenario_fd);
+        return NULL;
+    }
+    interp = PyInterpreterState_Get();
+    if (prepare(&a, scenario_fd, p) != 0)
+        return NULL; /* the process ends: what prepare made ends with it */
+    return p;
+}
+
+int ft_worker_prepared_main(ft_worker_prepared *p, int argc, char **argv)
+{
+    int64_t t0 = ft_now_ns();
+    worker_args a = {.rounds = 1};
+    if (parse_args(argc, argv, &a) < 0)
+        return FT_EXIT_USAGE;
+    a.forked = 1;
+    if (a.tsan_log && ft_have_sanitizer_runtime())
+        __sanitizer_set_report_path(a.tsan_log);
+    ft_worker_fds_lift();
+    attach_channel(t0);
+    ft_worker_fds_park(FT_FD_SCENARIO); /* the zygote read its own copy */
+    ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
+    run_prepared(&a, t0, p, 1);
 }
 
 int ft_worker_main(int argc, char **argv)
