@@ -216,6 +216,15 @@ static json_t *entries_of(PyObject *o)
     return list;
 }
 
+static PyObject *helper_code; /* helper_source compiled: once per server, not per worker */
+
+int ft_exercise_warm_up(void)
+{
+    if (!helper_code && !(helper_code = Py_CompileString(helper_source, "<ftstress exercise>", Py_file_input)))
+        return -1;
+    return 0;
+}
+
 static PyObject *list_callables(void)
 {
     PyObject *ns = PyDict_New(), *fn, *arg = PyList_New(0), *r = NULL;
@@ -231,7 +240,7 @@ static PyObject *list_callables(void)
         }
         Py_DECREF(name);
     }
-    PyObject *run = PyRun_String(helper_source, Py_file_input, ns, ns);
+    PyObject *run = ft_exercise_warm_up() == 0 ? PyEval_EvalCode(helper_code, ns, ns) : NULL;
     Py_XDECREF(run);
     if (run && (fn = PyDict_GetItemString(ns, "callables")))
         r = PyObject_CallOneArg(fn, arg);
@@ -352,6 +361,28 @@ static void see_through_slots(void)
 }
 
 static json_t *targets_event; /* what ft_exercise_announce sends */
+static PyObject *listed;      /* ft_exercise_list's callables, for ft_exercise_register */
+
+/* The modules under test: the non-stdlib imports, or every import when there are none. */
+static json_t *modules_of(const ft_scenario *s, const json_t *targets)
+{
+    json_t *m = json_array();
+    if (json_array_size(targets))
+        json_array_extend(m, (json_t *)targets);
+    else
+        for (size_t i = 0; i < s->imports.count; i++)
+            json_array_append_new(m, json_string(s->imports.items[i]));
+    return m;
+}
+
+void ft_exercise_list(const ft_scenario *s, const json_t *targets)
+{
+    const char *off = getenv("FTSTRESS_EXERCISE");
+    if ((off && !strcmp(off, "0")) || listed)
+        return;
+    modules = modules_of(s, targets);
+    listed = json_array_size(modules) ? list_callables() : NULL;
+}
 
 void ft_exercise_register(const ft_scenario *s, const json_t *targets)
 {
@@ -366,14 +397,13 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
     }
     see_through_partial();
     see_through_slots();
-    modules = json_array();
     names = json_array();
-    if (json_array_size(targets))
-        json_array_extend(modules, (json_t *)targets);
-    else
-        for (size_t i = 0; i < s->imports.count; i++)
-            json_array_append_new(modules, json_string(s->imports.items[i]));
-    PyObject *list = json_array_size(modules) ? list_callables() : NULL;
+    PyObject *list = listed; /* listed in a zygote before this worker was forked, or now */
+    listed = NULL;
+    if (!modules) {
+        modules = modules_of(s, targets);
+        list = json_array_size(modules) ? list_callables() : NULL;
+    }
     json_t *entries = json_object(), *types = json_array();
     for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
         PyObject *pair = PyList_GET_ITEM(list, i);

@@ -15,6 +15,14 @@
  * off. */
 void ft_exercise_register(const ft_scenario *s, const json_t *targets);
 
+/* Compiles the introspection helper; a fork server calls it once so its workers do not. 0, or -1
+ * with a Python exception set. */
+int ft_exercise_warm_up(void);
+
+/* Optional, before ft_exercise_register, in a zygote (zygote.h): lists the callables of the
+ * modules under test (Python introspection only, no symbolization), which its workers inherit. */
+void ft_exercise_list(const ft_scenario *s, const json_t *targets);
+
 /* Sends what ft_exercise_register listed (the targets event), once per worker: a zygote registers
  * before its workers exist, each of them announces. Nothing when counting is off. */
 void ft_exercise_announce(void);

@@ -34,6 +34,7 @@
 
 #include <Python.h>
 
+#include "exercise.h"
 #include "fork_protocol.h"
 #include "fork_request.h"
 #include "server_daemon.h"
@@ -114,8 +115,8 @@ static void warm_up(void)
                          "compile(ast.parse('pass'), '<warm-up>', 'exec').replace(co_name='warm_up')\n"
                          "import gc; gc.freeze()\n",
                          Py_file_input, ns, ns);
-    if (!r) {
-        PyErr_Print(); /* a slower worker, nothing worse: each would import these itself */
+    if (!r || ft_exercise_warm_up() < 0) {
+        PyErr_Print(); /* a slower worker, nothing worse: each would do this itself */
         PyErr_Clear();
     }
     Py_XDECREF(r);

@@ -232,6 +232,7 @@ static void check_gil(const ft_scenario *s, gil_state *g)
         Py_XDECREF(v);
         PyErr_Clear();
     }
+    ft_exercise_list(s, g->targets); /* in a zygote, once for all its workers */
 }
 
 /* Registers the exercised counts and sends what check_gil found; -1 when the GIL is on and the
