@@ -34,7 +34,7 @@
 #include "xalloc.h"
 
 enum {
-    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_PERTURB, O_JOBS,
+    O_ROUNDS, O_THREADS, O_ITERATIONS, O_DURATION, O_UNTIL_FAILURE, O_CONFIDENCE, O_RATE, O_RATES, O_SEED, O_HASH_SEED, O_PERTURB, O_JOBS,
     O_FILTER, O_SHARD, O_SITE, O_KEEP_GOING, O_SPAWN, O_NO_SERVER, O_PYTHON, O_INTERPRETER, O_SUPPRESSIONS, O_NO_DEFAULT_SUPP,
     O_BASELINE, O_UPDATE_BASELINE, O_OUT, O_QUIET, O_VERBOSE, O_PYTEST, O_HELP,
     O_OUTPUTS, /* the shared file outputs (output_options.h) follow: --json, --junit, --sarif, --html, --markdown */
@@ -50,6 +50,7 @@ static const ft_option run_options[] = {
     [O_RATE] = {"rate", 0, "R", "the bug's share of rounds for --confidence (0 < R <= 1)"},
     [O_RATES] = {"rates", 0, "FILE", "results.json of an earlier run: --confidence takes each scenario's lowest measured rate (lower 95% bound)"},
     [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
+    [O_HASH_SEED] = {"hash-seed", 0, "N", "the interpreter's hash seed apart from --seed: runs that share it share a kept fork server (shrink's candidates do)"},
     [O_PERTURB] = {"perturb", 0, "[=MODE]", "seeded schedule perturbation: jitter (start delays), pct (priorities at C calls) or both (the default); from --seed"},
     [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1, at most 64)"},
     [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
@@ -109,6 +110,12 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_RATE: return ft_parse_probability("rate", arg, 1, &a->conf.rate);
     case O_RATES: a->conf.rates_file = arg; break;
     case O_SEED: if (ft_parse_long("seed", arg, 0, 4294967295L, &v)) return -1; a->sup.seed = (unsigned long)v; a->seed_given = 1; break;
+    case O_HASH_SEED:
+        if (ft_parse_long("hash-seed", arg, 0, 4294967295L, &v))
+            return -1;
+        a->sup.hash_seed = (unsigned long)v;
+        a->sup.hash_seed_given = 1;
+        break;
     case O_PERTURB:
         if (ft_perturb_parse(arg, &a->sup.perturb) < 0) {
             fprintf(stderr, "ftstress: option --perturb: expected none, jitter, pct or both, got '%s'\n", arg);
@@ -306,7 +313,8 @@ static ft_fork_servers *start_fork_servers(run_args *a)
      * --seed (a repeat line, a rerun, a tool's runs) can meet one again. A run with a random seed
      * has a server of its own, as one kept would never be used again. */
     if (ft_mkdirs(dir) == 0)
-        servers = ft_fork_servers_new(dir, a->sup.seed, tsan, a->seed_given && !a->own_server);
+        servers = ft_fork_servers_new(dir, a->sup.hash_seed_given ? a->sup.hash_seed : a->sup.seed, tsan,
+                                      (a->seed_given || a->sup.hash_seed_given) && !a->own_server);
     else
         ft_warn("cannot create %s: %s; workers are spawned", dir, strerror(errno));
     free(dir);

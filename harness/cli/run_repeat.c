@@ -63,6 +63,8 @@ void ft_run_print_repro(const ft_results *r, const run_args *a)
         printf(" --filter"); /* getopt takes the next word as its value, even one quoted with a leading '-' */
         print_arg(sr->scenario->name);
         printf(" --seed %lu", a->sup.seed);
+        if (a->sup.hash_seed_given) /* dict and set order: part of what reproduces it */
+            printf(" --hash-seed %lu", a->sup.hash_seed);
         if (a->sup.perturb) /* the schedule is part of what reproduces it */
             printf(" --perturb=%s", ft_perturb_name(a->sup.perturb));
         for (size_t k = 0; k < a->sites.count; k++)

@@ -14,6 +14,8 @@ typedef struct ft_supervise_opts {
     int threads;        /* > 0: overrides every role's threads */
     int iterations;     /* > 0: overrides every role's iterations */
     unsigned long seed;
+    unsigned long hash_seed; /* the interpreter's hash seed, when --hash-seed set it apart from `seed` */
+    int hash_seed_given;
     int perturb;        /* FT_PERTURB_* (perturb.h): seeded schedule perturbation in the workers */
     const ft_strlist *sites;
     const char *out_dir;    /* logs go below it; results.json is rewritten as the run goes */

@@ -21,12 +21,12 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     const ft_scenario *s = j->s;
     long chunk = s->rounds_per_worker > 0 && s->rounds_per_worker < j->rounds_left ? s->rounds_per_worker
                                                                                  : j->rounds_left;
-    char first[32], rounds[32], seed[32], threads[32], iters[32], spawned[32], parent[48];
+    char first[32], rounds[32], seed[32], hash_seed[32], threads[32], iters[32], spawned[32], parent[48];
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
-    /* 9 option pairs at most (file, scenario, first-round, rounds, seed, perturb, spawned-ns, threads,
-     * iterations), --zygote, the sites, and the closing NULL */
-    char **args = ft_xcalloc(20 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+    /* 10 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
+     * threads, iterations), --zygote, the sites, and the closing NULL */
+    char **args = ft_xcalloc(22 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -38,6 +38,10 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     args[na++] = "--first-round", args[na++] = first;
     args[na++] = "--rounds", args[na++] = rounds;
     args[na++] = "--seed", args[na++] = seed;
+    if (o->hash_seed_given) { /* a spawned worker's interpreter; a forked one has its server's */
+        snprintf(hash_seed, sizeof hash_seed, "%lu", o->hash_seed);
+        args[na++] = "--hash-seed", args[na++] = hash_seed;
+    }
     if (o->perturb) /* the worker derives every thread's schedule from the seed above */
         args[na++] = "--perturb", args[na++] = (char *)ft_perturb_name(o->perturb); /* never written */
     snprintf(spawned, sizeof spawned, "%lld", (long long)ft_now_ns());

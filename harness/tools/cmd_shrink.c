@@ -358,7 +358,8 @@ static int shrink_cmd(int argc, char **argv)
         ft_error("cannot create a folder for the candidates in %s", tmp && *tmp ? tmp : "/tmp");
         rc = 3;
     } else {
-        shrink sh = {.tmpdir = dir, .sites = a.sites, .max_runs = (int)a.max_runs};
+        shrink sh = {.tmpdir = dir, .sites = a.sites, .max_runs = (int)a.max_runs,
+                     .hash_seed = ((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) % 4294967296UL};
         rc = shrink_scenario(s, &a, &sh);
         free((char *)sh.signature);
         ft_strlist_free(&sh.known_errors);

@@ -19,6 +19,7 @@ typedef struct shrink_result {
 typedef struct shrink {
     const char *tmpdir;
     ft_strlist sites;      /* --site, passed on to every run */
+    unsigned long hash_seed; /* one interpreter hash seed for every run: they all use one kept fork server */
     const char *signature; /* the finding being shrunk */
     ft_finding_kind kind;  /* its kind */
     ft_strlist known_errors; /* error signatures of the first run: not new when they recur */

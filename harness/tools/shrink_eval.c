@@ -41,6 +41,12 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
     const char *fixed[] = {ft_self_exe(), "run", yaml, "--keep-going", "-q", "--json", json, "-o", outdir};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         ft_strlist_push(&args, fixed[i]);
+    /* Each run draws its own --seed (its rounds' schedules); the hash seed is the shrink's, so the
+     * runs meet one fork server kept between them instead of starting an interpreter each. */
+    char hash_seed[32];
+    snprintf(hash_seed, sizeof hash_seed, "%lu", sh->hash_seed);
+    ft_strlist_push(&args, "--hash-seed");
+    ft_strlist_push(&args, hash_seed);
     for (size_t i = 0; i < sh->sites.count; i++) {
         ft_strlist_push(&args, "--site");
         ft_strlist_push(&args, sh->sites.items[i]);

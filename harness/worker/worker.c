@@ -40,7 +40,8 @@ typedef struct worker_args {
     const char *scenario;
     long first_round, rounds;
     int threads, iterations;
-    unsigned long seed;
+    unsigned long seed, hash_seed;
+    int hash_seed_given;
     int perturb; /* FT_PERTURB_* (perturb.h) */
     ft_strlist sites;
     int compile_only;
@@ -61,7 +62,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
         {"compile-only", no_argument, 0, 'c'},     {"spawned-ns", required_argument, 0, 'T'},
         {"tsan-log", required_argument, 0, 'L'},   {"perturb", required_argument, 0, 'P'},
-        {"zygote", no_argument, 0, 'z'}, /* for the fork server (zygote.h); a worker runs the same either way */
+        {"zygote", no_argument, 0, 'z'},           {"hash-seed", required_argument, 0, 'H'}, /* for the fork server (zygote.h); a worker runs the same either way */
         {0, 0, 0, 0},
     };
     int c;
@@ -78,6 +79,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
         case 'z': break;
+        case 'H': a->hash_seed = strtoul(optarg, NULL, 10), a->hash_seed_given = 1; break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
         case 'L': a->tsan_log = optarg; break;
         case 'P':
@@ -608,7 +610,7 @@ int ft_worker_main(int argc, char **argv)
     }
     ft_worker_fds_lift();
     attach_channel(t0);
-    if (ft_py_start(a.seed) < 0)
+    if (ft_py_start(a.hash_seed_given ? a.hash_seed : a.seed) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
     return worker_body(&a, t0);
 }
