@@ -91,8 +91,12 @@ def test_clean_test_is_clean_with_marker_threads():
 
 def test_junit_one_testcase_per_test():
     xml = results()[4]
-    cases = re.findall(r'<testcase name="([^"]+)"', xml)
-    check(len(cases) == 6 and set(RACY) <= set(cases), "six testcases: %s" % cases)
+    cases = re.findall(r'<testcase name="([^"]+)" classname="([^"]+)"', xml)
+    check(len(cases) == 6, "six testcases: %s" % cases)
+    # pytest --junitxml's names: classname the module (and class), name the function with its parameters
+    for case in (("test_racy_counter[0]", "test_suite"), ("test_racy_counter[50]", "test_suite"),
+                 ("test_clean", "test_suite.TestClean"), ("test_crashes", "test_suite")):
+        check(case in cases, "testcase %s classname %s as pytest names it: %s" % (case + (cases,)))
 
 
 def test_bad_pytest_arguments_are_a_usage_error():

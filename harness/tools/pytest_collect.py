@@ -117,7 +117,7 @@ def main():
         docs.append(
             "name: %s\n" % scenario_name(item.nodeid, taken)
             + "description: %s\n" % json.dumps(desc)
-            + "tags: [pytest, %s]\n" % json.dumps(item.nodeid.split("::")[0])
+            + "tags: [pytest, %s, %s]\n" % (json.dumps(item.nodeid.split("::")[0]), json.dumps(item.nodeid))
             + "path: [%s]\n" % json.dumps(runner_dir)
             + "env: {%s}\n" % ", ".join("%s: %s" % (k, json.dumps(v)) for k, v in env.items())
             + "setup_once: " + block("import ftstress_pytest\ntest = " + call)
