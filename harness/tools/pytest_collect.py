@@ -127,6 +127,10 @@ def main():
             + "body: " + block("if iteration == 0:\n    call = test.thread_call(thread)\ncall(iteration)")
             + "teardown: " + block("test.teardown_round()")
             + "ignore_exceptions: [Skipped, XFailed, Warning]\n"
+            # A suite's test is not made to be a quick round: rapidjson's test_doubles (100,000 dumps
+            # and loads) takes over 60 s a round in 4 threads under TSan. A round may take as long as
+            # the test's run alone in setup_once may (setup_timeout), before it is a hang.
+            + "timeout: 300\n"
             + "rounds: %d\n" % rounds)
     text = "# Written by ftstress run --pytest: one scenario per test id (docs/scenario-format.md).\n"
     text += "".join("---\n" + d for d in docs)
