@@ -82,7 +82,7 @@ def test_failing_alone_is_not_a_race():
     check("fails single-threaded" in f[0]["title"] and "test_fails_alone" in f[0]["title"],
           "the title says which test fails alone: " + f[0]["title"])
     # named after what it raised alone and where: tests failing for another reason are another group
-    check("FailsSingleThreaded(AssertionError at test_suite.py:" in f[0]["title"],
+    check("FailsAlone(AssertionError, test_suite.py:" in f[0]["title"],
           "the error names the test's own failure and line: " + f[0]["title"])
     check("fails in one thread too" in f[0]["report"], "pytest's message is in the report", f[0]["report"][:3000])
 

@@ -85,8 +85,8 @@ def _thread_copy(fn):
 
 
 def _fails_alone_type(rep):
-    """FailsSingleThreaded named after what the test raised alone and where, e.g.
-    FailsSingleThreaded(RecursionError at test_circular.py:40): ftstress groups errors by type and
+    """A FailsSingleThreaded named after what the test raised alone and where, e.g.
+    ftstress.FailsAlone(RecursionError, test_circular.py:40): ftstress groups errors by type and
     frame, so tests failing for one reason are one group, and two reasons are two, not one."""
     crash = getattr(rep.longrepr, "reprcrash", None)
     if crash is None:
@@ -94,8 +94,9 @@ def _fails_alone_type(rep):
     kind = crash.message.split(":")[0].strip()
     if not kind.replace(".", "").replace("_", "").isalnum():
         kind = "AssertionError" if crash.message.startswith("assert") else "failure"
-    name = "FailsSingleThreaded(%s at %s:%d)" % (kind, os.path.basename(str(crash.path)), crash.lineno + 1)
-    return type(name, (FailsSingleThreaded,), {"__module__": __name__})
+    # short: a finding's title is cut at a width, and the test id after it must stay readable
+    name = "FailsAlone(%s, %s:%d)" % (kind, os.path.basename(str(crash.path)), crash.lineno + 1)
+    return type(name, (FailsSingleThreaded,), {"__module__": "ftstress"})
 
 
 class Test:
