@@ -51,8 +51,10 @@ def test_race_named_with_the_test_ids_and_grouped():
     groups = [g for g in r["groups"] if "next_version_unsafe" in g["name"]]
     check(len(groups) == 1 and sorted(groups[0]["scenarios"]) == sorted(RACY),
           "one group listing both racy tests: %s" % [(g["name"], g["scenarios"]) for g in groups], so)
-    check("test_suite.py::test_racy_counter[0]" in open(r["scenarios"][0]["file"]).read(),
-          "the generated scenario file names the real test id")
+    text = open(r["scenarios"][0]["file"]).read()
+    check("test_suite.py::test_racy_counter[0]" in text, "the generated scenario file names the real test id")
+    # a suite's slow test is not a hang at the 60 s default (rapidjson's test_doubles was)
+    check(text.count("\ntimeout: 300\n") == 6, "every test's round may take 300 s, as its run alone may")
 
 
 def test_crash_recorded_and_the_run_goes_on():
@@ -79,6 +81,9 @@ def test_failing_alone_is_not_a_race():
     check(s["outcome"] == "error" and len(f) == 1 and f[0]["kind"] == "error", "failing test: %s %s" % (s, f))
     check("fails single-threaded" in f[0]["title"] and "test_fails_alone" in f[0]["title"],
           "the title says which test fails alone: " + f[0]["title"])
+    # named after what it raised alone and where: tests failing for another reason are another group
+    check("FailsAlone(AssertionError, test_suite.py:" in f[0]["title"],
+          "the error names the test's own failure and line: " + f[0]["title"])
     check("fails in one thread too" in f[0]["report"], "pytest's message is in the report", f[0]["report"][:3000])
 
 
@@ -91,8 +96,12 @@ def test_clean_test_is_clean_with_marker_threads():
 
 def test_junit_one_testcase_per_test():
     xml = results()[4]
-    cases = re.findall(r'<testcase name="([^"]+)"', xml)
-    check(len(cases) == 6 and set(RACY) <= set(cases), "six testcases: %s" % cases)
+    cases = re.findall(r'<testcase name="([^"]+)" classname="([^"]+)"', xml)
+    check(len(cases) == 6, "six testcases: %s" % cases)
+    # pytest --junitxml's names: classname the module (and class), name the function with its parameters
+    for case in (("test_racy_counter[0]", "test_suite"), ("test_racy_counter[50]", "test_suite"),
+                 ("test_clean", "test_suite.TestClean"), ("test_crashes", "test_suite")):
+        check(case in cases, "testcase %s classname %s as pytest names it: %s" % (case + (cases,)))
 
 
 def test_bad_pytest_arguments_are_a_usage_error():

@@ -37,7 +37,39 @@ static void attr_num(xmlTextWriterPtr w, const char *name, double v, const char 
     attr(w, name, buf);
 }
 
-/* The failure text of a scenario: each of its findings that counts, with the first report. */
+/* A scenario of `ftstress run --pytest` (tags: pytest, its file, its test id) gets pytest's own
+ * JUnit names, so CI shows the suite's tests as pytest --junitxml would: the test id
+ * `tests/test_io.py::TestFile::test_read[a]` is classname `tests.test_io.TestFile`, name
+ * `test_read[a]`. 0 for any other scenario. The two strings are malloc'd. */
+static int pytest_names(const json_t *s, char **classname, char **name)
+{
+    const json_t *tags = json_object_get(s, "tags");
+    const char *id = json_string_value(json_array_get(tags, 2));
+    const char *last;
+    if (json_array_size(tags) != 3 || strcmp(json_string_value(json_array_get(tags, 0)) ?: "", "pytest") || !id ||
+        !(last = strstr(id, "::")))
+        return 0;
+    const char *params = strchr(id, '['); /* a parameter may hold "::" itself */
+    for (const char *p; (p = strstr(last + 2, "::")) && (!params || p < params);)
+        last = p;
+    char *cls = ft_xstrndup(id, (size_t)(last - id));
+    for (char *py = cls; (py = strstr(py, ".py")); py++)
+        if (py[3] == '\0' || py[3] == ':') { /* the module: its path without .py */
+            memmove(py, py + 3, strlen(py + 3) + 1);
+            break;
+        }
+    size_t n = strlen(cls);
+    for (size_t i = 0, o = 0; i <= n; i++) { /* '::' of a class as '.', '/' as '.' */
+        if (cls[i] == ':' && cls[i + 1] == ':')
+            i++, cls[o++] = '.';
+        else
+            cls[o++] = cls[i] == '/' ? '.' : cls[i];
+    }
+    *classname = cls;
+    *name = ft_xstrdup(last + 2);
+    return 1;
+}
+
 /* The failure text of a scenario: its new findings by root-cause group, each group once with its
  * members, then the members' first reports. Findings of documents without groups stand alone. */
 static char *failure_text(const json_t *doc, const char *scenario, size_t *nfound)
@@ -134,8 +166,16 @@ int ft_report_junit(const json_t *doc, const char *path)
             if (!json_equal(json_object_get(s, "file"), file))
                 continue;
             XW(xmlTextWriterStartElement(w, BAD_CAST "testcase"));
-            attr(w, "name", name);
-            attr(w, "classname", json_string_value(file));
+            char *py_class, *py_name;
+            if (pytest_names(s, &py_class, &py_name)) {
+                attr(w, "name", py_name);
+                attr(w, "classname", py_class);
+                free(py_class);
+                free(py_name);
+            } else {
+                attr(w, "name", name);
+                attr(w, "classname", json_string_value(file));
+            }
             attr_num(w, "time", json_number_value(json_object_get(s, "seconds")), "%.3f");
             if (!strcmp(st, "pending")) {
                 XW(xmlTextWriterStartElement(w, BAD_CAST "skipped"));

@@ -84,6 +84,21 @@ def _thread_copy(fn):
     return copy
 
 
+def _fails_alone_type(rep):
+    """A FailsSingleThreaded named after what the test raised alone and where, e.g.
+    ftstress.FailsAlone(RecursionError, test_circular.py:40): ftstress groups errors by type and
+    frame, so tests failing for one reason are one group, and two reasons are two, not one."""
+    crash = getattr(rep.longrepr, "reprcrash", None)
+    if crash is None:
+        return FailsSingleThreaded
+    kind = crash.message.split(":")[0].strip()
+    if not kind.replace(".", "").replace("_", "").isalnum():
+        kind = "AssertionError" if crash.message.startswith("assert") else "failure"
+    # short: a finding's title is cut at a width, and the test id after it must stay readable
+    name = "FailsAlone(%s, %s:%d)" % (kind, os.path.basename(str(crash.path)), crash.lineno + 1)
+    return type(name, (FailsSingleThreaded,), {"__module__": "ftstress"})
+
+
 class Test:
     def __init__(self, nodeid, cfg, threads):
         import pytest
@@ -115,7 +130,7 @@ class Test:
                 # The title is the first line: the test and pytest's own "E ..." summary; the whole
                 # report follows in the traceback, as a note.
                 said = [ln[1:].strip() for ln in rep.longreprtext.splitlines() if ln.startswith("E ")]
-                err = FailsSingleThreaded("%s fails single-threaded (%s): %s" % (nodeid, rep.when, said[0] if said else "failed"))
+                err = _fails_alone_type(rep)("%s fails single-threaded (%s): %s" % (nodeid, rep.when, said[0] if said else "failed"))
                 err.add_note(rep.longreprtext)
                 raise err
             if rep.skipped and self.skipped is None:

@@ -59,6 +59,19 @@ def counts(item, threads, iterations):
         return get_num_workers(item)[0], get_num_iterations(item)[0]
 
 
+def tool_modules():
+    """pytest's modules and its installed plugins' (tools, never the project's code), as loaded here:
+    the fork server imports them once (FTSTRESS_SERVER_IMPORTS) so that no worker pays for it."""
+    tops = {"pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pytest_run_parallel"}
+    try:
+        import importlib.metadata
+        for ep in importlib.metadata.entry_points(group="pytest11"):
+            tops.add(ep.value.split(":")[0].split(".")[0])
+    except Exception:  # no metadata: pytest's own modules are most of the cost anyway
+        pass
+    return sorted(n for n in list(sys.modules) if n.split(".")[0] in tops)
+
+
 def main():
     out, runner_dir = sys.argv[1], sys.argv[2]
     threads, iterations, rounds = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -88,6 +101,8 @@ def main():
     # PYTHON_GIL as ftstress was run with it (PYTHON_GIL=0 for a module without Py_mod_gil that is
     # thread-safe anyway); the collector itself runs without it.
     gil = os.environ.get("FTSTRESS_PYTEST_GIL", "")
+    env = {"PYTHON_GIL": gil} if gil else {}
+    env["FTSTRESS_SERVER_IMPORTS"] = " ".join(tool_modules())
     taken, docs = set(), []
     for item in collector.items:
         n, iters = counts(item, threads, iterations)
@@ -102,9 +117,9 @@ def main():
         docs.append(
             "name: %s\n" % scenario_name(item.nodeid, taken)
             + "description: %s\n" % json.dumps(desc)
-            + "tags: [pytest, %s]\n" % json.dumps(item.nodeid.split("::")[0])
+            + "tags: [pytest, %s, %s]\n" % (json.dumps(item.nodeid.split("::")[0]), json.dumps(item.nodeid))
             + "path: [%s]\n" % json.dumps(runner_dir)
-            + ("env: {PYTHON_GIL: %s}\n" % json.dumps(gil) if gil else "")
+            + "env: {%s}\n" % ", ".join("%s: %s" % (k, json.dumps(v)) for k, v in env.items())
             + "setup_once: " + block("import ftstress_pytest\ntest = " + call)
             + "setup: " + block("test.setup_round()")
             + "threads: %d\n" % n
@@ -112,6 +127,10 @@ def main():
             + "body: " + block("if iteration == 0:\n    call = test.thread_call(thread)\ncall(iteration)")
             + "teardown: " + block("test.teardown_round()")
             + "ignore_exceptions: [Skipped, XFailed, Warning]\n"
+            # A suite's test is not made to be a quick round: rapidjson's test_doubles (100,000 dumps
+            # and loads) takes over 60 s a round in 4 threads under TSan. A round may take as long as
+            # the test's run alone in setup_once may (setup_timeout), before it is a hang.
+            + "timeout: 300\n"
             + "rounds: %d\n" % rounds)
     text = "# Written by ftstress run --pytest: one scenario per test id (docs/scenario-format.md).\n"
     text += "".join("---\n" + d for d in docs)

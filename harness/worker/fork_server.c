@@ -120,6 +120,27 @@ static void warm_up(void)
         PyErr_Clear();
     }
     Py_XDECREF(r);
+    r = NULL;
+    /* FTSTRESS_SERVER_IMPORTS (a scenario's `env`, so only its own server): modules that are tools,
+     * not the target, imported once here instead of in every worker; `ftstress run --pytest` names
+     * pytest, about 7 s per worker under TSan. One that fails to import is left to the worker. */
+    const char *more = getenv("FTSTRESS_SERVER_IMPORTS");
+    if (more && *more && ns) {
+        PyObject *names = PyUnicode_FromString(more);
+        if (names && PyDict_SetItemString(ns, "_ftstress_names", names) == 0)
+            r = PyRun_String("import importlib\n"
+                             "for _n in _ftstress_names.replace(',', ' ').split():\n"
+                             "    try:\n"
+                             "        importlib.import_module(_n)\n"
+                             "    except Exception:\n"
+                             "        pass\n"
+                             "import gc; gc.freeze()\n",
+                             Py_file_input, ns, ns);
+        Py_XDECREF(names);
+        if (!r)
+            PyErr_Clear();
+        Py_XDECREF(r);
+    }
     Py_XDECREF(ns);
     /* The interpreter's second thread state makes every deferred-refcount object immortal, a walk
      * over the whole heap that a worker would otherwise pay when its first team thread starts. One
