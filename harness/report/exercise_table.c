@@ -201,6 +201,50 @@ static int finding_names(const json_t *f, const json_t *row)
     return finding_names_by_convention(f, sv(row, "module"), sv(row, "name"));
 }
 
+/* Whether some native frame of finding `f`'s stacks (a crash's crashing thread only) is in shared
+ * object `obj` (a base name). */
+static int finding_in_object(const json_t *f, const char *obj)
+{
+    ft_report_stacks st = {0};
+    int crash = !strcmp(sv(f, "kind"), "crash"), hit = 0;
+    ft_report_stacks_parse(sv(f, "report"), &st);
+    for (size_t i = 0; i < st.n && !hit; i++) {
+        const char *title = st.items[i].title ?: "";
+        if (crash && (!strncmp(title, "Native stacks of every thread", 29) || !strncmp(title, "TID ", 4)))
+            break;
+        for (size_t k = 0; k < st.items[i].n && !hit; k++)
+            hit = !st.items[i].frames[k].python && st.items[i].frames[k].module &&
+                  !strcmp(base_name(st.items[i].frames[k].module), obj);
+    }
+    ft_report_stacks_free(&st);
+    return hit;
+}
+
+/* Whether finding `f` of the target has no frame of the type's extension on its stacks but races on
+ * an instance of type `row` all the same: a library the extension's methods tail-call (libxxhash's
+ * XXH3_64bits_update, its state made by XXH3_createState from type_call) works on the instance's
+ * state, and another member of its group in the same scenario passes through the type's entry
+ * points (its slot, its method). Such a finding is the type's: its instances raced. */
+static int instance_finding(const json_t *f, const json_t *row, const json_t *doc)
+{
+    const json_t *entries = json_object_get(row, "entries");
+    const char *obj = base_name(json_string_value(json_array_get(json_array_get(entries, 0), 1)));
+    size_t i;
+    json_t *g;
+    if (!json_is_true(json_object_get(row, "type")) || !json_array_size(entries) || strcmp(sv(f, "owner"), "target") ||
+        !ft_finding_kind_is_tsan(ft_finding_kind_of(f)) || finding_in_object(f, obj))
+        return 0;
+    json_array_foreach(json_object_get(doc, "findings"), i, g) {
+        if (g == f || json_is_true(json_object_get(g, "suppressed")) ||
+            !json_equal(json_object_get(g, "group"), json_object_get(f, "group")) ||
+            strcmp(sv(g, "scenario"), sv(f, "scenario")))
+            continue;
+        if (finding_passes_through(g, entries))
+            return 1;
+    }
+    return 0;
+}
+
 /* The module of `name` among the scenario's modules (the longest that prefixes it). */
 static const char *module_of(const json_t *ex, const char *name)
 {
@@ -284,7 +328,7 @@ static void add_findings(json_t *row, const json_t *doc)
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *kind = sv(f, "kind");
         if (json_is_true(json_object_get(f, "suppressed")) || !strcmp(sv(f, "owner"), "scenario") ||
-            !finding_names(f, row))
+            !(finding_names(f, row) || instance_finding(f, row, doc)))
             continue;
         if (json_is_array(json_object_get(row, "entries")) && !is_type &&
             !json_integer_value(json_object_get(json_object_get(row, "by_scenario"), sv(f, "scenario")))) {
