@@ -123,9 +123,6 @@ static char *cython_key(const char *sym)
     return key;
 }
 
-/* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
- * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
- * Python wrapper. Both in the same shared object. */
 /* A C++ name without its parameter list ("dumps(_object*, _object*)" -> "dumps"): TSan's symbolizer
  * demangles with parameters, the native stacks of a crash (libdwfl) without. New string. */
 static char *without_parameters(const char *sym)
@@ -147,12 +144,19 @@ static char *without_parameters(const char *sym)
     return ft_xstrndup(sym, n);
 }
 
+/* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
+ * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
+ * Python wrapper. Both in the same shared object. */
 int ft_frame_is_entry(const char *frame_fn, const char *obj, const json_t *entry)
 {
     const char *esym = json_string_value(json_array_get(entry, 0)) ?: "";
     const char *eobj = base_name(json_string_value(json_array_get(entry, 1)));
     if (!*esym || !obj || strcmp(base_name(obj), eobj))
         return 0;
+    /* Cython's wrapper of a special method for explicit calls (u.__next__()) forwards to the
+     * function the type's slot calls (iteration): "__pyx_specialmethod___pyx_pw_..._23__next__" */
+    if (!strncmp(esym, "__pyx_specialmethod_", 20))
+        esym += 20;
     char *fn = without_parameters(frame_fn), *sym = without_parameters(esym);
     size_t n = strlen(sym);
     int same = !strcmp(fn, sym) || (!strncmp(fn, sym, n) && !strcmp(fn + n, "_impl"));
@@ -324,7 +328,12 @@ static void add_findings(json_t *row, const json_t *doc)
 {
     json_t *f, *groups = json_object_get(doc, "groups");
     size_t i;
-    int racy = 0, crashed = 0, uncounted = 0, is_type = json_is_true(json_object_get(row, "type"));
+    int racy = 0, crashed = 0, uncounted = 0, through_slot = 0, is_type = json_is_true(json_object_get(row, "type"));
+    /* a special method (Unpacker.__next__): Python reaches it through its type's slot (iteration,
+     * len(), an operator), which raises no call event, so its calls are never counted */
+    const char *leaf = strrchr(sv(row, "name"), '.') ? strrchr(sv(row, "name"), '.') + 1 : sv(row, "name");
+    size_t nleaf = strlen(leaf);
+    int slot = nleaf > 4 && !strncmp(leaf, "__", 2) && !strcmp(leaf + nleaf - 2, "__") && strcmp(leaf, "__init__");
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *kind = sv(f, "kind");
         if (json_is_true(json_object_get(f, "suppressed")) || !strcmp(sv(f, "owner"), "scenario") ||
@@ -332,9 +341,12 @@ static void add_findings(json_t *row, const json_t *doc)
             continue;
         if (json_is_array(json_object_get(row, "entries")) && !is_type &&
             !json_integer_value(json_object_get(json_object_get(row, "by_scenario"), sv(f, "scenario")))) {
-            if (scenario_counted(doc, sv(f, "scenario")))
+            if (slot)
+                through_slot = 1;
+            else if (scenario_counted(doc, sv(f, "scenario")))
                 continue; /* counted, and never called there: reached from C by another callable */
-            uncounted = 1;
+            else
+                uncounted = 1;
         }
         json_array_append_new(json_object_get(row, "findings"),
                               json_pack("{s:s, s:s, s:s, s:b}", "title", sv(f, "title"), "kind", kind, "scenario",
@@ -361,8 +373,10 @@ static void add_findings(json_t *row, const json_t *doc)
     if (crashed || racy)
         set_verdict(row, crashed ? "crashed" : "racy",
                     ft_xasprintf("%s%s", crashed ? "crashed" : "racy",
-                                 uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
-                                                       "worker stopped at the finding)" : ""));
+                                 through_slot && !calls ? " (its stacks pass through it; its calls were not counted: "
+                                                          "Python calls it through its type's slot)"
+                                 : uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
+                                                         "worker stopped at the finding)" : ""));
     else if (clean)
         set_verdict(row, "clean", ft_xasprintf("clean under %lld call%s from %lld thread%s", clean, clean == 1 ? "" : "s",
                                                threads, threads == 1 ? "" : "s"));
