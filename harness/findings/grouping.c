@@ -117,6 +117,23 @@ static void add_target_frames(ft_strlist *anchors, const json_t *frames)
     }
 }
 
+/* Every standard-library module's C file on a stack, from the access down to the method Python
+ * called, within one scenario: a shared pickle.Pickler's dump() races in its own _pickle.c and, one
+ * night and not another, in the BytesIO it writes to (write_bytes vs write_bytes, reached through
+ * _Pickler_FlushToFile): one unlocked object seen through the module Python called. */
+static void add_module_code(ft_strlist *anchors, const json_t *frames, const char *scenario)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!strncmp(f.function, "_PyEval_EvalFrame", 17)) /* the Python code that called it: not the call plumbing */
+            break;
+        const char *mod = ft_frame_is_target(&f) ? NULL : strstr(f.file, "/Modules/");
+        if (mod && !strstr(mod, "/clinic/"))
+            add(anchors, ft_xasprintf("code@%s:%s", scenario, mod + 1));
+    }
+}
+
 void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const char *scenario)
 {
     json_int_t worker = json_integer_value(json_object_get(report, "worker"));
@@ -130,6 +147,7 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
         add_function(anchors, frames, ft_top_meaningful(frames), scenario);
         add_allocator_caller(anchors, frames, ft_top_meaningful(frames));
         add_target_frames(anchors, frames);
+        add_module_code(anchors, frames, scenario);
     }
     json_array_foreach(json_object_get(report, "locs"), i, item) {
         const char *type = json_string_value(json_object_get(item, "type")) ?: "";
