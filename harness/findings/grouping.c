@@ -117,6 +117,23 @@ static void add_target_frames(ft_strlist *anchors, const json_t *frames)
     }
 }
 
+/* Every standard-library module's C file on a stack, from the access down to the method Python
+ * called, within one scenario: a shared pickle.Pickler's dump() races in its own _pickle.c and, one
+ * night and not another, in the BytesIO it writes to (write_bytes vs write_bytes, reached through
+ * _Pickler_FlushToFile): one unlocked object seen through the module Python called. */
+static void add_module_code(ft_strlist *anchors, const json_t *frames, const char *scenario)
+{
+    size_t n = json_array_size(frames);
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!strncmp(f.function, "_PyEval_EvalFrame", 17)) /* the Python code that called it: not the call plumbing */
+            break;
+        const char *mod = ft_frame_is_target(&f) ? NULL : strstr(f.file, "/Modules/");
+        if (mod && !strstr(mod, "/clinic/"))
+            add(anchors, ft_xasprintf("code@%s:%s", scenario, mod + 1));
+    }
+}
+
 void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const char *scenario)
 {
     json_int_t worker = json_integer_value(json_object_get(report, "worker"));
@@ -130,6 +147,7 @@ void ft_anchors_from_report(ft_strlist *anchors, const json_t *report, const cha
         add_function(anchors, frames, ft_top_meaningful(frames), scenario);
         add_allocator_caller(anchors, frames, ft_top_meaningful(frames));
         add_target_frames(anchors, frames);
+        add_module_code(anchors, frames, scenario);
     }
     json_array_foreach(json_object_get(report, "locs"), i, item) {
         const char *type = json_string_value(json_object_get(item, "type")) ?: "";
@@ -265,9 +283,28 @@ static int is_cause(const ft_results *r, const ft_finding *f)
     return (f->owner && !strcmp(f->owner, "target")) || !r->scenarios[f->scenario].target_modules.count;
 }
 
+static int is_target(const ft_finding *f) { return f->owner && !strcmp(f->owner, "target"); }
+
+/* Whether two findings share an extension module ("mod:" anchors), or `race` has none: a race inside
+ * a library on an object of the extension (xxhash's XXH3_64bits_update on the state libxxhash
+ * allocated from type_call) names no module, yet is the target's (signature.c). */
+static int same_module(const ft_finding *crash, const ft_finding *race)
+{
+    int any = 0;
+    for (size_t k = 0; k < race->anchors.count; k++)
+        if (!strncmp(race->anchors.items[k], "mod:", 4)) {
+            any = 1;
+            if (ft_strlist_contains(&crash->anchors, race->anchors.items[k]))
+                return 1;
+        }
+    return !any;
+}
+
 /* Why `f` is a consequence of `cause` (same scenario, seen in or after the cause's first round), or
- * NULL: an exception (not the scenario's own code's) or a forbidden outcome after a race or crash, or CPython's
- * own race or abort after the extension crashed or freed memory under another thread. */
+ * NULL: an exception (not the scenario's own code's) or a forbidden outcome after a race or crash, a
+ * crash of the extension after its race in the same module (the corrupted state: xxhash's SIGSEGV in
+ * PYXXH3_64_do_update after XXH3_64bits_update raced on the same hasher), or CPython's own race or
+ * abort after the extension crashed or freed memory under another thread. */
 static const char *consequence_of(const ft_results *r, const ft_finding *f, const ft_finding *cause)
 {
     if (f == cause || f->scenario != cause->scenario || f->first_round < cause->first_round || !is_cause(r, cause))
@@ -276,6 +313,9 @@ static const char *consequence_of(const ft_results *r, const ft_finding *f, cons
         return "an exception raised after it";
     if (f->kind == FT_KIND_OUTCOME) /* the arbiter saw the state the race left: xxhash's lost updates */
         return "a forbidden outcome after it";
+    if (ft_finding_kind_is_fatal(f->kind) && is_target(f) && is_target(cause) &&
+        (cause->kind == FT_KIND_RACE || cause->kind == FT_KIND_TSAN) && same_module(f, cause))
+        return "a crash in the same module's code after it";
     int corrupts = ft_finding_kind_is_fatal(cause->kind) || !strncmp(cause->signature, "tsan:heap-use-after-free", 24);
     if (corrupts && cause->owner && !strcmp(cause->owner, "target") && f->owner && !strcmp(f->owner, "cpython") &&
         (f->kind == FT_KIND_RACE || f->kind == FT_KIND_TSAN || ft_finding_kind_is_fatal(f->kind)))

@@ -123,9 +123,6 @@ static char *cython_key(const char *sym)
     return key;
 }
 
-/* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
- * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
- * Python wrapper. Both in the same shared object. */
 /* A C++ name without its parameter list ("dumps(_object*, _object*)" -> "dumps"): TSan's symbolizer
  * demangles with parameters, the native stacks of a crash (libdwfl) without. New string. */
 static char *without_parameters(const char *sym)
@@ -147,12 +144,19 @@ static char *without_parameters(const char *sym)
     return ft_xstrndup(sym, n);
 }
 
+/* Whether native frame `fn` in object `obj` is entry point `entry` ([symbol, object]) or the
+ * function it only forwards to: Argument Clinic's "X_impl" of "X", Cython's implementation of its
+ * Python wrapper. Both in the same shared object. */
 int ft_frame_is_entry(const char *frame_fn, const char *obj, const json_t *entry)
 {
     const char *esym = json_string_value(json_array_get(entry, 0)) ?: "";
     const char *eobj = base_name(json_string_value(json_array_get(entry, 1)));
     if (!*esym || !obj || strcmp(base_name(obj), eobj))
         return 0;
+    /* Cython's wrapper of a special method for explicit calls (u.__next__()) forwards to the
+     * function the type's slot calls (iteration): "__pyx_specialmethod___pyx_pw_..._23__next__" */
+    if (!strncmp(esym, "__pyx_specialmethod_", 20))
+        esym += 20;
     char *fn = without_parameters(frame_fn), *sym = without_parameters(esym);
     size_t n = strlen(sym);
     int same = !strcmp(fn, sym) || (!strncmp(fn, sym, n) && !strcmp(fn + n, "_impl"));
@@ -199,6 +203,50 @@ static int finding_names(const json_t *f, const json_t *row)
     if (json_is_array(entries))
         return finding_passes_through(f, entries);
     return finding_names_by_convention(f, sv(row, "module"), sv(row, "name"));
+}
+
+/* Whether some native frame of finding `f`'s stacks (a crash's crashing thread only) is in shared
+ * object `obj` (a base name). */
+static int finding_in_object(const json_t *f, const char *obj)
+{
+    ft_report_stacks st = {0};
+    int crash = !strcmp(sv(f, "kind"), "crash"), hit = 0;
+    ft_report_stacks_parse(sv(f, "report"), &st);
+    for (size_t i = 0; i < st.n && !hit; i++) {
+        const char *title = st.items[i].title ?: "";
+        if (crash && (!strncmp(title, "Native stacks of every thread", 29) || !strncmp(title, "TID ", 4)))
+            break;
+        for (size_t k = 0; k < st.items[i].n && !hit; k++)
+            hit = !st.items[i].frames[k].python && st.items[i].frames[k].module &&
+                  !strcmp(base_name(st.items[i].frames[k].module), obj);
+    }
+    ft_report_stacks_free(&st);
+    return hit;
+}
+
+/* Whether finding `f` of the target has no frame of the type's extension on its stacks but races on
+ * an instance of type `row` all the same: a library the extension's methods tail-call (libxxhash's
+ * XXH3_64bits_update, its state made by XXH3_createState from type_call) works on the instance's
+ * state, and another member of its group in the same scenario passes through the type's entry
+ * points (its slot, its method). Such a finding is the type's: its instances raced. */
+static int instance_finding(const json_t *f, const json_t *row, const json_t *doc)
+{
+    const json_t *entries = json_object_get(row, "entries");
+    const char *obj = base_name(json_string_value(json_array_get(json_array_get(entries, 0), 1)));
+    size_t i;
+    json_t *g;
+    if (!json_is_true(json_object_get(row, "type")) || !json_array_size(entries) || strcmp(sv(f, "owner"), "target") ||
+        !ft_finding_kind_is_tsan(ft_finding_kind_of(f)) || finding_in_object(f, obj))
+        return 0;
+    json_array_foreach(json_object_get(doc, "findings"), i, g) {
+        if (g == f || json_is_true(json_object_get(g, "suppressed")) ||
+            !json_equal(json_object_get(g, "group"), json_object_get(f, "group")) ||
+            strcmp(sv(g, "scenario"), sv(f, "scenario")))
+            continue;
+        if (finding_passes_through(g, entries))
+            return 1;
+    }
+    return 0;
 }
 
 /* The module of `name` among the scenario's modules (the longest that prefixes it). */
@@ -280,17 +328,25 @@ static void add_findings(json_t *row, const json_t *doc)
 {
     json_t *f, *groups = json_object_get(doc, "groups");
     size_t i;
-    int racy = 0, crashed = 0, uncounted = 0, is_type = json_is_true(json_object_get(row, "type"));
+    int racy = 0, crashed = 0, uncounted = 0, through_slot = 0, is_type = json_is_true(json_object_get(row, "type"));
+    /* a special method (Unpacker.__next__): Python reaches it through its type's slot (iteration,
+     * len(), an operator), which raises no call event, so its calls are never counted */
+    const char *leaf = strrchr(sv(row, "name"), '.') ? strrchr(sv(row, "name"), '.') + 1 : sv(row, "name");
+    size_t nleaf = strlen(leaf);
+    int slot = nleaf > 4 && !strncmp(leaf, "__", 2) && !strcmp(leaf + nleaf - 2, "__") && strcmp(leaf, "__init__");
     json_array_foreach(json_object_get(doc, "findings"), i, f) {
         const char *kind = sv(f, "kind");
         if (json_is_true(json_object_get(f, "suppressed")) || !strcmp(sv(f, "owner"), "scenario") ||
-            !finding_names(f, row))
+            !(finding_names(f, row) || instance_finding(f, row, doc)))
             continue;
         if (json_is_array(json_object_get(row, "entries")) && !is_type &&
             !json_integer_value(json_object_get(json_object_get(row, "by_scenario"), sv(f, "scenario")))) {
-            if (scenario_counted(doc, sv(f, "scenario")))
+            if (slot)
+                through_slot = 1;
+            else if (scenario_counted(doc, sv(f, "scenario")))
                 continue; /* counted, and never called there: reached from C by another callable */
-            uncounted = 1;
+            else
+                uncounted = 1;
         }
         json_array_append_new(json_object_get(row, "findings"),
                               json_pack("{s:s, s:s, s:s, s:b}", "title", sv(f, "title"), "kind", kind, "scenario",
@@ -317,8 +373,10 @@ static void add_findings(json_t *row, const json_t *doc)
     if (crashed || racy)
         set_verdict(row, crashed ? "crashed" : "racy",
                     ft_xasprintf("%s%s", crashed ? "crashed" : "racy",
-                                 uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
-                                                       "worker stopped at the finding)" : ""));
+                                 through_slot && !calls ? " (its stacks pass through it; its calls were not counted: "
+                                                          "Python calls it through its type's slot)"
+                                 : uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
+                                                         "worker stopped at the finding)" : ""));
     else if (clean)
         set_verdict(row, "clean", ft_xasprintf("clean under %lld call%s from %lld thread%s", clean, clean == 1 ? "" : "s",
                                                threads, threads == 1 ? "" : "s"));

@@ -57,6 +57,12 @@ void test_entry_points_match_in_their_own_object(void)
     CHECK(!ft_frame_is_entry("_io_BytesIO_writelines", "_io.so", clinic));
     CHECK(ft_frame_is_entry("__pyx_pf_7msgpack_9_cmsgpack_8Unpacker_4unpack", "_cmsgpack.so", pw));
     CHECK(!ft_frame_is_entry("__pyx_pf_7msgpack_9_cmsgpack_6Packer_4pack", "_cmsgpack.so", pw));
+    /* Cython's wrapper of a special method for explicit calls forwards to what the type's slot calls */
+    json_t *next = json_pack("[s, s]", "__pyx_specialmethod___pyx_pw_7msgpack_9_cmsgpack_8Unpacker_23__next__(_object*, _object*)",
+                             "/site/msgpack/_cmsgpack.so");
+    CHECK(ft_frame_is_entry("__pyx_pw_7msgpack_9_cmsgpack_8Unpacker_23__next__(_object*)", "_cmsgpack.so", next));
+    CHECK(!ft_frame_is_entry("__pyx_pw_7msgpack_9_cmsgpack_8Unpacker_21__iter__(_object*)", "_cmsgpack.so", next));
+    json_decref(next);
     json_decref(dec);
     json_decref(clinic);
     json_decref(pw);

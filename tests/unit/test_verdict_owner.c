@@ -57,3 +57,28 @@ void test_stdlib_module_code_connects_pairs_in_a_scenario(void)
     json_decref(r2);
     json_decref(r3);
 }
+
+void test_module_python_called_connects_a_scenarios_pairs(void)
+{
+    /* a shared Pickler's BytesIO: write_bytes vs write_bytes under _Pickler_FlushToFile, down to the
+     * method Python called (_pickle_Pickler_dump_impl), then the call plumbing and the eval loop */
+    const char *so = FTSTRESS_PYTHON_PREFIX "/lib/python3.13t/lib-dynload/_pickle.cpython-313td-x86_64-linux-gnu.so";
+    json_t *stack = json_pack("[[s, s, i, s], [s, s, i, s], [s, s, i, s], [s, s, i, s], [s, s, i, s], [s, s, i, s], [s, s, i, s]]",
+                              "write_bytes", "/b/./Modules/_io/bytesio.c", 199, "/x/ftstress",
+                              "cfunction_vectorcall_O", "/b/Objects/methodobject.c", 511, "/x/ftstress",
+                              "_Pickler_FlushToFile", "/b/./Modules/_pickle.c", 1037, so,
+                              "_pickle_Pickler_dump", "/b/./Modules/clinic/_pickle.c.h", 72, so,
+                              "cfunction_vectorcall_FASTCALL_KEYWORDS_METHOD", "/b/Objects/methodobject.c", 456, "/x/ftstress",
+                              "_PyEval_EvalFrameDefault", "/b/Python/generated_cases.c.h", 813, "/x/ftstress",
+                              "builtin_exec", "/b/Modules/_elsewhere.c", 1, "/x/ftstress");
+    json_t *r = json_pack("{s:i, s:[{s:O}, {s:O}]}", "worker", 7, "mops", "frames", stack, "frames", stack);
+    ft_strlist a = {0};
+    ft_anchors_from_report(&a, r, "pickler");
+    CHECK(ft_strlist_contains(&a, "code@pickler:Modules/_io/bytesio.c"));
+    CHECK(ft_strlist_contains(&a, "code@pickler:Modules/_pickle.c")); /* joins the Pickler's own races */
+    CHECK(!ft_strlist_contains(&a, "code@pickler:Modules/clinic/_pickle.c.h"));
+    CHECK(!ft_strlist_contains(&a, "code@pickler:Modules/_elsewhere.c")); /* below the Python code: not this bug's */
+    ft_strlist_free(&a);
+    json_decref(r);
+    json_decref(stack);
+}

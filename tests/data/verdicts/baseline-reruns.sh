@@ -1,21 +1,29 @@
 #!/bin/bash
-# Baseline stability of scenarios/stdlib set to expect: clean: per file, a baseline at 40 rounds -j 2, then 5 reruns against it; prints the NEW groups of each rerun. Usage: baseline-reruns.sh FTSTRESS_BINARY TAG (works in /tmp/vd-bl, with the corpus copied to /tmp/vd-bl/sc/stdlib and its expect: lines set to clean).
-F=$1; T=$2
-cd /tmp/vd-bl
-for y in sc/stdlib/*.yaml; do
-  b=$(basename $y .yaml); rm -f bl-$T-$b.json
-  timeout 55 $F run $y --rounds 40 -j 2 -q --baseline bl-$T-$b.json --update-baseline -o out-$T-$b-0 > /dev/null 2>&1
-done
+# Baseline stability as a nightly job sees it: a corpus set to expect: clean, one --update-baseline run, then 5 reruns at the same budget against it; prints the NEW groups of each rerun.
+# Usage: baseline-reruns.sh FTSTRESS TAG CORPUS JOBS ROUNDS [run options...]
+#   FTSTRESS  the ftstress command (scripts/ftstress or build/harness/ftstress)
+#   CORPUS    a folder or file of scenarios; copied to /tmp/vd-bl/TAG/sc with every expect: line set to clean
+#   JOBS      1 (alone, no -j) or N (-j N); ROUNDS the budget of every run (--rounds)
+# Each run holds /tmp/ftstress-heavy.lock (the shared machine's lock for heavy work) on its own, unless
+# NOLOCK=1 (runs of seconds: the real extensions' scenarios).
+set -u
+lock=(flock /tmp/ftstress-heavy.lock); [ "${NOLOCK:-0}" = 1 ] && lock=()
+F=$1; T=$2; C=$3; J=$4; R=$5; shift 5
+W=/tmp/vd-bl/$T
+rm -rf "$W" && mkdir -p "$W/sc" || exit 1
+cp -r "$C" "$W/sc/" || exit 1
+find "$W/sc" -name '*.yaml' -exec sed -i -E 's/^expect: .*$/expect: clean/' {} + || exit 1
+jobs=(); [ "$J" -gt 1 ] && jobs=(-j "$J")
+"${lock[@]}" "$F" run "$W/sc" --rounds "$R" "${jobs[@]}" -q --baseline "$W/bl.json" \
+  --update-baseline -o "$W/out-0" "$@" > "$W/run-0.log" 2>&1
+echo "$T baseline: exit $? $(python3 -c "import json; d=json.load(open('$W/out-0/results.json')); print(len(d['findings']), 'findings in', len(d['groups']), 'groups')")"
 fails=0
 for i in 1 2 3 4 5; do
-  new=""
-  for y in sc/stdlib/*.yaml; do
-    b=$(basename $y .yaml)
-    timeout 55 $F run $y --rounds 40 -j 2 -q --baseline bl-$T-$b.json -o out-$T-$b-$i > /dev/null 2>&1
-    n=$(python3 -c "import json; d=json.load(open('out-$T-$b-$i/results.json')); print(' '.join(g['name'].replace(' ','_') for g in d['groups'] if g['new']))")
-    [ -n "$n" ] && new="$new $b:[$n]"
-  done
-  [ -n "$new" ] && fails=$((fails+1))
-  echo "$T rerun $i: NEW$new"
+  "${lock[@]}" "$F" run "$W/sc" --rounds "$R" "${jobs[@]}" -q --baseline "$W/bl.json" \
+    -o "$W/out-$i" "$@" > "$W/run-$i.log" 2>&1
+  rc=$?
+  new=$(python3 -c "import json; d=json.load(open('$W/out-$i/results.json')); print(len(d['findings']), 'findings;', ' '.join('[%s: %s]' % (g['name'], ', '.join(g.get('scenarios', []))) for g in d['groups'] if g['new']))")
+  case "$new" in *"["*) fails=$((fails+1));; esac
+  echo "$T rerun $i: exit $rc, $new"
 done
 echo "$T: $fails of 5 reruns had a NEW group"
