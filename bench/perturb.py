@@ -11,8 +11,8 @@ whose site is missing is left out, and said so).
 usage: python3 bench/perturb.py [--runs N] [--limit SECONDS] [--modes none,pct,auto] [--sites DIR]
                                 [--only NAME] [--lock FILE] [--log FILE] [--out bench/RESULTS.md]
 Run it from a checkout where scripts/bootstrap has built everything. Runs alternate the modes seed
-by seed, so that machine noise hits every mode alike. --lock takes that file's flock around each
-(bug, seed) group of runs (a shared machine's heavy-work lock, held minutes at most); --log appends
+by seed, so that machine noise hits every mode alike. --lock takes that file's flock while runs go
+on (a shared machine's heavy-work lock), released after each --lock-chunk seconds; --log appends
 every run as a JSON line and skips runs already in it, so an interrupted bench resumes, and the
 table is made from the log."""
 import argparse
@@ -24,6 +24,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -95,7 +96,28 @@ def table(results, modes, runs, limit, loads, elapsed, command):
                "`-` in the last column: not found within the limit. Load average during the bench "
                "%.1f-%.1f (1-minute, sampled before each run) on 2 cores shared with other engineers; "
                "the runs took %.0f s of the lock in all." % (runs, runs, limit, "2 s", min(loads), max(loads), elapsed))
-    return "\n".join([HEADING, "", "Command: `%s`" % command, "", caption, ""] + rows) + "\n"
+    summary = ["| bug | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
+    for name, by_mode in results.items():
+        base = median_rounds(by_mode.get("none", []))
+        cells = []
+        for mode in modes:
+            med = median_rounds(by_mode[mode])
+            found = sum(1 for r in by_mode[mode] if r[0])
+            ratio = " (%.2gx)" % (base / med) if base and med and mode != "none" and base != float("inf") else ""
+            shown = "-" if med is None else "not found" if med == float("inf") else "%g" % med
+            cells.append("%d/%d, %s%s" % (found, len(by_mode[mode]), shown, ratio))
+        summary.append("| %s | %s |" % (name, " | ".join(cells)))
+    legend = ("Summary: found/runs, median rounds to detect over all runs (a run that did not find it counts "
+              "as longer than any that did), and in brackets none's median over the mode's (above 1: the "
+              "mode needs fewer rounds).")
+    return "\n".join([HEADING, "", "Command: `%s`" % command, "", caption, "", legend, ""] + summary + [""] +
+                      rows) + "\n"
+
+
+def median_rounds(rs):
+    """The median over every run, a run that did not find the bug counted as longer than any that did
+    (infinite): so a mode that misses often is not flattered by its lucky runs."""
+    return statistics.median([r[1] if r[0] else float("inf") for r in rs]) if rs else None
 
 
 def write_section(path, section):
@@ -126,28 +148,28 @@ def main():
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated --perturb modes to compare")
     ap.add_argument("--sites", help="folder of build-ext sites, one per real extension (xxhash, rapidjson)")
     ap.add_argument("--only", action="append", default=[], help="only this bug (file stem; repeatable)")
-    ap.add_argument("--lock", help="flock this file around each (bug, seed) group of runs")
+    ap.add_argument("--lock", help="flock this file while runs go on, released every --lock-chunk seconds")
+    ap.add_argument("--lock-chunk", type=float, default=240, help="seconds to hold --lock before letting others in")
     ap.add_argument("--log", help="append each run here as a JSON line; runs already in it are not repeated")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench/RESULTS.md"))
     args = ap.parse_args()
     modes = args.modes.split(",")
-    command = "python3 bench/perturb.py --runs %d --limit %d --modes %s%s" % (
-        args.runs, args.limit, args.modes, " --sites " + args.sites if args.sites else "")
+    command = " ".join(["python3", "bench/perturb.py"] + sys.argv[1:])
     done = read_log(args.log)
-    results, loads = {}, []
-    for name, path, site in bugs(args.sites):
-        if args.only and name not in args.only:
-            continue
-        results[name] = {m: [] for m in modes}
-        for seed in range(1, args.runs + 1):
-            lock = open(args.lock, "a") if args.lock else None
-            locked = False
+    chosen = [b for b in bugs(args.sites) if not args.only or b[0] in args.only]
+    results = {name: {m: [] for m in modes} for name, _, _ in chosen}
+    loads, lock, held_since = [], None, 0.0
+    # Seed-major: every bug gets seed 1 in every mode before any gets seed 2, so a bench cut short
+    # still compares every bug and mode over the same seeds.
+    for seed in range(1, args.runs + 1):
+        for name, path, site in chosen:
             for mode in modes:
                 key = (name, mode, seed, args.limit)
                 if key not in done:
-                    if lock and not locked:
+                    if args.lock and lock is None:
+                        lock = open(args.lock, "a")
                         fcntl.flock(lock, fcntl.LOCK_EX)
-                        locked = True
+                        held_since = time.monotonic()
                     l = load()
                     found, rounds, wall = one_run(path, site, mode, seed, args.limit)
                     done[key] = {"bug": name, "mode": mode, "seed": seed, "limit": args.limit, "found": found,
@@ -160,8 +182,11 @@ def main():
                 results[name][mode].append((r["found"], r["rounds"], r["seconds"]))
                 print("%-24s %-6s seed %2d: %s, %d rounds, %.1f s" % (
                     name, mode, seed, "found" if r["found"] else "NOT FOUND", r["rounds"], r["seconds"]), flush=True)
-            if lock:
-                lock.close()  # releases the flock: other work gets the machine between groups
+            if lock and time.monotonic() - held_since > args.lock_chunk:
+                lock.close()  # releases the flock: other work gets the machine between chunks
+                lock = None
+    if lock:
+        lock.close()
     busy = sum(r["seconds"] for k, r in done.items() if k[0] in results and k[1] in modes and k[2] <= args.runs)
     section = table(results, modes, args.runs, args.limit, loads, busy, command)
     print(section)
