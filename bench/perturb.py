@@ -6,7 +6,8 @@ table into bench/RESULTS.md under "Perturbation" (replacing that section only).
 The bugs: bench/scenarios/interleave/*.yaml (the `interleave` test extension, built by
 scripts/bootstrap) and bench/scenarios/realworld/*.yaml (real extensions; FILE's stem up to the
 first `_` names the extension, found as --sites DIR/EXT, a site `ftstress build-ext` made; a bug
-whose site is missing is left out, and said so).
+whose site is missing is left out, and said so; these run with --keep-going, as their scenarios
+expect the races and the bug is the crash they lead to).
 
 usage: python3 bench/perturb.py [--runs N] [--limit SECONDS] [--modes none,pct,auto] [--sites DIR]
                                 [--only NAME] [--lock FILE] [--log FILE] [--out bench/RESULTS.md]
