@@ -143,14 +143,14 @@ def test_mode_and_seed_in_repeat_command_and_results():
     repeat = [l for l in out.splitlines() if "--filter perturb-fails" in l]
     check(repeat and "--seed 123" in repeat[0] and "--perturb=pct" in repeat[0],
           "the repeat line lacks the seed or the mode", out)
-    # A bare --perturb is both modes; without --seed the printed seed is the one results.json has.
+    # A bare --perturb is auto; without --seed the printed seed is the one results.json has.
     rc, results, out, err = run_json(path, "--perturb")
-    check(results["perturb"]["mode"] == "both", "bare --perturb: %r" % results["perturb"])
+    check(results["perturb"]["mode"] == "auto", "bare --perturb: %r" % results["perturb"])
     seed = results["seed"]
     check(results["perturb"]["seed"] == seed and "--seed %d" % seed in results["command"],
           "seed %d not in perturb or command: %r %r" % (seed, results["perturb"], results["command"]))
     repeat = [l for l in out.splitlines() if "--filter perturb-fails" in l]
-    check(repeat and "--seed %d --perturb=both" % seed in repeat[0], "repeat line: %r" % repeat, out)
+    check(repeat and "--seed %d --perturb=auto" % seed in repeat[0], "repeat line: %r" % repeat, out)
     rc, results, out, err = run_json(path)
     check(results["perturb"]["mode"] == "none", "no --perturb: %r" % results["perturb"])
     check("--perturb" not in out, "a run without --perturb must not print one", out)
@@ -164,6 +164,10 @@ def test_bad_mode_is_a_usage_error():
 
 
 def check_plan(ev, mode, threads):
+    if mode == "auto":  # pct in rounds 0, 4, 8, ...; nothing in the others
+        want = "pct" if ev["round"] % 4 == 0 else "none"
+        check(ev["round_mode"] == want, "auto, round %d: %s, expected %s" % (ev["round"], ev["round_mode"], want))
+        mode = want
     pr = sorted(t["priority"] for t in ev["threads"])
     if "pct" in mode or mode == "both":
         check(pr == list(range(threads)), "round %d: priorities are not a permutation: %r" % (ev["round"], pr))
@@ -184,7 +188,7 @@ def check_plan(ev, mode, threads):
 
 def test_same_seed_same_schedule():
     path = write(TRACE)
-    for mode in ("jitter", "pct", "both"):
+    for mode in ("jitter", "pct", "both", "auto"):
         r1, a = traced(path, "--perturb=" + mode, "--seed", "7")
         r2, b = traced(path, "--perturb=" + mode, "--seed", "7")
         r3, c = traced(path, "--perturb=" + mode, "--seed", "8")
@@ -203,7 +207,8 @@ def test_same_seed_same_schedule():
 
 def test_seeded_races_found_twins_silent():
     golden = json.load(open(os.path.join(SEEDED, "golden.json")))
-    rc, results, out, err = run_json(SEEDED, "--perturb", "-j", "2", "-k", "p1-*", "-k", "p4-*", "-k", "p7-*",
+    # both: the hook and the jitter in every round (auto, the default, has pct in a quarter of them)
+    rc, results, out, err = run_json(SEEDED, "--perturb=both", "-j", "2", "-k", "p1-*", "-k", "p4-*", "-k", "p7-*",
                                      "-k", "p10-*")
     names = {s["name"] for s in results["scenarios"]}
     check(len(names) == 8, "expected 4 patterns and their twins, got %s" % sorted(names))
@@ -228,7 +233,7 @@ def test_seeded_races_found_twins_silent():
 
 
 def test_interleave_twins_stay_clean():
-    rc, results, out, err = run_json(write(TWINS), "--perturb", "--seed", "3")
+    rc, results, out, err = run_json(write(TWINS), "--perturb=both", "--seed", "3")
     bad = [(s["name"], s["outcome"]) for s in results["scenarios"] if s["outcome"] != "clean"]
     check(rc == 0 and not bad and len(results["scenarios"]) == 3, "twins with --perturb: %r (exit %d)" % (bad, rc),
           out, err[-2000:])

@@ -51,7 +51,7 @@ static const ft_option run_options[] = {
     [O_RATES] = {"rates", 0, "FILE", "results.json of an earlier run: --confidence takes each scenario's lowest measured rate (lower 95% bound)"},
     [O_SEED] = {"seed", 0, "N", "hash seed and per-thread `rng` seed (printed; default: random)"},
     [O_HASH_SEED] = {"hash-seed", 0, "N", "the interpreter's hash seed apart from --seed: runs that share it share a kept fork server (shrink's candidates do)"},
-    [O_PERTURB] = {"perturb", 0, "[=MODE]", "seeded schedule perturbation: jitter (start delays), pct (priorities at C calls) or both (the default); from --seed"},
+    [O_PERTURB] = {"perturb", 0, "[=MODE]", "seeded schedule perturbation: jitter (start delays), pct (priorities at C calls), both, or auto (the default: pct in every 4th round, none in the others); from --seed"},
     [O_JOBS] = {"jobs", 'j', "N", "scenarios run at once, each in its own worker (default 1, at most 64)"},
     [O_FILTER] = {"filter", 'k', "PATTERN", "only scenarios whose name or a tag matches (glob; repeatable)"},
     [O_SHARD] = {"shard", 0, "I/N", "run the I-th of N disjoint, deterministic parts of the selection"},
@@ -81,7 +81,7 @@ static const char run_epilog[] =
     "  ftstress run                                   the bundled demo\n"
     "  ftstress run scenarios/stdlib -j 2 --json out.json --junit out.xml\n"
     "  ftstress run one.yaml --until-failure --duration 600\n"
-    "  ftstress run one.yaml --until-failure --perturb       seeded jitter and PCT priorities\n"
+    "  ftstress run one.yaml --until-failure --perturb       PCT priorities in every 4th round\n"
     "  ftstress run fixed.yaml --until-failure --confidence 0.99 --rates before/results.json\n"
     "  ftstress run one.yaml --threads 2,4,8 --keep-going     hit rate per thread count\n"
     "  ftstress run myext/ --baseline known.json      only new findings fail\n"
@@ -118,7 +118,7 @@ static int on_option(void *ctx, int index, const char *arg)
         break;
     case O_PERTURB:
         if (ft_perturb_parse(arg, &a->sup.perturb) < 0) {
-            fprintf(stderr, "ftstress: option --perturb: expected none, jitter, pct or both, got '%s'\n", arg);
+            fprintf(stderr, "ftstress: option --perturb: expected none, jitter, pct, both or auto, got '%s'\n", arg);
             return -1;
         }
         break;

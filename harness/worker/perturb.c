@@ -8,23 +8,44 @@
 
 #include <string.h>
 
-static const char *const mode_names[] = {"none", "jitter", "pct", "both"};
+static const struct {
+    const char *name;
+    int mode;
+} modes[] = {{"none", FT_PERTURB_NONE}, {"jitter", FT_PERTURB_JITTER}, {"pct", FT_PERTURB_PCT},
+             {"both", FT_PERTURB_BOTH}, {"auto", FT_PERTURB_AUTO}};
 
 int ft_perturb_parse(const char *text, int *mode)
 {
     if (!text) {
-        *mode = FT_PERTURB_BOTH;
+        *mode = FT_PERTURB_AUTO;
         return 0;
     }
-    for (int m = 0; m < 4; m++)
-        if (!strcmp(text, mode_names[m])) {
-            *mode = m;
+    for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+        if (!strcmp(text, modes[m].name)) {
+            *mode = modes[m].mode;
             return 0;
         }
     return -1;
 }
 
-const char *ft_perturb_name(int mode) { return mode >= 0 && mode < 4 ? mode_names[mode] : "none"; }
+const char *ft_perturb_name(int mode)
+{
+    for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+        if (modes[m].mode == mode)
+            return modes[m].name;
+    return "none";
+}
+
+/* Why a share and not pct in every round (bench/RESULTS.md, "Perturbation"): pct's delays land at
+ * C-call entries, so a window between two calls is widened by them and found in round one, but a
+ * window inside one C function never contains one; there the delays only stretch the round and
+ * shift which threads overlap. Three unperturbed rounds in four bound that cost by 4/3 in rounds. */
+int ft_perturb_round_mode(int mode, long round)
+{
+    if (!(mode & FT_PERTURB_SHARE))
+        return mode;
+    return round % FT_AUTO_PCT_EVERY == 0 ? (mode & ~FT_PERTURB_SHARE) : FT_PERTURB_NONE;
+}
 
 /* splitmix64's finalizer over a mix of the inputs: nearby rounds and threads, unrelated values. */
 static uint64_t mix(unsigned long seed, long round, uint64_t what, uint64_t index)

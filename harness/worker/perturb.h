@@ -4,8 +4,10 @@
 
 #include <stdint.h>
 
-/* Bit flags: `both` is jitter | pct. */
-enum { FT_PERTURB_NONE = 0, FT_PERTURB_JITTER = 1, FT_PERTURB_PCT = 2, FT_PERTURB_BOTH = 3 };
+/* Bit flags: `both` is jitter | pct. `auto` (a bare --perturb) is pct in a share of the rounds and
+ * nothing in the others: FT_PERTURB_SHARE | pct. */
+enum { FT_PERTURB_NONE = 0, FT_PERTURB_JITTER = 1, FT_PERTURB_PCT = 2, FT_PERTURB_BOTH = 3, FT_PERTURB_SHARE = 4,
+       FT_PERTURB_AUTO = FT_PERTURB_SHARE | FT_PERTURB_PCT };
 
 /* The schedule's constants, chosen by measurement (bench/RESULTS.md, "Perturbation"). */
 #define FT_JITTER_MAX_US 200   /* a thread's start delay after the barrier: 0..this */
@@ -13,10 +15,15 @@ enum { FT_PERTURB_NONE = 0, FT_PERTURB_JITTER = 1, FT_PERTURB_PCT = 2, FT_PERTUR
 #define FT_PCT_STEP_NS 2000    /* a C call's delay per priority level below the top */
 #define FT_PCT_CHANGE_SLEEP_US 100 /* a thread sleeps this long at its change point */
 #define FT_PCT_MAX_THREADS 1024
+#define FT_AUTO_PCT_EVERY 4        /* auto: rounds 0, 4, 8, ... are pct rounds, the others unperturbed */
 
-/* "none", "jitter", "pct", "both"; NULL (a bare --perturb) is "both". 0, or -1 for an unknown name. */
+/* "none", "jitter", "pct", "both", "auto"; NULL (a bare --perturb) is "auto". 0, or -1 for an unknown name. */
 int ft_perturb_parse(const char *text, int *mode);
 const char *ft_perturb_name(int mode);
+
+/* What `mode` does in round `round` (global, counted across passes): `auto` is pct in every
+ * FT_AUTO_PCT_EVERY-th round (round 0 among them) and none in the rest; other modes are themselves. */
+int ft_perturb_round_mode(int mode, long round);
 
 /* One thread's schedule for one round, a pure function of (seed, round, thread, threads, span):
  * nothing in it is shared with another thread, so computing it adds no happens-before edge. */

@@ -120,7 +120,8 @@ void ft_perturb_thread_init(ft_perturb_thread *p, int mode, unsigned long seed, 
 
 void ft_perturb_round_begin(ft_perturb_thread *p, long round)
 {
-    ft_perturb_plan_make(&p->plan, p->mode, p->seed, round, p->thread, p->threads, p->span);
+    p->round_mode = ft_perturb_round_mode(p->mode, round);
+    ft_perturb_plan_make(&p->plan, p->round_mode, p->seed, round, p->thread, p->threads, p->span);
     p->calls = p->waits = 0;
     p->next_change = 0;
     p->priority = p->plan.priority;
@@ -128,14 +129,19 @@ void ft_perturb_round_begin(ft_perturb_thread *p, long round)
         spin_ns((int64_t)p->plan.jitter_us * 1000);
 }
 
-void ft_perturb_body_begin(ft_perturb_thread *p) { p->active = (p->mode & FT_PERTURB_PCT) != 0; }
+void ft_perturb_body_begin(ft_perturb_thread *p)
+{
+    p->active = (p->round_mode & FT_PERTURB_PCT) != 0;
+    p->body_ns[0] = ft_now_ns();
+}
 
 void ft_perturb_body_end(ft_perturb_thread *p)
 {
+    p->body_ns[1] = ft_now_ns();
     p->active = 0;
-    /* The span is measured once, in the thread's first round, and then fixed: the plan of a round
+    /* The span is measured once, in the thread's first pct round, and then fixed: the plan of a round
      * then depends on the seed and the body alone, not on how earlier rounds happened to go. */
-    if (!p->span_measured && (p->mode & FT_PERTURB_PCT)) {
+    if (!p->span_measured && (p->round_mode & FT_PERTURB_PCT)) {
         p->span_measured = 1;
         if (p->calls > 0)
             p->span = p->calls;

@@ -10,6 +10,7 @@
  * main thread reads it only between rounds (the round's end barrier orders those reads). */
 typedef struct ft_perturb_thread {
     int mode;
+    int round_mode;   /* what `mode` does this round (ft_perturb_round_mode) */
     unsigned long seed;
     int thread, threads;
     long span;        /* C calls a round is expected to make: iterations at first, then measured */
@@ -19,6 +20,7 @@ typedef struct ft_perturb_thread {
     int next_change;
     int priority;     /* current: the plan's, lowered at change points */
     int active;       /* inside the body: the hook acts only then */
+    int64_t body_ns[2]; /* this round's body start and end (monotonic), for FTSTRESS_PERTURB_TRACE */
     ft_perturb_plan plan;
 } ft_perturb_thread;
 

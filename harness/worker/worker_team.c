@@ -184,7 +184,7 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
     t->ignore = ignore;
     t->seed = seed;
     t->perturb = perturb;
-    t->perturb_trace = perturb && getenv("FTSTRESS_PERTURB_TRACE") && *getenv("FTSTRESS_PERTURB_TRACE");
+    t->perturb_trace = getenv("FTSTRESS_PERTURB_TRACE") && *getenv("FTSTRESS_PERTURB_TRACE");
     t->size = ft_scenario_threads(s);
     t->members = ft_xcalloc((size_t)t->size, sizeof *t->members);
     PyObject *random = PyImport_ImportModule("random");
@@ -252,15 +252,18 @@ static void send_schedule(ft_team *t, long round)
         for (int k = 0; k < p->plan.nchanges; k++)
             json_array_append_new(changes, json_pack("[I, i]", (json_int_t)p->plan.change_at[k], p->plan.change_to[k]));
         digest = ft_perturb_plan_digest(&p->plan, digest);
-        json_array_append_new(threads, json_pack("{s:i, s:i, s:o, s:I, s:I, s:I}", "jitter_us", p->plan.jitter_us,
-                                                 "priority", p->plan.priority, "changes", changes, "span",
-                                                 (json_int_t)p->span, "calls", (json_int_t)p->calls, "waits",
-                                                 (json_int_t)p->waits));
+        json_array_append_new(threads, json_pack("{s:i, s:i, s:o, s:I, s:I, s:I, s:[I, I]}", "jitter_us",
+                                                 p->plan.jitter_us, "priority", p->plan.priority, "changes",
+                                                 changes, "span", (json_int_t)p->span, "calls",
+                                                 (json_int_t)p->calls, "waits", (json_int_t)p->waits, "body_ns",
+                                                 (json_int_t)p->body_ns[0], (json_int_t)p->body_ns[1]));
     }
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digest);
-    ft_event_send(FT_EV_PERTURB, json_pack("{s:I, s:s, s:s, s:o}", "round", (json_int_t)round, "mode",
-                            ft_perturb_name(t->perturb), "digest", hex, "threads", threads));
+    ft_event_send(FT_EV_PERTURB, json_pack("{s:I, s:s, s:s, s:s, s:o}", "round", (json_int_t)round, "mode",
+                                           ft_perturb_name(t->perturb), "round_mode",
+                                           ft_perturb_name(ft_perturb_round_mode(t->perturb, round)), "digest",
+                                           hex, "threads", threads));
 }
 
 void ft_team_round(ft_team *t, long round)
