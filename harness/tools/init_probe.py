@@ -24,6 +24,7 @@ import time
 import types
 
 import init_args
+import init_results
 import init_safety
 
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
@@ -601,6 +602,8 @@ def main(argv):
             tps.append(t)
     model["types"] = tps
     model["functions"] = functions
+    # calls whose results a thread can check against single-threaded ones (the same-results scenario)
+    model["same_results"] = init_results.deterministic_calls(model, p)
     model["failed"] = p.failed
     model["unsafe"] = p.unsafe
     model["extension_submodules"] = extension_submodules(mod)
