@@ -150,10 +150,15 @@ def deterministic_calls(model, p):
         kept.append({"label": label, "inputs": inputs})
         if len(kept) >= MAX_CHECKS:
             break
-    # every kept call's results first, then all again in the reverse order: a result another kept
-    # call changed (module state) drops its call
-    first = {(i, k): c.result(x["label"], e) for i, x in enumerate(kept) for k, e in enumerate(x["inputs"])}
-    again = {key: c.result(kept[key[0]]["label"], kept[key[0]]["inputs"][key[1]]) for key in reversed(list(first))}
+    # every kept call's results with every input, then all again with each call's inputs in the
+    # reverse order: a result that depends on which input another call had last (module state:
+    # get_mode() after set_mode(n), before it or after it in the order) differs, and drops its call
+    order = [(i, k) for i, x in enumerate(kept) for k in range(len(x["inputs"]))]
+    first = {key: c.result(kept[key[0]]["label"], kept[key[0]]["inputs"][key[1]]) for key in order}
+    again = {}
+    for i, x in enumerate(kept):
+        for k in reversed(range(len(x["inputs"]))):
+            again[(i, k)] = c.result(x["label"], x["inputs"][k])
     stable = [x for i, x in enumerate(kept)
               if all(first[(i, k)][0] == "ok" and again[(i, k)][0] == "ok" and same(first[(i, k)][1], again[(i, k)][1])
                      for k in range(INPUTS))]

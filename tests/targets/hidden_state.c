@@ -70,7 +70,7 @@ static PyObject *render_local(PyObject *m, PyObject *arg)
 /* Label(n): an object each thread owns, whose render_shared() goes through the same static buffer. */
 typedef struct {
     PyObject_HEAD
-    long n;
+    _Atomic long n; /* relaxed too: Label.__init__ re-run on a shared label races no read TSan sees */
 } Label;
 
 static int label_init(PyObject *self, PyObject *args, PyObject *kw)
@@ -79,13 +79,15 @@ static int label_init(PyObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"n", NULL};
     if (!PyArg_ParseTupleAndKeywords(args, kw, "l", names, &n))
         return -1;
-    ((Label *)self)->n = n;
+    atomic_store_explicit(&((Label *)self)->n, n, memory_order_relaxed);
     return 0;
 }
 
-static PyObject *label_render_shared(PyObject *self, PyObject *unused) { return render(((Label *)self)->n, 1); }
+static long label_n(PyObject *self) { return atomic_load_explicit(&((Label *)self)->n, memory_order_relaxed); }
 
-static PyObject *label_render_local(PyObject *self, PyObject *unused) { return render(((Label *)self)->n, 0); }
+static PyObject *label_render_shared(PyObject *self, PyObject *unused) { return render(label_n(self), 1); }
+
+static PyObject *label_render_local(PyObject *self, PyObject *unused) { return render(label_n(self), 0); }
 
 static PyMethodDef label_methods[] = {
     {"render_shared", label_render_shared, METH_NOARGS, "the label's text, built in the module's static buffer (wrong)"},
