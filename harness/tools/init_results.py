@@ -15,7 +15,7 @@ import time
 import init_args
 
 INPUTS = 4  # per-thread inputs: thread % INPUTS picks one
-MAX_CHECKS = 40  # calls in one same-results scenario, at most
+MAX_CHECKS = 64  # calls in one same-results scenario, at most
 FAST_SECONDS = 0.05  # slower calls make a round too long for a check repeated in every iteration
 MAX_REPR = 4000  # results larger than this (in repr) are not kept: the finding shows two of them
 
@@ -110,30 +110,47 @@ def same(a, b):
 
 
 def candidates(model, p):
-    """(label, [expression per input]) for every call of the model a thread can make on its own:
-    module functions (not resetters), and methods, slots and attributes of a fresh object the thread
-    made itself (types with a constructor; methods that need no warm-up)."""
+    """(label, [[expression per input], ...]) for every call of the model a thread can make on its
+    own, the forms to try in order: module functions (not resetters), and methods, slots and
+    attributes of a fresh object the thread made itself (types with a constructor; methods that need
+    no warm-up). An object's reader is tried first after its mutators ran with the thread's input
+    (`(o := xxhash.xxh64(), o.update('x-1'), o.digest())[-1]`): threads' objects then differ even
+    when the constructor takes nothing."""
     mod = model["module"]
     out = []
     for f in model["functions"]:
         if f["role"] == "resetter":
             continue
         out.append(("%s.%s" % (mod, f["name"]),
-                    ["%s.%s(%s)" % (mod, f["name"], ", ".join(vary(f["args"], k, p.ns))) for k in range(INPUTS)]))
+                    [["%s.%s(%s)" % (mod, f["name"], ", ".join(vary(f["args"], k, p.ns))) for k in range(INPUTS)]]))
     for t in model["types"]:
         fac = t.get("factory")
         if not fac:
             continue
-        for m in t["methods"]:
-            if m.get("warmup") or m["name"] in ("__init__", "__iter__", "__hash__"):
+        feeders = [m for m in t["methods"] if m.get("role") == "mutator" and m["args"] and not m.get("attr")
+                   and not m.get("warmup") and m["name"] not in SKIP][:2]
+        # calls first, attributes (constants, most often) last: MAX_CHECKS keeps the calls
+        for m in sorted(t["methods"], key=lambda m: bool(m.get("attr"))):
+            if m.get("warmup") or m["name"] in SKIP:
                 continue
-            exprs = []
-            for k in range(INPUTS):
-                obj = "%s(%s)" % (fac["callable"], ", ".join(vary(fac["args"], k, p.ns)))
-                call = "" if m.get("attr") else "(%s)" % ", ".join(vary(m["args"], k, p.ns))
-                exprs.append("%s.%s%s" % (obj, m["name"], call))
-            out.append(("%s.%s" % (t["name"], m["name"]), exprs))
+            forms = []
+            for fed in ([x for x in feeders if x is not m], []):
+                exprs = []
+                for k in range(INPUTS):
+                    obj = "%s(%s)" % (fac["callable"], ", ".join(vary(fac["args"], k, p.ns)))
+                    call = "" if m.get("attr") else "(%s)" % ", ".join(vary(m["args"], k, p.ns))
+                    if fed:
+                        steps = ["o.%s(%s)" % (x["name"], ", ".join(vary(x["args"], k, p.ns))) for x in fed]
+                        exprs.append("(o := %s, %s, o.%s%s)[-1]" % (obj, ", ".join(steps), m["name"], call))
+                    else:
+                        exprs.append("%s.%s%s" % (obj, m["name"], call))
+                if exprs not in forms:
+                    forms.append(exprs)
+            out.append(("%s.%s" % (t["name"], m["name"]), forms))
     return out
+
+
+SKIP = ("__init__", "__iter__", "__hash__", "__next__", "__call__", "__setitem__")
 
 
 def deterministic_calls(model, p):
@@ -142,11 +159,11 @@ def deterministic_calls(model, p):
     thread 0's)."""
     c = Checker(p)
     kept = []
-    for label, exprs in candidates(model, p):
+    for label, forms in candidates(model, p):
         if label + "@same" in p.avoid:
             continue
-        base = c.usable(label, exprs[0])
-        if base is None:
+        exprs = next((f for f in forms if c.usable(label, f[0]) is not None), None)
+        if exprs is None:
             continue
         inputs = [exprs[0]]
         for e in exprs[1:]:

@@ -435,6 +435,14 @@ def reached_summary(m):
              % (len(m["functions"]), len(tps), calls)]
     if followed:
         lines.append("# Types reached through objects that calls returned: %s." % ", ".join(followed))
+    src = m.get("sourced") or {}
+    for source, what in (("doctest", "doctest examples in docstrings"),
+                         ("stub", "the package's stub %s" % os.path.basename(m.get("stub") or ""))):
+        if src.get(source):
+            lines.append("# Arguments from %s: %s." % (what, cut(", ".join(src[source]), 200)))
+    same = m.get("same_results") or []
+    if same:
+        lines.append("# Results checked against single-threaded ones (same-results): %d calls." % len(same))
     return lines
 
 
