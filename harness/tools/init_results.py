@@ -64,6 +64,7 @@ class Checker:
 
     def __init__(self, p):
         self.p = p
+        self.seconds = {}  # expression: what one call took single-threaded (the writer sizes rounds by it)
 
     def result(self, label, expr, guard=False):
         """("ok", value, seconds) or ("raised", exception, seconds): the seconds of the call alone.
@@ -92,6 +93,7 @@ class Checker:
         s2, v2, t2 = self.result(label, expr)
         if s2 != "ok" or not same(v1, v2) or min(t1, t2) > FAST_SECONDS:
             return None
+        self.seconds[expr] = min(t1, t2)
         return v1
 
 
@@ -168,7 +170,7 @@ def deterministic_calls(model, p):
         inputs = [exprs[0]]
         for e in exprs[1:]:
             inputs.append(e if e != exprs[0] and c.usable(label, e) is not None else exprs[0])
-        kept.append({"label": label, "inputs": inputs})
+        kept.append({"label": label, "inputs": inputs, "seconds": c.seconds.get(exprs[0], 0.0)})
         if len(kept) >= MAX_CHECKS:
             break
     # every kept call's results with every input, then all again with each call's inputs in the

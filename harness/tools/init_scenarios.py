@@ -343,8 +343,10 @@ class Writer:
         for c in checks:
             d.lines += ["  - match: %s" % q("[\"']%s: .*" % re.escape(c["label"])), "    verdict: forbidden",
                         "    description: %s" % q("%s gave a thread another result than single-threaded" % c["label"])]
-        # about 400 checked calls per thread a round, however many calls are checked
-        d.key("iterations", str(max(10, min(50, 400 // len(checks)))))
+        # a thread's iteration checks every call once: about a quarter of a second of calls a round
+        # single-threaded (the probe timed each), 5 to 50 iterations
+        per = sum(c.get("seconds", 0.001) for c in checks) or 0.001
+        d.key("iterations", str(max(5, min(50, int(0.25 / per)))))
         d.key("rounds", "20")
         d.key("expect", "clean")
         self.docs.append(d)
