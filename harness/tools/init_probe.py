@@ -24,7 +24,9 @@ import time
 import types
 
 import init_args
+import init_results
 import init_safety
+import init_sources
 
 CALL_SECONDS = 2.0  # a call slower than this single-threaded is no use in a stress loop
 MAX_FOLLOWED = 24  # types reached through returned objects, at most
@@ -96,6 +98,9 @@ class Prober:
         self.queue = []  # (type, name hint, expression that makes one) for types reached by data
         self.made_bytes = []  # expressions of bytes other calls returned
         self.made_strs = []  # and of str (dumps() gives what loads() and a Validator take)
+        self.mod = None  # the module: its docstring and its types' hold doctest examples
+        self.stubs = None  # init_sources.Stubs of the .pyi shipped beside the module
+        self.sourced = {"stub": [], "doctest": []}  # callables whose working arguments came from there
 
     def log(self, name, args):
         if self.journal:
@@ -161,7 +166,8 @@ class Prober:
         hint = self.hints.get(name) or {}
         if hint.get("skip"):
             return None, None, "skipped by the hints file"
-        tries = [hint["args"]] if "args" in hint else (first or []) + self.candidates(fn, instances)
+        from_doc, from_stub = self.documented(name, fn)
+        tries = [hint["args"]] if "args" in hint else (first or []) + from_doc + from_stub + self.candidates(fn, instances)
         last = "no argument list fitted"
         seen = set()
         repairs = 0
@@ -172,6 +178,9 @@ class Prober:
             seen.add(tuple(args))
             status, value = self.call(name, target, args)
             if status == "ok":
+                for source, lists in (("doctest", from_doc), ("stub", from_stub)):
+                    if "args" not in hint and args in lists and name not in self.sourced[source]:
+                        self.sourced[source].append(name)
                 if "args" not in hint and not isinstance(fn, type):
                     args, value = self.enrich(name, target, args, value, seen)
                 return args, value, None
@@ -184,10 +193,25 @@ class Prober:
                 tries.insert(0, fixed)
         return None, None, last
 
+    def documented(self, name, fn):
+        """Argument lists the package itself gives: doctest examples in the callable's, its type's and
+        the module's docstrings, then the .pyi stub's annotations."""
+        docs = [getattr(fn, "__doc__", None), getattr(self.mod, "__doc__", None)]
+        if "." in name:
+            docs.append(getattr(getattr(self.mod, name.split(".")[0], None), "__doc__", None))
+        from_doc = init_sources.doctest_tries(name, docs)
+        pools = {k: list(POOL[k]) for k in init_args.ORDER}
+        from_stub = init_sources.stub_tries(self.stubs.params(name), pools) if self.stubs else []
+        return from_doc, from_stub
+
     def enrich(self, name, target, args, value, seen):
         """A working call with a dull 0 tried with a container in its place, kept when it still works:
         encoder(0, 0) also takes encoder(list(range(1000)), 0), which then runs against a list other
-        threads change (the shared-containers scenario)."""
+        threads change (the shared-containers scenario). Journaled as NAME@rich: a container that
+        crashes the probe (an unchecked PyLong_AsLong) is left out on the next run, not the callable."""
+        name += "@rich"
+        if name in self.avoid:
+            return args, value
         for i, a in enumerate(args):
             if a != "0":
                 continue
@@ -563,6 +587,15 @@ def main(argv):
     model = {"module": modname, "doc": (mod.__doc__ or "").split("\n")[0],
              "gil_reenabled": sys._is_gil_enabled() and not gil_before}
     p = Prober(modname, hints, journal, avoid)
+    p.mod = mod
+    stub = init_sources.stub_path(mod)
+    if stub:
+        try:
+            with open(stub) as f:
+                p.stubs = init_sources.Stubs(f.read())
+            model["stub"] = stub
+        except (OSError, SyntaxError, ValueError):
+            p.stubs = None
     p.ns[modname.split(".")[0]] = __import__(modname.split(".")[0])
     p.ns["io"] = __import__("io")
     p.ns["__builtins__"] = __builtins__
@@ -601,8 +634,11 @@ def main(argv):
             tps.append(t)
     model["types"] = tps
     model["functions"] = functions
+    # calls whose results a thread can check against single-threaded ones (the same-results scenario)
+    model["same_results"] = init_results.deterministic_calls(model, p)
     model["failed"] = p.failed
     model["unsafe"] = p.unsafe
+    model["sourced"] = p.sourced
     model["extension_submodules"] = extension_submodules(mod)
     with open(out_path, "w") as f:
         json.dump(model, f, indent=1)

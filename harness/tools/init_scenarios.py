@@ -287,6 +287,70 @@ class Writer:
         d.key("expect", "clean")
         self.docs.append(d)
 
+    # -- results other threads must not change --------------------------------------------------
+
+    def same_results(self):
+        """Calls the probe found deterministic (init_results.py), each thread on inputs of its own:
+        every result must equal the one computed single-threaded. A differing one came through state
+        the threads share in hiding, which TSan may not see (atomics, uninstrumented code)."""
+        checks = self.m.get("same_results") or []
+        if not checks:
+            return
+        d = Doc("%s-same-results" % self.short,
+                ["Calls whose result depends only on their inputs (the probe called each twice on fresh equal",
+                 "inputs, and again after the others ran: equal results), made by every thread on inputs of",
+                 "its own (thread %% %d picks one) and on objects it made itself. Each result must equal the one" % len(checks[0]["inputs"]),
+                 "the same call gave single-threaded in setup. One that differs came through state the threads",
+                 "share in hiding (a static buffer, a shared cache, an uninstrumented library), which TSan may",
+                 "not see: the arbiter reports it, with both values, as an `outcome` finding."])
+        d.key("description", q("%s's deterministic calls give every thread its single-threaded result" % self.mod))
+        self.common(d, [self.mod], ["same-results"])
+        once = ["# each call, one input per thread (thread % INPUTS picks one)", "CALLS = ["]
+        for c in checks:
+            once.append("    [%s]," % ", ".join(q(e) for e in c["inputs"]))
+        once += ["]", "LABELS = [%s]" % ", ".join(q(c["label"]) for c in checks),
+                 "INPUTS = %d" % len(checks[0]["inputs"]),
+                 "CODE = [[compile(e, e, 'eval') for e in inputs] for inputs in CALLS]",
+                 "def shown(v):",
+                 "    r = repr(v)",
+                 "    return r if len(r) <= 80 else r[:77] + '...'"]
+        d.block("setup_once", "\n".join(once))
+        setup = [self.resetting_setup() or "",
+                 "# single-threaded, before the threads start: what each call must give",
+                 "expected = [[eval(code) for code in inputs] for inputs in CODE]"]
+        d.block("setup", "\n".join(s for s in setup if s))
+        d.key("threads", str(THREADS))
+        d.block("body", "\n".join([
+            "if iteration == 0:",
+            "    # this thread's calls, and the results they must give",
+            "    k = thread % INPUTS",
+            "    mine = [(LABELS[i], CALLS[i][k], CODE[i][k], expected[i][k]) for i in range(len(CODE))]",
+            "for label, text, code, want in mine:",
+            "    try:",
+            "        got = eval(code)",
+            "    except Exception as e:",
+            "        got = e",
+            "    if (type(got) is not type(want) or got != want) and label not in result:",
+            "        result[label] = '%s: %s gave %s in thread %d, %s single-threaded' % (",
+            "            label, text, shown(got), thread, shown(want))"]))
+        d.block("arbiter", "\n".join([
+            "# a differing result of this round (another call's in the next round, when several differ)",
+            "seen = sorted({v for r in results for v in r.values()})",
+            "seen[round % len(seen)] if seen else 'same'"]))
+        d.lines.append("outcomes:")
+        d.lines += ["  - match: \"'same'\"", "    verdict: acceptable",
+                    "    description: every thread's results equal the single-threaded ones"]
+        for c in checks:
+            d.lines += ["  - match: %s" % q("[\"']%s: .*" % re.escape(c["label"])), "    verdict: forbidden",
+                        "    description: %s" % q("%s gave a thread another result than single-threaded" % c["label"])]
+        # a thread's iteration checks every call once: about a quarter of a second of calls a round
+        # single-threaded (the probe timed each), 5 to 50 iterations
+        per = sum(c.get("seconds", 0.001) for c in checks) or 0.001
+        d.key("iterations", str(max(5, min(50, int(0.25 / per)))))
+        d.key("rounds", "20")
+        d.key("expect", "clean")
+        self.docs.append(d)
+
     def write(self, out):
         self.functions_at_once()
         self.first_use()
@@ -294,6 +358,7 @@ class Writer:
             self.shared_instance(t)
         self.own_objects()
         self.shared_containers()
+        self.same_results()
         head = ["# Starter scenarios for %s, written by `%s`." % (self.mod, self.command),
                 "# Keep and edit them: arguments, roles, rounds and expectations are guesses from probing",
                 "# %s single-threaded. Every scenario expects clean: a finding is a race to look at." % self.mod]
@@ -373,6 +438,14 @@ def reached_summary(m):
              % (len(m["functions"]), len(tps), calls)]
     if followed:
         lines.append("# Types reached through objects that calls returned: %s." % ", ".join(followed))
+    src = m.get("sourced") or {}
+    for source, what in (("doctest", "doctest examples in docstrings"),
+                         ("stub", "the package's stub %s" % os.path.basename(m.get("stub") or ""))):
+        if src.get(source):
+            lines.append("# Arguments from %s: %s." % (what, cut(", ".join(src[source]), 200)))
+    same = m.get("same_results") or []
+    if same:
+        lines.append("# Results checked against single-threaded ones (same-results): %d calls." % len(same))
     return lines
 
 
