@@ -86,6 +86,8 @@ void ft_job_on_event_line(void *ctx, char *line)
             j->got_done = 1; /* "stopped": setup_once failed, its error finding is already sent */
         if (ft_event_is_fatal(kind, ev))
             j->got_fatal = 1;
+        if (kind == FT_EV_EXERCISE_TARGETS)
+            j->targets_known = 1;
         ft_results_event(j->results, j->sc, kind, ev, j->now - j->started);
     }
     log_event(j, line, 1, count);

@@ -43,6 +43,7 @@ typedef struct job {
     char *worker_log;     /* this worker's stdout and stderr: logs/SCENARIO/worker-N.log */
     ft_fork_servers *servers; /* NULL: every worker is spawned */
     int forked;           /* the current worker came from a fork server */
+    int targets_known;    /* a worker sent the exercised targets with their entry points: the next need not */
 } job;
 
 /* Starts the job's next worker with the next chunk of its rounds (rounds_per_worker, or all). */

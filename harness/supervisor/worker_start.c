@@ -25,8 +25,8 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
     /* 10 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
-     * threads, iterations), --zygote, the sites, and the closing NULL */
-    char **args = ft_xcalloc(22 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+     * threads, iterations), --zygote, --targets-known, the sites, and the closing NULL */
+    char **args = ft_xcalloc(23 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -61,6 +61,10 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     const char *zygote = getenv("FTSTRESS_ZYGOTE");
     if (s->rounds_per_worker > 0 && !(zygote && !strcmp(zygote, "0")))
         args[na++] = "--zygote";
+    /* An earlier worker of this scenario sent where the targets' C code is: symbolizing it again
+     * (an llvm-symbolizer process per worker, about 0.1 s) would only repeat it. */
+    if (j->targets_known)
+        args[na++] = "--targets-known";
     args[na] = NULL;
 
     char *options = ft_worker_tsan_options(o->symbolizer);

@@ -384,7 +384,7 @@ void ft_exercise_list(const ft_scenario *s, const json_t *targets)
     listed = json_array_size(modules) ? list_callables() : NULL;
 }
 
-void ft_exercise_register(const ft_scenario *s, const json_t *targets)
+void ft_exercise_register(const ft_scenario *s, const json_t *targets, int with_entries)
 {
     const char *off = getenv("FTSTRESS_EXERCISE");
     if (off && !strcmp(off, "0"))
@@ -415,7 +415,8 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets)
         else if (index >= 0 && (size_t)index == json_array_size(names)) /* else: one def under two names */
         {
             json_array_append_new(names, json_string(name));
-            json_object_set_new(entries, name, entries_of(PyTuple_GET_ITEM(pair, 1)));
+            if (with_entries) /* else an earlier worker of the scenario sent them (merged by name) */
+                json_object_set_new(entries, name, entries_of(PyTuple_GET_ITEM(pair, 1)));
             if (PyType_Check(PyTuple_GET_ITEM(pair, 1))) {
                 json_array_append_new(types, json_string(name));
                 /* next(it), for loops, a[i], len(a): the type's own slots count as calls of it */

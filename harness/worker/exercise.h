@@ -12,8 +12,9 @@
  * lists the callables of the modules under test (`targets`, the non-stdlib imports; when empty,
  * every import), makes one set of counts per team thread and installs the counting as a
  * sys.monitoring tool. FTSTRESS_EXERCISE=0 in the environment, or no free tool id, turns counting
- * off. */
-void ft_exercise_register(const ft_scenario *s, const json_t *targets);
+ * off. `with_entries`: also symbolize each callable's C entry points for the targets event (0 when
+ * an earlier worker of the scenario sent them: the supervisor merges them by name). */
+void ft_exercise_register(const ft_scenario *s, const json_t *targets, int with_entries);
 
 /* Compiles the introspection helper; a fork server calls it once so its workers do not. 0, or -1
  * with a Python exception set. */

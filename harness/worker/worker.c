@@ -42,6 +42,7 @@ typedef struct worker_args {
     int threads, iterations;
     unsigned long seed, hash_seed;
     int hash_seed_given;
+    int targets_known; /* --targets-known: the supervisor has the targets' entry points already */
     int perturb; /* FT_PERTURB_* (perturb.h) */
     ft_strlist sites;
     int compile_only;
@@ -62,7 +63,8 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"seed", required_argument, 0, 'S'},       {"site", required_argument, 0, 'p'},
         {"compile-only", no_argument, 0, 'c'},     {"spawned-ns", required_argument, 0, 'T'},
         {"tsan-log", required_argument, 0, 'L'},   {"perturb", required_argument, 0, 'P'},
-        {"zygote", no_argument, 0, 'z'},           {"hash-seed", required_argument, 0, 'H'}, /* for the fork server (zygote.h); a worker runs the same either way */
+        {"zygote", no_argument, 0, 'z'},           {"hash-seed", required_argument, 0, 'H'},
+        {"targets-known", no_argument, 0, 'K'}, /* for the fork server (zygote.h); a worker runs the same either way */
         {0, 0, 0, 0},
     };
     int c;
@@ -79,6 +81,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
         case 'z': break;
+        case 'K': a->targets_known = 1; break;
         case 'H': a->hash_seed = strtoul(optarg, NULL, 10), a->hash_seed_given = 1; break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
         case 'L': a->tsan_log = optarg; break;
@@ -241,9 +244,9 @@ static void check_gil(const ft_scenario *s, gil_state *g)
  * scenario did not allow it. In the worker itself, never a zygote: registering symbolizes the
  * targets' entry points through TSan's symbolizer process, whose pipes a zygote's workers would
  * then share. */
-static int report_gil(const ft_scenario *s, const gil_state *g)
+static int report_gil(const ft_scenario *s, const gil_state *g, int targets_known)
 {
-    ft_exercise_register(s, g->targets);
+    ft_exercise_register(s, g->targets, !targets_known);
     ft_exercise_announce();
     ft_event_send(FT_EV_GIL, json_pack("{s:b, s:b, s:O, s:s?}", "enabled", g->enabled, "allowed", g->allowed,
                             "targets", g->targets, "by", gil_culprit[0] ? gil_culprit : NULL));
@@ -505,7 +508,7 @@ static void __attribute__((noreturn)) run_prepared(const worker_args *a, int64_t
     pthread_t watchdog;
 
     set_phase(FT_PHASE_SETUP_ONCE);
-    if (report_gil(s, &p->gil) < 0)
+    if (report_gil(s, &p->gil, a->targets_known) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(p->blocks[B_SETUP_ONCE], p->ns, "setup_once", -1) < 0) {
