@@ -13,9 +13,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_section import write_section  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, "bench/wake_latency.c")
-BEGIN, END = "<!-- bench/wake_latency.py: begin -->", "<!-- bench/wake_latency.py: end -->"
 
 
 def compiler():
@@ -30,17 +32,6 @@ def build(cc, folder, tsan):
     flags = ["-fsanitize=thread"] if tsan else []
     subprocess.run([cc, "-O2", "-pthread", *flags, SOURCE, "-o", out], check=True)
     return out
-
-
-def write_section(out, lines):
-    text = open(out).read() if os.path.exists(out) else "# Benchmark results\n"
-    section = BEGIN + "\n" + "\n".join(lines) + "\n" + END
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(out, "w") as f:
-        f.write(text)
 
 
 def main():
@@ -75,7 +66,7 @@ def main():
              " 20x the reference would need about 41 us. Wake-ups are therefore a quarter to a third of a round:"
              " they do not by themselves explain the gap, and the rest of the round (the Python side of"
              " setup, check and counting) has not been profiled yet." % (tsan, 1.5 * tsan)]
-    write_section(a.out, lines)
+    write_section(a.out, "bench/wake_latency.py", lines)
     print("written to", a.out)
 
 

@@ -14,11 +14,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_section import write_section  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FTSTRESS = os.path.join(ROOT, "build/harness/ftstress")
 REFERENCE = os.path.join(ROOT, "bench/reference_harness.py")
 SITE = os.path.join(ROOT, "build/site")
-BEGIN, END = "<!-- bench/zygote.py: begin -->", "<!-- bench/zygote.py: end -->"
 SCENARIO = """\
 name: fresh-imports
 threads: 4
@@ -78,17 +80,6 @@ def measure(python, module, site, rounds, repeat):
     return {k: statistics.median(v) for k, v in cells.items()}
 
 
-def write_section(out, lines):
-    text = open(out).read() if os.path.exists(out) else "# Benchmark results\n"
-    section = BEGIN + "\n" + "\n".join(lines) + "\n" + END
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(out, "w") as f:
-        f.write(text)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
@@ -120,7 +111,7 @@ def main():
                                                                a.repeat, a.rounds), "",
              "| imports | zygote s/round | no zygote | reference | no zygote / zygote | reference / zygote |",
              "|---|---|---|---|---|---|"] + rows
-    write_section(a.out, lines)
+    write_section(a.out, "bench/zygote.py", lines)
     print("written to", a.out)
 
 

@@ -13,7 +13,7 @@ import init_args  # noqa: E402
 import init_sources  # noqa: E402
 from ftest import check, main  # noqa: E402
 
-STUB = '''
+PYI_TEXT = '''
 from typing import Literal, Optional, Union
 _InputType = Union[str, bytes]
 class _Hasher:
@@ -32,7 +32,7 @@ def pools():
 
 
 def test_stub_annotations_give_arguments():
-    st = init_sources.Stubs(STUB)
+    st = init_sources.Stubs(PYI_TEXT)
     upd = st.params("xxh64.update")  # through the alias and the base class
     check([p.name for p in upd] == ["input"] and upd[0].values[:1] == init_args.POOL["str"][:1],
           "self dropped, the alias's Union gives str then bytes", [(p.name, p.values) for p in upd])
@@ -50,11 +50,11 @@ def test_stub_found_beside_the_module():
     so = os.path.join(folder, "fast.cpython-313td-x86_64-linux-gnu.so")
     open(so, "w").close()
     check(init_sources.stub_path(types.SimpleNamespace(__file__=so)) is None, "no stub: none found")
-    open(os.path.join(folder, "fast.pyi"), "w").write(STUB)
+    open(os.path.join(folder, "fast.pyi"), "w").write(PYI_TEXT)
     check(init_sources.stub_path(types.SimpleNamespace(__file__=so)) == os.path.join(folder, "fast.pyi"),
           "NAME.pyi beside the extension")
     pkg = os.path.join(folder, "__init__.py")
-    open(os.path.join(folder, "__init__.pyi"), "w").write(STUB)
+    open(os.path.join(folder, "__init__.pyi"), "w").write(PYI_TEXT)
     check(init_sources.stub_path(types.SimpleNamespace(__file__=pkg)) == os.path.join(folder, "__init__.pyi"),
           "a package's __init__.pyi")
 

@@ -5,13 +5,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-int ft_thread_count(void)
+int ft_proc_self_count(const char *what)
 {
-    DIR *d = opendir("/proc/self/task");
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/%s", what);
+    DIR *d = opendir(path);
     struct dirent *e;
     int n = 0;
     if (!d)
@@ -20,6 +23,11 @@ int ft_thread_count(void)
         n += e->d_name[0] != '.';
     closedir(d);
     return n;
+}
+
+int ft_thread_count(void)
+{
+    return ft_proc_self_count("task");
 }
 
 /* Receives one request on `sock`: its argument block and its descriptors. 0 at EOF, -1 on a broken one. */

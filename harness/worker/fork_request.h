@@ -8,6 +8,9 @@
 
 #define FT_REQUEST_MAX 65536 /* a worker's arguments; the supervisor checks before sending */
 
+/* Entries of /proc/self/WHAT ("task", "fd"), -1 when /proc cannot say. */
+int ft_proc_self_count(const char *what);
+
 /* This process's threads (TSan's background thread included), -1 when /proc cannot say. */
 int ft_thread_count(void);
 

@@ -550,17 +550,25 @@ static int ft_have_sanitizer_runtime(void) { return __sanitizer_set_report_path 
 static int ft_have_sanitizer_runtime(void) { return 1; }
 #endif
 
+/* A forked worker's start, its descriptors in place: its arguments, its TSan log, its channel. */
+static int start_forked(int argc, char **argv, worker_args *a, int64_t t0)
+{
+    if (parse_args(argc, argv, a) < 0)
+        return -1;
+    a->forked = 1;
+    if (a->tsan_log && ft_have_sanitizer_runtime())
+        __sanitizer_set_report_path(a->tsan_log); /* the server's log path was fixed when it started */
+    ft_worker_fds_lift();
+    attach_channel(t0);
+    return 0;
+}
+
 int ft_worker_forked_main(int argc, char **argv)
 {
     int64_t t0 = ft_now_ns();
     worker_args a = {.rounds = 1};
-    if (parse_args(argc, argv, &a) < 0)
+    if (start_forked(argc, argv, &a, t0) < 0)
         return FT_EXIT_USAGE;
-    a.forked = 1;
-    if (a.tsan_log && ft_have_sanitizer_runtime())
-        __sanitizer_set_report_path(a.tsan_log); /* the server's log path was fixed when it started */
-    ft_worker_fds_lift();
-    attach_channel(t0);
     return worker_body(&a, t0);
 }
 
@@ -583,13 +591,8 @@ int ft_worker_prepared_main(ft_worker_prepared *p, int argc, char **argv)
 {
     int64_t t0 = ft_now_ns();
     worker_args a = {.rounds = 1};
-    if (parse_args(argc, argv, &a) < 0)
+    if (start_forked(argc, argv, &a, t0) < 0)
         return FT_EXIT_USAGE;
-    a.forked = 1;
-    if (a.tsan_log && ft_have_sanitizer_runtime())
-        __sanitizer_set_report_path(a.tsan_log);
-    ft_worker_fds_lift();
-    attach_channel(t0);
     ft_worker_fds_park(FT_FD_SCENARIO); /* the zygote read its own copy */
     ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
     run_prepared(&a, t0, p, 1);

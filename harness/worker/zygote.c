@@ -16,7 +16,6 @@
  * commands. */
 #include "zygote.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,15 +114,8 @@ static int request_key(const char *buf, size_t len, int scenario_fd, uint64_t *k
 
 static int open_descriptors(void)
 {
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = 0;
-    if (!d)
-        return -1;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n - 1; /* the listing's own */
+    int n = ft_proc_self_count("fd");
+    return n < 0 ? n : n - 1; /* the listing's own */
 }
 
 /* A worker forked from the zygote: fresh from the preparation, its request's descriptors in place. */
