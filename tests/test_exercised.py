@@ -4,7 +4,8 @@ never calls its target says "target not reached"; one that reaches it only by co
 is reached, with the constructor's calls and exceptions counted, and a constructor call is left when
 it returns; calls through functools.partial count as calls of what it wraps, calls of an instance
 as calls of its type; a scenario that reaches the target only from C is shown reached by its
-race's native stack; role body calls and exception counts are exact."""
+race's native stack; role body calls and exception counts are exact; a clean scenario whose threads
+were never inside the target at once is flagged as saying little."""
 import os
 import sys
 
@@ -139,6 +140,20 @@ def test_reached_only_from_c_is_shown_by_the_findings_stacks():
     check("no call counted" in row and "it was reached" in row and "warning" not in row, "its one-liner", row)
 
 
+def test_calls_that_never_overlap_make_a_clean_outcome_say_little():
+    rc, r, so, se = results()
+    one = scenario(r, "exercised-one-at-a-time")
+    check(one["outcome"] == "clean" and one["exercised"]["max_concurrent_any"] == 1,
+          "one lock around every call: one thread inside at a time: %s" % one.get("exercised"))
+    row = so[so.index("exercised-one-at-a-time"):].split("\n")
+    check(row[2].strip().startswith("warning: no two threads were ever in the target's functions at once"),
+          "the warning under its row", so)
+    some = scenario(r, "exercised-some")
+    check(some["exercised"]["max_concurrent_any"] >= 2, "rendezvous(4) puts threads inside together: %s" % some)
+    after = so[so.index("exercised-some"):].split("\n")[1:3]
+    check(not any("no two threads" in line for line in after), "no warning where threads met", after)
+
+
 def test_counting_off():
     rc, r, so, se = run_json(FILE, "--rounds", "1", env={"FTSTRESS_EXERCISE": "0"}, expect_rc=0)
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
@@ -150,4 +165,5 @@ if __name__ == "__main__":
           test_target_reached_only_through_a_constructor, test_constructor_call_is_left_when_it_returns,
           test_calls_through_a_partial_count_as_the_wrapped_function,
           test_an_error_is_named_after_the_target_function_that_raised_it, test_calling_an_instance_counts_as_its_type,
-          test_reached_only_from_c_is_shown_by_the_findings_stacks, test_counting_off])
+          test_reached_only_from_c_is_shown_by_the_findings_stacks,
+          test_calls_that_never_overlap_make_a_clean_outcome_say_little, test_counting_off])

@@ -60,6 +60,7 @@ static void fold(json_t *into, const json_t *from)
     const char *name;
     json_t *v, *have, *t;
     size_t i;
+    max_of(into, from, "max_concurrent_any");
     json_object_foreach(json_object_get(from, "calls"), name, v) {
         if (!(have = json_object_get(json_object_get(into, "calls"), name))) {
             json_object_set_new(json_object_get(into, "calls"), name, json_deep_copy(v));

@@ -30,6 +30,7 @@ static int nfuncs;
 
 static _Atomic unsigned inside[FT_EXERCISE_MAX_FUNCS]; /* threads inside each function now */
 static _Atomic unsigned peak[FT_EXERCISE_MAX_FUNCS];   /* the most there were */
+static _Atomic unsigned inside_any, peak_any;          /* threads inside any target function; the most */
 
 static _Thread_local ft_exercise_thread *mine;
 
@@ -119,6 +120,17 @@ static PyObject *wrapped_by(PyObject *callable)
 
 unsigned ft_exercise_hook_peak(int index) { return atomic_load_explicit(&peak[index], memory_order_relaxed); }
 
+unsigned ft_exercise_hook_peak_any(void) { return atomic_load_explicit(&peak_any, memory_order_relaxed); }
+
+/* Counts `now` threads inside, keeping the most seen in *top. */
+static void raise_peak(_Atomic unsigned *top_p, unsigned now)
+{
+    unsigned top = atomic_load_explicit(top_p, memory_order_relaxed);
+    while (now > top &&
+           !atomic_compare_exchange_weak_explicit(top_p, &top, now, memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
 /* The registered callable a CALL, C_RETURN or C_RAISE event is about, or -1. A builtin function or
  * bound builtin method carries its PyMethodDef; a method descriptor (`obj.method()` calls it with
  * `obj` as the first argument) carries it as d_method; a functools.partial is about the callable
@@ -156,19 +168,20 @@ static void enter(ft_exercise_thread *t, int i)
     t->calls[i]++;
     if (t->depth[i]++)
         return;
-    unsigned now = atomic_fetch_add_explicit(&inside[i], 1, memory_order_relaxed) + 1;
-    unsigned top = atomic_load_explicit(&peak[i], memory_order_relaxed);
-    while (now > top && !atomic_compare_exchange_weak_explicit(&peak[i], &top, now, memory_order_relaxed,
-                                                               memory_order_relaxed))
-        ;
+    raise_peak(&peak[i], atomic_fetch_add_explicit(&inside[i], 1, memory_order_relaxed) + 1);
+    if (!t->functions_inside++)
+        raise_peak(&peak_any, atomic_fetch_add_explicit(&inside_any, 1, memory_order_relaxed) + 1);
 }
 
 /* Guarded: a C_RETURN whose CALL was not counted (a bound Python method wrapping a target builtin
  * is unwrapped between the two events) must not take a thread out of a call it is still in. */
 static void leave(ft_exercise_thread *t, int i)
 {
-    if (t->depth[i] && !--t->depth[i])
+    if (t->depth[i] && !--t->depth[i]) {
         atomic_fetch_sub_explicit(&inside[i], 1, memory_order_relaxed);
+        if (t->functions_inside && !--t->functions_inside)
+            atomic_fetch_sub_explicit(&inside_any, 1, memory_order_relaxed);
+    }
 }
 
 /* For exercise_slots.c: a slot of a registered type entered or left on the calling thread. */

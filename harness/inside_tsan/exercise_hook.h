@@ -18,6 +18,7 @@ typedef struct ft_exercise_thread {
     uint64_t calls[FT_EXERCISE_MAX_FUNCS];
     uint64_t raised[FT_EXERCISE_MAX_FUNCS];
     uint32_t depth[FT_EXERCISE_MAX_FUNCS]; /* nesting: a thread counts once toward "at once" */
+    uint32_t functions_inside;             /* target functions this thread is in now: any-target "at once" */
 } ft_exercise_thread;
 
 /* Registers a callable by what a call of it carries: the PyMethodDef it runs (a module function's
@@ -47,6 +48,10 @@ void ft_exercise_hook_leave(int index);
 int ft_exercise_hook_count_slots(PyTypeObject *type, int index);
 /* The most threads that were inside function `index` at one moment, in this worker. */
 unsigned ft_exercise_hook_peak(int index);
+/* The most threads that were inside any target function at one moment, in this worker: 1 means
+ * the team's target calls never overlapped (a busy or one-CPU machine, or calls too short to meet),
+ * so a clean round there says little. */
+unsigned ft_exercise_hook_peak_any(void);
 
 /* The sys.monitoring events the counting takes, each with its callback: a C function (METH_FASTCALL)
  * to wrap in a builtin function object and register with sys.monitoring.register_callback. */

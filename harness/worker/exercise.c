@@ -546,8 +546,9 @@ static json_t *roles_json(const ft_scenario *s)
  * barrier ordered their counts before these reads. */
 static void send_counts(const ft_scenario *s, int final)
 {
-    ft_event_send(FT_EV_EXERCISED, json_pack("{s:i, s:b, s:o, s:o}", "pid", (int)getpid(), "final", final,
-                            "calls", calls_json(), "roles", roles_json(s)));
+    ft_event_send(FT_EV_EXERCISED, json_pack("{s:i, s:b, s:o, s:o, s:i}", "pid", (int)getpid(), "final", final,
+                            "calls", calls_json(), "roles", roles_json(s), "max_concurrent_any",
+                            (int)ft_exercise_hook_peak_any()));
     last_sent_ns = ft_now_ns();
 }
 
