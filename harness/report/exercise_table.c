@@ -377,9 +377,11 @@ static void add_findings(json_t *row, const json_t *doc)
                                                           "Python calls it through its type's slot)"
                                  : uncounted && !calls ? " (its stacks pass through it; its calls were not counted: the "
                                                          "worker stopped at the finding)" : ""));
-    else if (clean)
-        set_verdict(row, "clean", ft_xasprintf("clean under %lld call%s from %lld thread%s", clean, clean == 1 ? "" : "s",
-                                               threads, threads == 1 ? "" : "s"));
+    else if (clean) /* threads that were never inside it together never tested it for a race */
+        set_verdict(row, "clean", ft_xasprintf("clean under %lld call%s from %lld thread%s%s", clean, clean == 1 ? "" : "s",
+                                               threads, threads == 1 ? "" : "s",
+                                               threads > 1 && json_integer_value(json_object_get(row, "max_concurrent")) == 1
+                                                   ? ", never two at once" : ""));
     else if (calls)
         set_verdict(row, "unclear", ft_xasprintf("unclear: %lld call%s, all in scenarios with findings that do not pass "
                                                  "through it", calls, calls == 1 ? "" : "s"));
