@@ -7,7 +7,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from ftest import SOURCE, check, findings, main, run, run_json, scenario  # noqa: E402
+from ftest import FTSTRESS, SOURCE, check, findings, main, run, run_json, scenario  # noqa: E402
 
 BAD = os.path.join(SOURCE, "tests/data/bad")
 CLI = os.path.join(SOURCE, "tests/scenarios/cli")
@@ -265,7 +265,33 @@ def test_doctor_without_interpreter_says_what_to_run():
     check(p.returncode == 3 and "run scripts/bootstrap" in p.stderr, "exit %d: %s" % (p.returncode, p.stderr))
 
 
-main([test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
+def test_wrapper_builds_only_after_a_source_changed():
+    """scripts/ftstress runs CMake's build only when a file the build reads is newer than its last
+    build: a build with nothing to do costs about 1.5 s, every command. A `cmake` first on PATH
+    counts the calls."""
+    import subprocess
+    build = os.path.dirname(os.path.dirname(FTSTRESS))
+    stamp = os.path.join(build, ".ftstress-wrapper-built")
+    shim = tempfile.mkdtemp(prefix="ftstress-cmake-shim-")
+    calls = os.path.join(shim, "calls")
+    with open(os.path.join(shim, "cmake"), "w") as f:
+        f.write('#!/bin/sh\necho "$@" >> %s\n' % calls)
+    os.chmod(os.path.join(shim, "cmake"), 0o755)
+    env = dict(os.environ, FTSTRESS_BUILD=build, PATH=shim + ":" + os.environ["PATH"])
+
+    def builds_after_a_command():
+        p = subprocess.run([os.path.join(SOURCE, "scripts/ftstress"), "list", DEMO], capture_output=True, text=True,
+                           env=env)
+        check(p.returncode == 0, "the wrapper ran the command: exit %d: %s" % (p.returncode, p.stderr))
+        return open(calls).read().count("--build") if os.path.exists(calls) else 0
+
+    open(stamp, "a").close()
+    os.utime(stamp, (0, 0))  # the last build older than every source: as after a pull or an edit
+    check(builds_after_a_command() == 1, "a source newer than the last build: one build")
+    check(builds_after_a_command() == 1, "nothing newer since: no second build")
+
+
+main([test_wrapper_builds_only_after_a_source_changed, test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
       test_usage_errors_exit_2, test_could_not_run_exits_3, test_gil_env_forces_off_or_on,
       test_rng_is_per_thread_and_repeats_with_the_seed,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,
