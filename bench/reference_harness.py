@@ -1,8 +1,10 @@
 """The harness a user would otherwise write: Python threads meeting at a threading.Barrier each
 round (the pytest-run-parallel / ft_utils style). Runs one scenario from `ftstress list --json`
 output with the same setup, bodies, roles, iterations and rounds, in the same TSan interpreter.
-usage: reference_harness.py SCENARIOS.json NAME [--rounds N] [--threads N] [--iterations N]
-Prints one JSON line: rounds, seconds in rounds, median barrier skew, first-round time.
+usage: reference_harness.py SCENARIOS.json NAME [--rounds N] [--threads N] [--iterations N] [--progress 1]
+Prints one JSON line: rounds, seconds in rounds, median barrier skew, first-round time. With
+--progress 1 it also writes "reference round N" to stderr as each round starts, so that a run ended
+by a crash still tells how many rounds it took.
 
 Fair by construction: `ignore_exceptions` names are matched against the exception's class and its
 bases by name, as ftstress does (a name that is not a builtin is not a catch-all); an exception that
@@ -28,6 +30,7 @@ def main():
     s = next(x for x in scenarios if x["name"] == sys.argv[2])
     opts = dict(zip(sys.argv[3::2], sys.argv[4::2]))
     rounds = int(opts.get("--rounds", s["rounds"]))
+    progress = opts.get("--progress") == "1"
     for role in s["roles"]:
         role["threads"] = int(opts.get("--threads", role["threads"]))
         role["iterations"] = int(opts.get("--iterations", role["iterations"]))
@@ -79,6 +82,8 @@ def main():
     for r in range(rounds):
         t0 = time.perf_counter()
         ns["round"] = r
+        if progress:
+            print("reference round %d" % (r + 1), file=sys.stderr, flush=True)
         if blocks["setup"]:
             exec(blocks["setup"], ns)
         start.wait()

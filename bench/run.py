@@ -67,13 +67,14 @@ def ftstress_run(path, name, *extra):
     return wall, doc["scenarios"][0], [f for f in doc["findings"] if f["new"]], out
 
 
-def reference_run(exported, name, *extra, halt=False, limit=None):
+def reference_run(exported, name, *extra, halt=False, limit=None, site=None, stderr=None):
     """One reference run: (wall, start time, its JSON line or None, exit code, TSan log text).
     With halt, TSan ends it at the first unsuppressed report (exit code 66). Detection runs stop at
-    REFERENCE_LIMIT; measurements of speed get `limit` (they are not races against a clock)."""
+    REFERENCE_LIMIT; measurements of speed get `limit` (they are not races against a clock). `site`:
+    another folder of extensions to import from; `stderr`: a list the run's stderr is appended to."""
     limit = limit or REFERENCE_LIMIT
     log = tempfile.mktemp()
-    env = dict(os.environ, PYTHONPATH=SITE,
+    env = dict(os.environ, PYTHONPATH=SITE + (":" + site if site else ""),
                TSAN_OPTIONS="halt_on_error=%d exitcode=66 report_bugs=%d suppressions=%s log_path=%s" % (
                    1 if halt else 0, 1 if halt else 0, SUPPRESSIONS, log))
     t0 = time.monotonic()
@@ -83,6 +84,8 @@ def reference_run(exported, name, *extra, halt=False, limit=None):
     except subprocess.TimeoutExpired:  # ran its budget without a report, or spun: not found in time
         return limit, t0, None, None, ""
     wall = time.monotonic() - t0
+    if stderr is not None:
+        stderr.append(p.stderr)
     text = "".join(open(f, errors="replace").read() for f in glob.glob(log + ".*"))
     result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
     return wall, t0, result, p.returncode, text
@@ -362,4 +365,5 @@ def main():
     print("written to", a.out)
 
 
-main()
+if __name__ == "__main__":
+    main()
