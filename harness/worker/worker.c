@@ -5,6 +5,7 @@
  * watchdog. It ends with _exit() so that interpreter finalization, which has known races of its
  * own in 3.13, never runs into the findings. */
 #include "worker.h"
+#include "worker_prepare.h"
 #include "worker_fds.h"
 #include "exit_codes.h"
 
@@ -15,7 +16,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sanitizer/common_interface_defs.h>
@@ -27,7 +27,6 @@
 #include "perturb.h"
 #include "pystack.h"
 #include "scenario.h"
-#include "scenario_json.h"
 #include "tsan_hook.h"
 #include "worker_channel.h"
 #include "worker_python.h"
@@ -35,21 +34,6 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-typedef struct worker_args {
-    ft_strlist files;
-    const char *scenario;
-    long first_round, rounds;
-    int threads, iterations;
-    unsigned long seed, hash_seed;
-    int hash_seed_given;
-    int targets_known; /* --targets-known: the supervisor has the targets' entry points already */
-    int perturb; /* FT_PERTURB_* (perturb.h) */
-    ft_strlist sites;
-    int compile_only;
-    int64_t spawned_ns; /* CLOCK_MONOTONIC when the supervisor spawned us: start-up counts from there */
-    const char *tsan_log; /* a forked worker's TSan log path (a spawned one has it in TSAN_OPTIONS) */
-    int forked;           /* started by the fork server (fork_server.h), not spawned */
-} worker_args;
 
 static ft_status *status;
 static PyInterpreterState *interp; /* set before the watchdog starts */
@@ -114,173 +98,6 @@ static void *watchdog_main(void *arg)
     ft_crash_signal_wait_if_crashing();
     _exit(0); /* supervisor gone: no one is listening */
     return NULL;
-}
-
-enum { B_SETUP_ONCE, B_SETUP, B_CHECK, B_TEARDOWN, B_ARBITER, B_COUNT };
-
-static int compile_scenario(const ft_scenario *s, PyObject **blocks, PyObject **bodies)
-{
-    static const char *const names[B_COUNT] = {"setup_once", "setup", "check", "teardown", "arbiter"};
-    const ft_block *b[B_COUNT] = {&s->setup_once, &s->setup, &s->check, &s->teardown, &s->arbiter};
-    int failed = 0;
-
-    for (int i = 0; i < B_COUNT; i++)
-        if (!(blocks[i] = ft_py_compile(s, b[i], names[i])))
-            failed = 1;
-    for (size_t r = 0; r < s->nroles; r++) {
-        char name[256];
-        snprintf(name, sizeof name, "body[%s]", s->roles[r].name);
-        if (!(bodies[r] = ft_py_compile(s, &s->roles[r].body, name)))
-            failed = 1;
-    }
-    return failed ? -1 : 0;
-}
-
-/* Compile-only mode: every block of every scenario in the files, for `check` and `run`. */
-static int compile_all(const worker_args *a)
-{
-    int failed = 0;
-    for (size_t f = 0; f < a->files.count; f++) {
-        ft_scenario_set set = {0};
-        ft_diags diags = {0};
-        ft_scenarios_load_file(a->files.items[f], &set, &diags);
-        for (size_t i = 0; i < set.count; i++) {
-            PyObject *blocks[B_COUNT] = {0}, **bodies = ft_xcalloc(set.items[i].nroles, sizeof *bodies);
-            if (compile_scenario(&set.items[i], blocks, bodies) < 0)
-                failed = 1;
-            free(bodies); /* the process ends right after: the code objects may stay */
-        }
-        ft_diags_free(&diags);
-        ft_scenarios_free(&set);
-    }
-    ft_event_send(FT_EV_COMPILED, json_pack("{s:b}", "ok", !failed));
-    return failed;
-}
-
-static PyObject *make_namespace(const ft_scenario *s)
-{
-    PyObject *ns = PyDict_New();
-    PyObject *threads = PyLong_FromLong(ft_scenario_threads(s));
-    if (!ns || !threads || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0 ||
-        PyDict_SetItemString(ns, "__name__", PyUnicode_FromString("__ftstress__")) < 0 ||
-        PyDict_SetItemString(ns, "threads", threads) < 0) {
-        Py_XDECREF(threads);
-        return NULL;
-    }
-    Py_DECREF(threads);
-    return ns;
-}
-
-static int gil_enabled(void)
-{
-    PyObject *f = PySys_GetObject("_is_gil_enabled"); /* borrowed; a C call, no source to parse */
-    PyObject *r = f ? PyObject_CallNoArgs(f) : NULL;
-    int enabled = r ? PyObject_IsTrue(r) == 1 : 0;
-    Py_XDECREF(r);
-    PyErr_Clear();
-    return enabled;
-}
-
-/* The first import after which the GIL was on (it was off before), for the refusal message. */
-static char gil_culprit[256];
-
-/* Imports the scenario's modules into the shared namespace as `import X` would. */
-static int import_modules(const ft_scenario *s, PyObject *ns)
-{
-    int gil_before = gil_enabled();
-    for (size_t i = 0; i < s->imports.count; i++) {
-        char *stmt = NULL;
-        PyObject *r;
-        stmt = ft_xasprintf("import %s\n", s->imports.items[i]);
-        r = PyRun_String(stmt, Py_file_input, ns, ns);
-        free(stmt);
-        if (!r) {
-            PyObject *info = ft_py_take_exception(NULL, NULL);
-            ft_event_exception(FT_EV_FATAL, "import", -1, -1, info);
-            Py_XDECREF(info);
-            return -1;
-        }
-        Py_DECREF(r);
-        if (!gil_before && !gil_culprit[0] && gil_enabled())
-            snprintf(gil_culprit, sizeof gil_culprit, "%s", s->imports.items[i]);
-    }
-    return 0;
-}
-
-/* After imports: whether the GIL is on, and which imports are the code under test. */
-typedef struct gil_state {
-    int enabled, allowed;
-    json_t *targets;
-} gil_state;
-
-/* After imports: a module without Py_mod_gil turns the GIL back on, silently hiding most races.
- * Also lists the targets for the exercised counts. */
-static void check_gil(const ft_scenario *s, gil_state *g)
-{
-    const char *forced = getenv("PYTHON_GIL");
-    g->enabled = gil_enabled();
-    g->allowed = forced && !strcmp(forced, "1");
-    g->targets = json_array();
-
-    /* Imports that are not the standard library are the code under test: findings without native
-     * frames (exceptions, hangs) are attributed to them. */
-    for (size_t i = 0; i < s->imports.count; i++) {
-        char code[512];
-        snprintf(code, sizeof code,
-                 "(lambda m, p: bool(getattr(m, '__file__', None)) and"
-                 " (not m.__file__.startswith(p) or '/site-packages/' in m.__file__))"
-                 "(__import__('sys').modules[%s%s%s], __import__('os').path.dirname(__import__('os').__file__))",
-                 "'", s->imports.items[i], "'");
-        PyObject *v = PyRun_String(code, Py_eval_input, PyEval_GetBuiltins(), NULL);
-        if (v && PyObject_IsTrue(v))
-            json_array_append_new(g->targets, json_string(s->imports.items[i]));
-        Py_XDECREF(v);
-        PyErr_Clear();
-    }
-    ft_exercise_list(s, g->targets); /* in a zygote, once for all its workers */
-}
-
-/* Registers the exercised counts and sends what check_gil found; -1 when the GIL is on and the
- * scenario did not allow it. In the worker itself, never a zygote: registering symbolizes the
- * targets' entry points through TSan's symbolizer process, whose pipes a zygote's workers would
- * then share. */
-static int report_gil(const ft_scenario *s, const gil_state *g, int targets_known)
-{
-    ft_exercise_register(s, g->targets, !targets_known);
-    ft_exercise_announce();
-    ft_event_send(FT_EV_GIL, json_pack("{s:b, s:b, s:O, s:s?}", "enabled", g->enabled, "allowed", g->allowed,
-                            "targets", g->targets, "by", gil_culprit[0] ? gil_culprit : NULL));
-    return g->enabled && !g->allowed ? -1 : 0;
-}
-
-/* The scenario the supervisor resolved and handed over on FT_FD_SCENARIO (scenario_json.h). */
-static int read_handed_scenario(int fd, ft_scenario *out)
-{
-    /* Read whole, then parsed: jansson reads a descriptor a byte per read(2), seconds for a large body. */
-    struct stat st;
-    json_error_t err;
-    json_t *doc = NULL;
-    if (fstat(fd, &st) == 0 && st.st_size > 0) {
-        char *text = ft_xmalloc((size_t)st.st_size);
-        if (pread(fd, text, (size_t)st.st_size, 0) == st.st_size)
-            doc = json_loadb(text, (size_t)st.st_size, 0, &err);
-        free(text);
-    }
-    int rc = doc ? ft_scenario_from_json(doc, out) : -1;
-    json_decref(doc);
-    if (fd == FT_FD_SCENARIO)
-        ft_worker_fds_park(FT_FD_SCENARIO);
-    else
-        close(fd);
-    return rc;
-}
-
-static void set_phase(int phase)
-{
-    if (!status) /* a zygote preparing: no supervisor watches it yet */
-        return;
-    atomic_store(&status->phase_started_ns, ft_now_ns());
-    atomic_store(&status->phase, phase);
 }
 
 /* Every normal end of a worker: a thread that is crashing right now ends the process itself. */
@@ -399,10 +216,10 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
         PyDict_SetItem(ns, round_key, round);
         Py_DECREF(round);
 
-        set_phase(FT_PHASE_SETUP);
+        ft_worker_set_phase(status, FT_PHASE_SETUP);
         if (run_block(blocks[B_SETUP], ns, "setup", r) < 0)
             continue; /* a round without its fresh state would only report noise */
-        set_phase(FT_PHASE_BODY);
+        ft_worker_set_phase(status, FT_PHASE_BODY);
         ft_team_round(team, r);
         for (int t = 0; t < n; t++) {
             const ft_thread_result *res = ft_team_result(team, t);
@@ -414,18 +231,18 @@ static void run_rounds(const ft_scenario *s, const worker_args *a, PyObject **bl
                 last = res->left_barrier_ns;
         }
         skew_add(skews, last - first);
-        set_phase(FT_PHASE_CHECK);
+        ft_worker_set_phase(status, FT_PHASE_CHECK);
         if (blocks[B_ARBITER] != Py_None)
             run_arbiter(blocks[B_ARBITER], ns, team, r);
         run_block(blocks[B_CHECK], ns, "check", r);
-        set_phase(FT_PHASE_TEARDOWN);
+        ft_worker_set_phase(status, FT_PHASE_TEARDOWN);
         run_block(blocks[B_TEARDOWN], ns, "teardown", r);
         in_rounds += ft_now_ns() - started;
         atomic_store(&status->in_rounds_ns, in_rounds);
         atomic_fetch_add(&status->rounds_done, 1);
         ft_exercise_round_done(s);
     }
-    set_phase(FT_PHASE_DONE);
+    ft_worker_set_phase(status, FT_PHASE_DONE);
 
     PyObject *ignored = ft_team_ignored(team);
     json_t *ign = json_object();
@@ -456,50 +273,6 @@ static void attach_channel(int64_t t0)
     ft_tsan_hook_arm(ft_worker_fd.reports, status);
 }
 
-/* What a worker makes ready before any target code but its imports runs: the scenario, its compiled
- * blocks, and the namespace with the scenario's imports done. A zygote (zygote.h) makes it once
- * and its forked workers start from it. */
-struct ft_worker_prepared {
-    ft_scenario_set set; /* the file's scenarios, when run by hand */
-    ft_scenario handed;
-    const ft_scenario *s;
-    PyObject *blocks[B_COUNT], **bodies, *ns, *ignore;
-    gil_state gil;
-};
-
-/* Reads the scenario (from `scenario_fd`, or its file when run by hand), compiles it, puts the site
- * folders on sys.path and imports its modules. 0, or the worker's exit code after the failure was
- * reported (nothing is reported where no events descriptor is open, as in a zygote). */
-static int prepare(const worker_args *a, int scenario_fd, ft_worker_prepared *p)
-{
-    ft_diags diags = {0};
-
-    p->s = read_handed_scenario(scenario_fd, &p->handed) == 0 ? &p->handed : NULL;
-    if (!p->s) { /* run by hand, without a supervisor: read the file */
-        ft_scenarios_load_file(a->files.items[0], &p->set, &diags);
-        p->s = a->scenario ? ft_scenarios_find(&p->set, a->scenario) : NULL;
-    }
-    if (!p->s) {
-        ft_event_send(FT_EV_FATAL, json_pack("{s:s, s:s}", "kind", "scenario", "message",
-                                "scenario not found in its file (was it changed during the run?)"));
-        return FT_EXIT_USAGE;
-    }
-    ft_scenario_override((ft_scenario *)p->s, a->threads, a->iterations);
-    p->bodies = ft_xcalloc(p->s->nroles, sizeof *p->bodies);
-    if (compile_scenario(p->s, p->blocks, p->bodies) < 0)
-        return FT_EXIT_USAGE;
-    p->ignore = PyFrozenSet_New(NULL);
-    for (size_t i = 0; i < p->s->ignore_exceptions.count; i++)
-        PySet_Add(p->ignore, PyUnicode_FromString(p->s->ignore_exceptions.items[i]));
-
-    set_phase(FT_PHASE_SETUP_ONCE);
-    if (ft_py_add_paths(&a->sites, &p->s->paths) < 0 || !(p->ns = make_namespace(p->s)) ||
-        import_modules(p->s, p->ns) < 0)
-        return FT_EXIT_CANNOT_RUN;
-    check_gil(p->s, &p->gil);
-    return 0;
-}
-
 /* From the prepared scenario to the end of the worker's rounds: the GIL check, setup_once, the team,
  * the rounds. `zygote`: started from a zygote's preparation (said in the ready event). */
 static void __attribute__((noreturn)) run_prepared(const worker_args *a, int64_t t0, ft_worker_prepared *p, int zygote)
@@ -507,8 +280,8 @@ static void __attribute__((noreturn)) run_prepared(const worker_args *a, int64_t
     const ft_scenario *s = p->s;
     pthread_t watchdog;
 
-    set_phase(FT_PHASE_SETUP_ONCE);
-    if (report_gil(s, &p->gil, a->targets_known) < 0)
+    ft_worker_set_phase(status, FT_PHASE_SETUP_ONCE);
+    if (ft_prepare_report_gil(s, &p->gil, a->targets_known) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(p->blocks[B_SETUP_ONCE], p->ns, "setup_once", -1) < 0) {
@@ -535,8 +308,8 @@ static int worker_body(const worker_args *a, int64_t t0)
     interp = PyInterpreterState_Get();
     ft_crash_signal_install(status, ft_worker_fd.stacks, interp);
     if (a->compile_only)
-        _exit(compile_all(a) ? 2 : 0);
-    int rc = prepare(a, FT_FD_SCENARIO, &p);
+        _exit(ft_prepare_compile_all(&a->files) ? 2 : 0);
+    int rc = ft_prepare(a, FT_FD_SCENARIO, status, &p);
     if (rc)
         _exit(rc);
     run_prepared(a, t0, &p, 0);
@@ -582,7 +355,7 @@ ft_worker_prepared *ft_worker_prepare(int argc, char **argv, int scenario_fd)
         return NULL;
     }
     interp = PyInterpreterState_Get();
-    if (prepare(&a, scenario_fd, p) != 0)
+    if (ft_prepare(&a, scenario_fd, NULL, p) != 0)
         return NULL; /* the process ends: what prepare made ends with it */
     return p;
 }
