@@ -318,6 +318,10 @@ static int shrink_scenario(ft_scenario *s, const shrink_args *a, shrink *sh)
     printf("input:  %s\noutput: %s\n", before, after);
     printf("wrote %s after %d runs in %.0f s (expect: %s)\n", a->out, sh->runs,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ft_outcome_name(s->expect));
+    if (sh->runs)
+        printf("runs: %.1f s in all, %.1f s of it in their rounds: %.2f s a run besides its rounds "
+               "(start-ups, its workers' for fresh-process rounds included; reading and writing results)\n",
+               sh->runs_wall, sh->runs_in_rounds, (sh->runs_wall - sh->runs_in_rounds) / sh->runs);
     return 0;
 }
 

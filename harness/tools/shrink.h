@@ -24,6 +24,7 @@ typedef struct shrink {
     ft_finding_kind kind;  /* its kind */
     ft_strlist known_errors; /* error signatures of the first run: not new when they recur */
     int max_runs, runs, steps;
+    double runs_wall, runs_in_rounds; /* all runs' wall seconds, and the part their rounds took */
     int stopped; /* 1: out of runs; 2: interrupted (then `exit_code` is 128 + the signal) */
     int exit_code;
     int lower_bound; /* a worker runs several rounds: TSan reports a race once per process */

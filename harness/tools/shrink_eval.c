@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "child_run.h"
+#include "clock.h"
 #include "commands.h"
 #include "finding_kind.h"
 #include "log.h"
@@ -53,7 +54,9 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
     }
     args.items = ft_xrealloc(args.items, (args.count + 1) * sizeof *args.items);
     args.items[args.count] = NULL;
+    int64_t started = ft_now_ns();
     int status = ft_child_run(args.items, log, NULL, 0, NULL);
+    sh->runs_wall += (double)(ft_now_ns() - started) / 1e9;
     if (status < 0) {
         ft_error("cannot start %s: %s", ft_self_exe(), strerror(errno));
         goto done;
@@ -68,6 +71,8 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
     doc = json_load_file(json, 0, &err);
     if (!doc)
         ft_error("the run of %s (exit status %d) wrote no results; its output is in %s", yaml, status, log);
+    else /* time in rounds; the rest is the run's own cost, fresh-process rounds' worker start-ups included */
+        sh->runs_in_rounds += json_number_value(json_object_get(json_array_get(json_object_get(doc, "scenarios"), 0), "seconds"));
 done:
     ft_strlist_free(&args);
     free(yaml);
