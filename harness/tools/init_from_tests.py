@@ -267,6 +267,7 @@ class Recorder:
             self.cut["over %d per callable" % MAX_LISTS] += 1
         else:
             kept.append({"args": args, "test": self.test})
+            self.dump()  # at once: a test that hangs or kills its process next loses nothing
 
     def text(self, v):
         if not literal(v):
@@ -341,7 +342,8 @@ PYTEST_CODES = {0: "all passed", 1: "some failed", 2: "interrupted", 3: "pytest'
 def describe(rc, timed_out, seconds, run, log):
     """The line init prints about the test run, and whether to show the end of its output."""
     counts = "%d passed, %d failed, %d skipped" % (run.get("passed", 0), run.get("failed", 0), run.get("skipped", 0))
-    where = " during %s" % run["current"] if run.get("current") else ""
+    ran = run.get("passed", 0) + run.get("failed", 0) + run.get("skipped", 0)
+    where = " during %s" % run["current"] if run.get("current") else "" if ran else " before any test began"
     if timed_out:
         return "the tests did not finish within %.0f s (stopped%s; %s before)" % (seconds, where, counts), True
     if rc < 0:
@@ -393,8 +395,14 @@ def main(argv):
           file=sys.stderr)
     if show:
         with open(log, errors="replace") as f:
-            tail = f.read().splitlines()[-12:]
-        print("ftstress: init: the end of the tests' output:\n" + "\n".join("    " + t for t in tail), file=sys.stderr)
+            lines = f.read().splitlines()
+        # a crash: faulthandler's first lines name the error and the innermost frames (the test's);
+        # anything else: the end of the output (pytest's error, the last test's progress)
+        fatal = next((i for i, t in enumerate(lines) if "Fatal Python error" in t), None)
+        shown = lines[fatal:fatal + 8] if fatal is not None else [t for t in lines if t.strip()][-12:]
+        if shown:
+            print("ftstress: init: the tests' output%s:\n" % (" at the crash" if fatal is not None else ", its end")
+                  + "\n".join("    " + t for t in shown), file=sys.stderr)
     if n == 0:
         print("ftstress: init: no argument recorded from the tests; going on with guesses", file=sys.stderr)
     got["run"].update({"exit": rc, "timed_out": timed_out, "summary": line})
