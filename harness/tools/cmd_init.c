@@ -188,7 +188,8 @@ static int record_tests(const char *module, const init_args *a, char **extra, in
     ft_info("running the tests in %s single-threaded to record their arguments (at most %s s)", a->from_tests,
             seconds);
     ft_strlist argv = {0};
-    const char *fixed[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, script, module, path, recorded, seconds};
+    const char *fixed[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, script, module, a->from_tests,
+                           recorded, seconds}; /* as given: the messages name it so */
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         ft_strlist_push(&argv, fixed[i]);
     for (int i = 0; i < nextra; i++)
