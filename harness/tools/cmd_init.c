@@ -23,12 +23,17 @@
 #define MAX_PROBE_RUNS 8
 /* init_scenarios.py's exit status when nothing could be called (no scenario to write). */
 #define WRITER_NOTHING_CALLABLE 4
+/* How long the maintainer's tests may run under --from-tests before they are stopped (seconds). */
+#define TESTS_SECONDS 300
+#define USAGE "ftstress init MODULE [--site DIR] [-o FILE] [--hints FILE] [--from-tests PATH [-- PYTEST ARGS]] [--run]"
 
-enum { O_SITE, O_OUT, O_HINTS, O_RUN, O_FORCE, O_HELP };
+enum { O_SITE, O_OUT, O_HINTS, O_FROM_TESTS, O_TESTS_TIMEOUT, O_RUN, O_FORCE, O_HELP };
 static const ft_option init_options[] = {
     [O_SITE] = {"site", 0, "DIR", "where the module is installed (as for build-ext and run)"},
     [O_OUT] = {"output", 'o', "FILE", "the scenario file to write (default MODULE-scenarios.yaml)"},
     [O_HINTS] = {"hints", 0, "FILE", "how to call what init cannot guess; written as a starter when FILE is absent"},
+    [O_FROM_TESTS] = {"from-tests", 0, "PATH", "run the package's tests (folder or file) with pytest, try their arguments first"},
+    [O_TESTS_TIMEOUT] = {"tests-timeout", 0, "SECONDS", "stop the --from-tests run after SECONDS (default 300)"},
     [O_RUN] = {"run", 0, NULL, "run the scenarios right away (ftstress run FILE --site DIR)"},
     [O_FORCE] = {"force", 'f', NULL, "overwrite FILE if it exists (it is meant to be kept and edited)"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
@@ -36,7 +41,8 @@ static const ft_option init_options[] = {
 };
 
 typedef struct init_args {
-    const char *site, *out, *hints;
+    const char *site, *out, *hints, *from_tests;
+    double tests_seconds;
     int run, force;
 } init_args;
 
@@ -47,16 +53,24 @@ static int on_option(void *ctx, int index, const char *arg)
     case O_SITE: a->site = arg; break;
     case O_OUT: a->out = arg; break;
     case O_HINTS: a->hints = arg; break;
+    case O_FROM_TESTS: a->from_tests = arg; break;
+    case O_TESTS_TIMEOUT:
+        if (ft_parse_seconds("--tests-timeout", arg, &a->tests_seconds) != 0)
+            return -1;
+        break;
     case O_RUN: a->run = 1; break;
     case O_FORCE: a->force = 1; break;
     default:
-        ft_options_help(stdout, "ftstress init MODULE [--site DIR] [-o FILE] [--hints FILE] [--run]", init_options,
+        ft_options_help(stdout, USAGE, init_options,
                         "Imports MODULE in the TSan interpreter, calls each of its functions, types and methods\n"
                         "once single-threaded with guessed arguments (text signatures, a small pool of values,\n"
                         "the hints file), keeps the calls that work and writes starter scenarios: module\n"
                         "functions at once, their first use in fresh processes, one shared instance per type,\n"
-                        "per-thread instances, containers other threads change. Each expects clean.\n\n"
-                        "example:\n  ftstress build-ext fastpath.c\n  ftstress init fastpath --hints hints.yaml --run\n");
+                        "per-thread instances, containers other threads change. Each expects clean.\n"
+                        "With --from-tests, the arguments the package's own tests pass (literal values only)\n"
+                        "are tried before any guess; a test run that fails, hangs or crashes keeps what it recorded.\n\n"
+                        "examples:\n  ftstress build-ext fastpath.c\n  ftstress init fastpath --hints hints.yaml --run\n"
+                        "  ftstress init xxhash --site sites/xxhash --from-tests src/xxhash/tests -- -k 'not slow'\n");
         exit(0);
     }
     return 0;
@@ -107,8 +121,8 @@ static void say_extension_submodules(const char *model, const char *module, cons
     json_decref(doc);
 }
 
-static int run_probe(const char *module, const char *model, const char *hints_json, const char *journal,
-                     char *const *env)
+static int run_probe(const char *module, const char *model, const char *hints_json, const char *recorded,
+                     const char *journal, char *const *env)
 {
     char *probe = script_path("init_probe.py");
     ft_strlist avoid = {0};
@@ -121,6 +135,10 @@ static int run_probe(const char *module, const char *model, const char *hints_js
         if (hints_json) {
             ft_strlist_push(&argv, "--hints");
             ft_strlist_push(&argv, hints_json);
+        }
+        if (recorded) {
+            ft_strlist_push(&argv, "--recorded");
+            ft_strlist_push(&argv, recorded);
         }
         for (size_t i = 0; i < avoid.count; i++) {
             ft_strlist_push(&argv, "--avoid");
@@ -150,6 +168,45 @@ static int run_probe(const char *module, const char *model, const char *hints_js
     }
     ft_strlist_free(&avoid);
     free(probe);
+    return rc;
+}
+
+/* `--from-tests PATH`: the package's tests run single-threaded under init_from_tests.py, which
+ * records the literal arguments they pass into `recorded` and says on stderr how the run went (a
+ * failing, hanging or crashing test run still gives what it recorded). 0, or -1 when nothing could
+ * be recorded (the probe then guesses). `extra` are pytest arguments. */
+static int record_tests(const char *module, const init_args *a, char **extra, int nextra, const char *recorded,
+                        char *const *env)
+{
+    char *script = script_path("init_from_tests.py"), *path = realpath(a->from_tests, NULL);
+    char *seconds = ft_xasprintf("%.0f", a->tests_seconds);
+    int rc = -1;
+    if (!path) {
+        ft_error("init: --from-tests %s: %s; going on with guesses", a->from_tests, strerror(errno));
+        goto done;
+    }
+    ft_info("running the tests in %s single-threaded to record their arguments (at most %s s)", a->from_tests,
+            seconds);
+    ft_strlist argv = {0};
+    const char *fixed[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, script, module, a->from_tests,
+                           recorded, seconds}; /* as given: the messages name it so */
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        ft_strlist_push(&argv, fixed[i]);
+    for (int i = 0; i < nextra; i++)
+        ft_strlist_push(&argv, extra[i]);
+    char **args = ft_xcalloc(argv.count + 1, sizeof *args); /* NULL-ended, for exec */
+    memcpy(args, argv.items, argv.count * sizeof *args);
+    int run_rc = ft_run_command(args, env, NULL, 0);
+    free(args);
+    ft_strlist_free(&argv);
+    if (run_rc != 0 || access(recorded, R_OK) != 0)
+        ft_error("init: --from-tests %s: the recorder failed (exit %d); going on with guesses", a->from_tests, run_rc);
+    else
+        rc = 0;
+done:
+    free(script);
+    free(path);
+    free(seconds);
     return rc;
 }
 
@@ -187,12 +244,15 @@ static int init(int argc, char **argv)
     init_args a = {0};
     int first, rc = 3, new_hints = 0, hints_kept = 0;
     char tmpdir[] = "/tmp/ftstress-init-XXXXXX", *out = NULL, *model, *journal, *hints_json = NULL, *draft,
-         *hints_draft, *site = NULL;
+         *hints_draft, *site = NULL, *recorded = NULL;
     char **env = NULL;
     ft_diags diags = {0};
 
-    if (ft_options_parse(argc, argv, init_options, on_option, &a, &first) != 0 || first != argc - 1) {
-        fprintf(stderr, "usage: ftstress init MODULE [--site DIR] [-o FILE] [--hints FILE] [--run]\n");
+    a.tests_seconds = TESTS_SECONDS;
+    /* operands after MODULE are pytest's (`-- -k fast`), and only with --from-tests */
+    if (ft_options_parse(argc, argv, init_options, on_option, &a, &first) != 0 || first >= argc ||
+        (first != argc - 1 && !a.from_tests)) {
+        fprintf(stderr, "usage: " USAGE "\n");
         return FT_EXIT_USAGE;
     }
     const char *module = argv[first];
@@ -227,8 +287,16 @@ static int init(int argc, char **argv)
     }
 
     env = probe_env(site);
+    if (a.from_tests) {
+        recorded = ft_xasprintf("%s/recorded.json", tmpdir);
+        if (record_tests(module, &a, argv + first + 1, argc - first - 1, recorded, env) != 0) {
+            unlink(recorded);
+            free(recorded);
+            recorded = NULL; /* said why; the probe guesses as without --from-tests */
+        }
+    }
     ft_info("probing %s with %s", module, FTSTRESS_PYTHON_EXE);
-    int probe_rc = run_probe(module, model, hints_json, journal, env);
+    int probe_rc = run_probe(module, model, hints_json, recorded, journal, env);
     if (probe_rc != 0) {
         char *culprit = last_journal_name(journal);
         ft_error("init: the probe of %s failed (exit %d)%s%s%s", module, probe_rc,
@@ -240,8 +308,9 @@ static int init(int argc, char **argv)
 
     /* The writer: the model as scenarios and a starter hints file. */
     char *writer = script_path("init_scenarios.py");
-    char *command = ft_xasprintf("ftstress init %s%s%s%s%s", module, a.site ? " --site " : "", a.site ? a.site : "",
-                                 a.hints ? " --hints " : "", a.hints ? a.hints : "");
+    char *command = ft_xasprintf("ftstress init %s%s%s%s%s%s%s", module, a.site ? " --site " : "", a.site ? a.site : "",
+                                 a.hints ? " --hints " : "", a.hints ? a.hints : "", a.from_tests ? " --from-tests " : "",
+                                 a.from_tests ? a.from_tests : "");
     char *wargv[] = {FTSTRESS_PYTHON_EXE, writer, model, draft, hints_draft, "--command", command,
                      site ? "--path" : NULL, site, out, NULL};
     int wrc = ft_run_command(wargv, env, NULL, 0);
@@ -290,6 +359,8 @@ cleanup_keep_draft:
         unlink(hints_draft);
     if (hints_json)
         unlink(hints_json);
+    if (recorded)
+        unlink(recorded);
     rmdir(tmpdir);
     ft_env_free(env);
     ft_diags_free(&diags);
@@ -298,6 +369,7 @@ cleanup_keep_draft:
     free(draft);
     free(hints_draft);
     free(hints_json);
+    free(recorded);
     free(site);
     free(out);
     return rc;

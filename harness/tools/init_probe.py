@@ -1,14 +1,15 @@
 """`ftstress init`'s probe: import a module in the TSan interpreter, find what can be called and how.
 
 Run by `ftstress init` (harness/tools/cmd_init.c), single-threaded, as
-    init_probe.py MODULE MODEL.json [--hints HINTS.json] [--journal FILE] [--avoid NAME]...
+    init_probe.py MODULE MODEL.json [--hints HINTS.json] [--recorded CALLS.json] [--journal FILE] [--avoid NAME]...
 It writes MODEL.json: the module's functions and types, the arguments each working call took, the
 exceptions it raised, whether it looks like a mutator or a reader, and what could not be called.
 It follows the data, as a user does: an object a working call returns whose type's C code is the
 extension's (whatever its __module__) is probed in turn, its methods, attributes and C slots
 (__next__, len, item access, repr, hash, __call__), made by the expression that returned it; bytes a
 call returns become arguments of later calls (compress() feeds decompress()). init_scenarios.py turns
-the model into scenarios. The journal names each call before it is made, so that when a call crashes
+the model into scenarios. With --recorded (init_from_tests.py's record of what the package's own
+tests passed), those argument lists are tried before anything else. The journal names each call before it is made, so that when a call crashes
 the probe, cmd_init.c can run it again avoiding that callable.
 """
 import importlib.machinery
@@ -100,7 +101,8 @@ class Prober:
         self.made_strs = []  # and of str (dumps() gives what loads() and a Validator take)
         self.mod = None  # the module: its docstring and its types' hold doctest examples
         self.stubs = None  # init_sources.Stubs of the .pyi shipped beside the module
-        self.sourced = {"stub": [], "doctest": []}  # callables whose working arguments came from there
+        self.sourced = {"stub": [], "doctest": [], "tests": {}}  # callables whose working arguments came from there
+        self.recorded = {}  # probe name -> [{"args", "test"}], what the package's tests passed (--from-tests)
 
     def log(self, name, args):
         if self.journal:
@@ -167,7 +169,9 @@ class Prober:
         if hint.get("skip"):
             return None, None, "skipped by the hints file"
         from_doc, from_stub = self.documented(name, fn)
-        tries = [hint["args"]] if "args" in hint else (first or []) + from_doc + from_stub + self.candidates(fn, instances)
+        from_tests = self.from_tests(name, fn)
+        tries = [hint["args"]] if "args" in hint else \
+            [r["args"] for r in from_tests] + (first or []) + from_doc + from_stub + self.candidates(fn, instances)
         last = "no argument list fitted"
         seen = set()
         repairs = 0
@@ -178,6 +182,9 @@ class Prober:
             seen.add(tuple(args))
             status, value = self.call(name, target, args)
             if status == "ok":
+                test = next((r["test"] for r in from_tests if r["args"] == args), None)
+                if "args" not in hint and test and args and name not in self.sourced["tests"]:
+                    self.sourced["tests"][name] = test
                 for source, lists in (("doctest", from_doc), ("stub", from_stub)):
                     if "args" not in hint and args in lists and name not in self.sourced[source]:
                         self.sourced[source].append(name)
@@ -192,6 +199,23 @@ class Prober:
                 repairs += 1  # the callable said which argument is wrong and what it wants: that first
                 tries.insert(0, fixed)
         return None, None, last
+
+    def from_tests(self, name, fn):
+        """The argument lists the package's tests passed to `name`, without those init_safety's rules
+        refuse: an int where a file descriptor is taken (by the parameter's name, positional or keyword)."""
+        ps = init_args.params(fn) or []
+        out = []
+        for r in self.recorded.get(name, []):
+            ok, pos = True, 0
+            for a in r["args"]:
+                key, expr = init_args.split_arg(a)
+                pname = key or (ps[pos].name if pos < len(ps) and not ps[pos].star else "")
+                pos += 0 if key else 1
+                if init_args.FD_NAME.match(pname) and re.match(r"^-?\d+$", expr):
+                    ok = False
+            if ok:
+                out.append(r)
+        return out
 
     def documented(self, name, fn):
         """Argument lists the package itself gives: doctest examples in the callable's, its type's and
@@ -559,12 +583,15 @@ def unique_name(name, taken):
 
 def main(argv):
     modname, out_path = argv[1], os.path.abspath(argv[2])
-    hints, journal, avoid = {}, None, []
+    hints, journal, avoid, recorded = {}, None, [], {}
     i = 3
     while i < len(argv):
         if argv[i] == "--hints":
             with open(argv[i + 1]) as f:
                 hints = json.load(f)
+        elif argv[i] == "--recorded":
+            with open(argv[i + 1]) as f:
+                recorded = json.load(f).get("calls", {})
         elif argv[i] == "--journal":
             journal = open(argv[i + 1], "a")
         elif argv[i] == "--avoid":
@@ -587,6 +614,7 @@ def main(argv):
     model = {"module": modname, "doc": (mod.__doc__ or "").split("\n")[0],
              "gil_reenabled": sys._is_gil_enabled() and not gil_before}
     p = Prober(modname, hints, journal, avoid)
+    p.recorded = recorded
     p.mod = mod
     stub = init_sources.stub_path(mod)
     if stub:

@@ -59,6 +59,11 @@ class Writer:
         self.docs = []
         self.functions = [f for f in model["functions"] if f["role"] != "resetter"]
         self.resetters = [f for f in model["functions"] if f["role"] == "resetter"]
+        self.tests = (model.get("sourced") or {}).get("tests") or {}  # name -> the test its arguments came from
+
+    def origin(self, name, indent=""):
+        """The comment line saying which of the package's tests gave a call's arguments, or []."""
+        return ["%s# arguments from %s" % (indent, self.tests[name])] if name in self.tests else []
 
     def common(self, d, imports, tags):
         d.key("tags", "[%s]" % ", ".join(["init", self.short] + tags))
@@ -117,7 +122,8 @@ class Writer:
 
     def function_body(self, fs):
         made = ["if iteration == 0:", "    " + OWNED]
-        made += ["    " + self.partial("f_" + f["name"], "%s.%s" % (self.mod, f["name"]), f["args"]) for f in fs]
+        for f in fs:
+            made += self.origin(f["name"], "    ") + ["    " + self.partial("f_" + f["name"], "%s.%s" % (self.mod, f["name"]), f["args"])]
         return "\n".join(made + ["f_%s()" % f["name"] for f in fs])
 
     def roles(self, d, groups, body):
@@ -145,9 +151,10 @@ class Writer:
         self.common(d, [self.mod, "functools"], ["first-use"])
         d.key("threads", str(THREADS))
         made = ["if iteration == 0:", "    " + OWNED]
-        made += ["    " + self.partial("f_" + f["name"], "%s.%s" % (self.mod, f["name"]), f["args"])
-                 for f in self.functions]
-        made += ["    " + self.maker(t) for t in ctors]
+        for f in self.functions:
+            made += self.origin(f["name"], "    ") + ["    " + self.partial("f_" + f["name"], "%s.%s" % (self.mod, f["name"]), f["args"])]
+        for t in ctors:
+            made += self.origin(t["name"], "    ") + ["    " + self.maker(t)]
         made.append("else:")
         made += ["    f_%s()" % f["name"] for f in self.functions]
         made += ["    new_%s()" % t["name"] for t in ctors]
@@ -174,7 +181,7 @@ class Writer:
                  "the rest in the other; each thread calls through bound methods it made itself."])
         d.key("description", q("one shared %s.%s: mutators against readers" % (self.mod, t["name"])))
         self.common(d, [self.mod], [t["name"].lower(), "shared"])
-        setup = [self.resetting_setup() or "", "%s = %s" % (var, t["ctor"])]
+        setup = [self.resetting_setup() or ""] + self.origin(t["name"]) + ["%s = %s" % (var, t["ctor"])]
         if t["warmup"]:
             setup.append("# some methods fail on an empty object: the mutators run once first")
             setup += ["%s.%s(%s)" % (var, n, ", ".join(method(t, n)["args"])) for n in t["warmup"]]
@@ -186,7 +193,9 @@ class Writer:
             calls = [m for m in ms if not m.get("attr")]
             made = ["if iteration == 0:", "    " + OWNED] if calls else []
             made += ["    m_%s = %s.%s" % (m["name"], var, m["name"]) for m in calls]
-            lines = made + ["m_%s(%s)" % (m["name"], ", ".join(m["args"])) for m in calls]
+            lines = list(made)
+            for m in calls:
+                lines += self.origin(t["name"] + "." + m["name"]) + ["m_%s(%s)" % (m["name"], ", ".join(m["args"]))]
             attrs = [m for m in ms if m.get("attr")]
             if attrs:
                 lines.append("# members and getset attributes: read in C on each access")
@@ -222,11 +231,14 @@ class Writer:
             d.block("setup", setup)
         d.key("threads", str(THREADS))
         made = ["if iteration == 0:", "    " + OWNED]
-        made += ["    " + self.maker(t) for t in tps]
+        for t in tps:
+            made += self.origin(t["name"], "    ") + ["    " + self.maker(t)]
         for t in tps:
             made.append("o = new_%s()" % t["name"])
             order = sorted(t["methods"], key=lambda m: m["role"] != "mutator")  # mutators first: readers need state
-            made += ["o.%s%s" % (m["name"], "" if m.get("attr") else "(%s)" % ", ".join(m["args"])) for m in order]
+            for m in order:
+                made += ([] if m.get("attr") else self.origin(t["name"] + "." + m["name"])) + \
+                    ["o.%s%s" % (m["name"], "" if m.get("attr") else "(%s)" % ", ".join(m["args"]))]
             made.append("del o")
         d.block("body", "\n".join(made))
         self.ignore(d, [m for t in tps for m in t["methods"]])
@@ -443,6 +455,9 @@ def reached_summary(m):
                          ("stub", "the package's stub %s" % os.path.basename(m.get("stub") or ""))):
         if src.get(source):
             lines.append("# Arguments from %s: %s." % (what, cut(", ".join(src[source]), 200)))
+    tests = src.get("tests") or {}
+    if tests:
+        lines.append("# Arguments from the package's tests (--from-tests): %s." % cut(", ".join(sorted(tests)), 200))
     same = m.get("same_results") or []
     if same:
         lines.append("# Results checked against single-threaded ones (same-results): %d calls." % len(same))
