@@ -34,7 +34,25 @@ _MARKERS = (
 )
 
 
+# The ini keys of the plugins ftstress turns off (-p no:NAME): a project's ini may set them (multidict's
+# pytest.ini has faulthandler_timeout), and with the plugin off pytest warns "Unknown config option",
+# which the project's `filterwarnings = error` (multidict's again) turns into an internal error.
+_BLOCKED_INI = {
+    "faulthandler": (("faulthandler_timeout", None), ("faulthandler_exit_on_timeout", "bool")),
+    "cacheprovider": (("cache_dir", None),),
+    "xdist": (("rsyncdirs", "paths"), ("rsyncignore", "paths"), ("looponfailroots", "paths")),
+}
+
+
 class _Markers:
+    def pytest_addoption(self, parser, pluginmanager):
+        known = getattr(parser, "_inidict", {})
+        for plugin, keys in _BLOCKED_INI.items():
+            if pluginmanager.is_blocked(plugin):
+                for key, kind in keys:
+                    if key not in known:
+                        parser.addini(key, "(%s, turned off by ftstress)" % plugin, type=kind)
+
     def pytest_configure(self, config):
         if not config.pluginmanager.hasplugin("run-parallel"):
             for m in _MARKERS:
