@@ -43,12 +43,9 @@ char *ft_pytest_scenarios(const char *out_dir, const ft_strlist *sites, int thre
     snprintf(ni, sizeof ni, "%d", iterations > 0 ? iterations : 1);
     snprintf(nr, sizeof nr, "%ld", rounds > 0 ? rounds : FT_PYTEST_DEFAULT_ROUNDS);
     const char *fixed[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, script, out, dir, nt, ni, nr};
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        ft_strlist_push(&argv, fixed[i]);
-    for (int i = 0; i < nargs; i++)
-        ft_strlist_push(&argv, args[i]);
-    char **cmd = ft_xcalloc(argv.count + 1, sizeof *cmd); /* NULL-ended, for exec */
-    memcpy(cmd, argv.items, argv.count * sizeof *cmd);
+    ft_strlist_push_all(&argv, fixed, sizeof fixed / sizeof *fixed);
+    ft_strlist_push_all(&argv, (const char *const *)args, (size_t)nargs);
+    char **cmd = ft_strlist_argv(&argv);
 
     /* The run's site folders on PYTHONPATH, as the workers have them on sys.path; TSan quiet: the
      * collector is single-threaded and its reports would only be noise. */

@@ -144,8 +144,7 @@ static int run_probe(const char *module, const char *model, const char *hints_js
             ft_strlist_push(&argv, "--avoid");
             ft_strlist_push(&argv, avoid.items[i]);
         }
-        char **args = ft_xcalloc(argv.count + 1, sizeof *args); /* NULL-ended, for exec */
-        memcpy(args, argv.items, argv.count * sizeof *args);
+        char **args = ft_strlist_argv(&argv);
         unlink(journal);
         rc = ft_run_command(args, env, NULL, 0);
         free(args);
@@ -190,12 +189,9 @@ static int record_tests(const char *module, const init_args *a, char **extra, in
     ft_strlist argv = {0};
     const char *fixed[] = {"env", "-u", "PYTHON_GIL", FTSTRESS_PYTHON_EXE, script, module, a->from_tests,
                            recorded, seconds}; /* as given: the messages name it so */
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        ft_strlist_push(&argv, fixed[i]);
-    for (int i = 0; i < nextra; i++)
-        ft_strlist_push(&argv, extra[i]);
-    char **args = ft_xcalloc(argv.count + 1, sizeof *args); /* NULL-ended, for exec */
-    memcpy(args, argv.items, argv.count * sizeof *args);
+    ft_strlist_push_all(&argv, fixed, sizeof fixed / sizeof *fixed);
+    ft_strlist_push_all(&argv, (const char *const *)extra, (size_t)nextra);
+    char **args = ft_strlist_argv(&argv);
     int run_rc = ft_run_command(args, env, NULL, 0);
     free(args);
     ft_strlist_free(&argv);

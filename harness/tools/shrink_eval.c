@@ -40,8 +40,7 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
     unlink(json);
     /* Every round runs (--keep-going): a rate needs them all, not a stop at the first hit. */
     const char *fixed[] = {ft_self_exe(), "run", yaml, "--keep-going", "-q", "--json", json, "-o", outdir};
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        ft_strlist_push(&args, fixed[i]);
+    ft_strlist_push_all(&args, fixed, sizeof fixed / sizeof *fixed);
     /* Each run draws its own --seed (its rounds' schedules); the hash seed is the shrink's, so the
      * runs meet one fork server kept between them instead of starting an interpreter each. */
     char hash_seed[32];
@@ -52,10 +51,10 @@ json_t *shrink_run(shrink *sh, const ft_scenario *s)
         ft_strlist_push(&args, "--site");
         ft_strlist_push(&args, sh->sites.items[i]);
     }
-    args.items = ft_xrealloc(args.items, (args.count + 1) * sizeof *args.items);
-    args.items[args.count] = NULL;
+    char **argv = ft_strlist_argv(&args);
     int64_t started = ft_now_ns();
-    int status = ft_child_run(args.items, log, NULL, 0, NULL);
+    int status = ft_child_run(argv, log, NULL, 0, NULL);
+    free(argv);
     sh->runs_wall += (double)(ft_now_ns() - started) / 1e9;
     if (status < 0) {
         ft_error("cannot start %s: %s", ft_self_exe(), strerror(errno));

@@ -12,6 +12,20 @@ void ft_strlist_push(ft_strlist *l, const char *s)
     l->items[l->count++] = ft_xstrdup(s);
 }
 
+void ft_strlist_push_all(ft_strlist *l, const char *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ft_strlist_push(l, items[i]);
+}
+
+char **ft_strlist_argv(const ft_strlist *l)
+{
+    char **argv = ft_xcalloc(l->count + 1, sizeof *argv);
+    if (l->count)
+        memcpy(argv, l->items, l->count * sizeof *argv);
+    return argv;
+}
+
 void ft_strlist_free(ft_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
