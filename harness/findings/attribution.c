@@ -25,16 +25,22 @@ int ft_frame_is_target(const ft_frame *f)
     return 1;
 }
 
-/* The interpreter running Python code: frames below it called into Python and are not where the
- * finding happened. Not the GIL's and thread states' functions (PyEval_RestoreThread, acquire_GIL):
- * an extension that re-attaches its thread state calls them, and a crash there is the extension's. */
-static int runs_python(const ft_frame *f)
+/* Where the extension's part of a stack ends, walking down from the access:
+ * - the interpreter running Python code: frames below it called into Python and are not where the
+ *   finding happened. Not the GIL's and thread states' functions (PyEval_RestoreThread,
+ *   acquire_GIL): an extension that re-attaches its thread state calls them, and a crash there is
+ *   the extension's;
+ * - a binding's exception reporting (Cython's __Pyx_AddTraceback): above it CPython builds a
+ *   traceback for the function that raised, e.g. interns a new code object's names (CPython 3.13's
+ *   intern_common race when threads raise at once), which is CPython's work, not the function's.
+ *   Code of the extension above it (Cython's own code-object cache) still counts. */
+int ft_stack_walk_ends(const ft_frame *f)
 {
     static const char *const names[] = {"_PyEval_EvalFrame", "_PyEval_Vector", "PyEval_EvalCode", "_PyEval_EvalCode"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (starts_with(f->function, names[i]))
             return 1;
-    return 0;
+    return ft_frame_is_error_reporting(f);
 }
 
 const char *ft_stack_owner(const json_t *frames)
@@ -43,7 +49,7 @@ const char *ft_stack_owner(const json_t *frames)
     int top = ft_top_meaningful(frames);
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (runs_python(&f))
+        if (ft_stack_walk_ends(&f))
             break;
         if (ft_frame_is_target(&f))
             return "target";
@@ -74,7 +80,7 @@ int ft_nearest_target(const json_t *frames)
     size_t n = json_array_size(frames);
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (runs_python(&f))
+        if (ft_stack_walk_ends(&f))
             break;
         /* CPython's header inlines (Py_DECREF, _Py_atomic_*) are compiled into the extension but are not its code */
         if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f))

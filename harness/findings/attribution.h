@@ -17,7 +17,8 @@ int ft_frame_is_system(const ft_frame *f);
  * extension, not CPython's, the C and C++ runtimes' or TSan's: code an extension calls. */
 int ft_frame_is_library(const ft_frame *f);
 
-/* The owner of a stack: "target" when extension code is on it above the eval loop, "harness" when
+/* The owner of a stack: "target" when extension code is on it above the eval loop (and above a
+ * binding's exception reporting), "harness" when
  * the top meaningful frame is the harness's, else "cpython". */
 const char *ft_stack_owner(const json_t *frames);
 /* Whether the harness called CPython's C API itself on this stack: a harness frame comes before any
@@ -26,6 +27,9 @@ const char *ft_stack_owner(const json_t *frames);
  * such side racing with scenario code, as a crash's traceback dump does, is not. */
 int ft_stack_harness_called(const json_t *frames);
 
+/* Whether walking down a stack from the access stops at this frame: the eval loop running Python
+ * code, or a binding's exception reporting (frames.h); what is below is not this finding's code. */
+int ft_stack_walk_ends(const ft_frame *f);
 /* Index of the nearest (innermost) frame of the extension's own code above the eval loop, or -1. */
 int ft_nearest_target(const json_t *frames);
 

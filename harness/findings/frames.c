@@ -63,6 +63,16 @@ int ft_frame_is_harness(const ft_frame *f)
            !starts_with(f->file, FTSTRESS_HARNESS_DIR "/inside_tsan/exercise_slots.c");
 }
 
+int ft_frame_is_error_reporting(const ft_frame *f)
+{
+    static const char *const reporting[] = {"__Pyx_AddTraceback", "__Pyx_CreateCodeObjectForTraceback",
+                                            "__Pyx_WriteUnraisable"};
+    for (size_t i = 0; i < sizeof reporting / sizeof *reporting; i++)
+        if (starts_with(f->function, reporting[i]))
+            return 1;
+    return 0;
+}
+
 int ft_frame_is_plumbing(const ft_frame *f)
 {
     if (ft_frame_is_runtime(f) || ft_frame_is_eval_loop(f) || starts_with(f->file, FTSTRESS_HARNESS_DIR "/"))
@@ -85,10 +95,12 @@ int ft_frame_is_plumbing(const ft_frame *f)
     /* Cython's and pybind11's call plumbing: how Python reached the code, like CPython's vectorcall. */
     static const char *const bindings[] = {"__Pyx_CyFunction_", "__Pyx_PyObject_Call", "__Pyx__PyObject_Call",
                                            "__Pyx_PyObject_FastCall", "__Pyx_PyVectorcall", "__Pyx_PyFunction_FastCall",
-                                           "__Pyx_PyCFunction_FastCall", "__Pyx_AddTraceback", "__Pyx_Raise"};
+                                           "__Pyx_PyCFunction_FastCall", "__Pyx_Raise"};
     for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
         if (starts_with(f->function, bindings[i]))
             return 1;
+    if (ft_frame_is_error_reporting(f))
+        return 1;
     if (strstr(f->function, "pybind11::cpp_function::") || strstr(f->function, "pybind11::detail::argument_loader") ||
         strstr(f->function, "nanobind::detail::nb_func_vectorcall"))
         return 1;

@@ -20,6 +20,9 @@ int ft_frame_is_plumbing(const ft_frame *f);
 int ft_frame_is_runtime(const ft_frame *f); /* sanitizer runtime only */
 int ft_frame_is_eval_loop(const ft_frame *f);
 int ft_frame_is_harness(const ft_frame *f);
+/* A binding's exception reporting (Cython's __Pyx_AddTraceback and the code object it makes for the
+ * traceback): what runs above it is CPython building a traceback, not the extension's work. */
+int ft_frame_is_error_reporting(const ft_frame *f);
 
 /* Index of the top meaningful frame of a JSON frame array; falls back to the first frame that is
  * not sanitizer runtime when every frame is plumbing; -1 for an empty stack. */

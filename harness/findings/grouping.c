@@ -108,7 +108,7 @@ static void add_target_frames(ft_strlist *anchors, const json_t *frames)
     size_t n = json_array_size(frames);
     for (size_t i = 0; i < n; i++) {
         ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (ft_frame_is_eval_loop(&f))
+        if (ft_frame_is_eval_loop(&f) || ft_frame_is_error_reporting(&f))
             break;
         if (ft_frame_is_target(&f) && !ft_frame_is_plumbing(&f)) {
             add(anchors, fn_anchor(f.function));
