@@ -6,11 +6,15 @@ it returns; calls through functools.partial count as calls of what it wraps, cal
 as calls of its type; a scenario that reaches the target only from C is shown reached by its
 race's native stack; role body calls and exception counts are exact; a clean scenario whose threads
 were never inside the target at once is flagged as saying little."""
+import glob
+import json
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from ftest import SOURCE, check, main, run_json, scenario  # noqa: E402
+from ftest import FTSTRESS, SOURCE, check, main, run_json, scenario  # noqa: E402
 
 FILE = os.path.join(SOURCE, "tests/scenarios/exercised/exercised.yaml")
 ROUNDS = 3
@@ -159,6 +163,46 @@ def test_counting_off():
     check(all("exercised" not in s for s in r["scenarios"]), "FTSTRESS_EXERCISE=0: nothing counted")
 
 
+def test_entry_points_are_symbolized_again_for_a_changed_extension():
+    """A second command takes the targets' C entry points from what the first one kept (the
+    symbolizer is not asked), and once the extension's file changes (a rebuild; here its times) they
+    are derived anew: a changed object never gets the entries of the old one."""
+    folder = tempfile.mkdtemp(prefix="ftstress-test-")
+    runtime, site = os.path.join(folder, "runtime"), os.path.join(folder, "site")
+    os.mkdir(runtime, 0o700)
+    os.mkdir(site)
+    built = glob.glob(os.path.join(os.path.dirname(os.path.dirname(FTSTRESS)), "site", "exercised.*.so"))
+    check(len(built) == 1, "the test extension beside the driver: %s" % built)
+    ext = shutil.copy(built[0], site)
+    path = os.path.join(folder, "one.yaml")
+    with open(path, "w") as f:
+        f.write("name: entries\nimports: [exercised]\npath: [site]\nthreads: 2\nbody: |\n  exercised.add(1, 2)\n"
+                "rounds: 1\n")
+    env = {"XDG_RUNTIME_DIR": runtime}
+
+    def entries():
+        rc, r, so, se = run_json(path, "--seed", "1", env=env, expect_rc=0)
+        return scenario(r, "entries")["exercised"]["entries"]
+
+    first = entries()
+    check(first["exercised.add"] and first["exercised.add"][0][1] == ext, "add's entry in the copy: %s" % first)
+    kept = [p for p in glob.glob(runtime + "/ftstress/entries-*/*.json") if json.load(open(p))["key"]["path"] == ext]
+    check(len(kept) == 1, "one file of the copy's entries: %s" % glob.glob(runtime + "/ftstress/**", recursive=True))
+    with open(kept[0]) as f:
+        doc = json.load(f)
+    check(any(v == first["exercised.add"][0] for v in doc["symbols"].values()), "add's entry kept: %s" % doc)
+    for k, v in doc["symbols"].items():  # marked, to tell the kept entries from symbolized ones
+        doc["symbols"][k] = ["kept_" + v[0], v[1]]
+    with open(kept[0], "w") as f:
+        json.dump(doc, f)
+    second = entries()
+    check(second == {n: [["kept_" + e[0], e[1]] if e[1] == ext else e for e in es] for n, es in first.items()},
+          "the second command's entries are the kept ones: %s" % second)
+    st = os.stat(ext)
+    os.utime(ext, ns=(st.st_atime_ns, st.st_mtime_ns + 1000000000))  # what a rebuild does to it, and more
+    check(entries() == first, "derived anew from the changed file, none of the kept ones")
+
+
 if __name__ == "__main__":
     main([test_called_functions_are_counted, test_uncalled_functions_are_not_reached,
           test_exceptions_by_role_and_function, test_target_not_reached_is_a_warning_not_clean,
@@ -166,4 +210,5 @@ if __name__ == "__main__":
           test_calls_through_a_partial_count_as_the_wrapped_function,
           test_an_error_is_named_after_the_target_function_that_raised_it, test_calling_an_instance_counts_as_its_type,
           test_reached_only_from_c_is_shown_by_the_findings_stacks,
-          test_calls_that_never_overlap_make_a_clean_outcome_say_little, test_counting_off])
+          test_calls_that_never_overlap_make_a_clean_outcome_say_little, test_counting_off,
+          test_entry_points_are_symbolized_again_for_a_changed_extension])

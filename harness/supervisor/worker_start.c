@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "entry_cache_dir.h"
 #include "log.h"
 #include "perturb.h"
 #include "run_files.h"
@@ -24,9 +25,9 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     char first[32], rounds[32], seed[32], hash_seed[32], threads[32], iters[32], spawned[32], parent[48];
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
-    /* 10 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
-     * threads, iterations), --zygote, --targets-known, the sites, and the closing NULL */
-    char **args = ft_xcalloc(23 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+    /* 11 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
+     * threads, iterations, entry-cache), --zygote, --targets-known, the sites, and the closing NULL */
+    char **args = ft_xcalloc(25 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -65,6 +66,10 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
      * (an llvm-symbolizer process per worker, about 0.1 s) would only repeat it. */
     if (j->targets_known)
         args[na++] = "--targets-known";
+    /* Where an earlier command kept what the symbolizer said of the same object files. */
+    const char *entry_cache = ft_entry_cache_dir(o->symbolizer);
+    if (entry_cache)
+        args[na++] = "--entry-cache", args[na++] = (char *)entry_cache;
     args[na] = NULL;
 
     char *options = ft_worker_tsan_options(o->symbolizer);

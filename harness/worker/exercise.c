@@ -19,6 +19,7 @@
 #include <sanitizer/common_interface_defs.h>
 
 #include "clock.h"
+#include "entry_cache.h"
 #include "exercise_hook.h"
 #include "worker_python.h"
 #include "xalloc.h"
@@ -126,7 +127,10 @@ static const void *key_of(PyObject *o)
 
 /* The symbol and shared object of C code at `fn`, as TSan's stacks name them: [function, module],
  * or NULL when the symbolizer does not know it. The entry address itself is asked (+1: the
- * symbolizer may step back one byte from what it takes for a return address). */
+ * symbolizer may step back one byte from what it takes for a return address). What an earlier
+ * command asked of the same object file is taken from the entry cache (entry_cache.h): the
+ * symbolizer's start-up and its reading of the object's debug information are most of a targeted
+ * scenario's start-up otherwise. */
 #ifdef FTSTRESS_NO_TSAN
 /* The plain driver has no sanitizer runtime: the dynamic symbol table names the entry instead. */
 #pragma weak __sanitizer_symbolize_pc
@@ -146,12 +150,17 @@ static json_t *symbol_at(const void *fn)
         return json_pack("[s, s]", info.dli_sname, info.dli_fname);
     }
 #endif
+    json_t *kept;
+    if (ft_entry_cache_get(fn, &kept))
+        return kept;
     __sanitizer_symbolize_pc((void *)((const char *)fn + 1), "%f\x01%m", buf, sizeof buf);
     char *sep = strchr(buf, '\x01');
     if (!sep || sep == buf || !strncmp(buf, "<null>", 6) || !strcmp(buf, "??"))
         return NULL;
     *sep = '\0';
-    return json_pack("[s, s]", buf, sep + 1);
+    json_t *symbol = json_pack("[s, s]", buf, sep + 1);
+    ft_entry_cache_put(fn, symbol);
+    return symbol;
 }
 
 static void add_entry(json_t *list, const void *fn)
@@ -427,6 +436,7 @@ void ft_exercise_register(const ft_scenario *s, const json_t *targets, int with_
     }
     PyErr_Clear();
     Py_XDECREF(list);
+    ft_entry_cache_save();
     /* sent by ft_exercise_announce: a zygote registers once, each of its workers announces */
     targets_event = json_pack("{s:O, s:O, s:I, s:o, s:o}", "modules", modules, "functions", names, "dropped",
                               (json_int_t)dropped, "entries", entries, "types", types);

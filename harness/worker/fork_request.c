@@ -66,6 +66,24 @@ ssize_t ft_fork_receive(int sock, char *buf, size_t size, int fds[FT_FORK_NFDS])
     return n;
 }
 
+int ft_fork_forward(int sock, const char *buf, size_t len, const int fds[FT_FORK_NFDS])
+{
+    union {
+        char space[CMSG_SPACE(sizeof(int) * FT_FORK_NFDS)];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                         .msg_controllen = sizeof control.space};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * FT_FORK_NFDS);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * FT_FORK_NFDS);
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
 /* Splits the NUL-separated argument block into an argv; argv[0] is a fixed program name, as getopt skips it. */
 int ft_fork_split_args(char *buf, size_t len, char **argv, int max)
 {

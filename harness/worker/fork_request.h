@@ -19,6 +19,10 @@ int ft_thread_count(void);
  * closed). */
 ssize_t ft_fork_receive(int sock, char *buf, size_t size, int fds[FT_FORK_NFDS]);
 
+/* Sends a request on to `sock` (a zygote, a spare worker): the same argument block and descriptors,
+ * which stay the caller's to close. 0, or -1. */
+int ft_fork_forward(int sock, const char *buf, size_t len, const int fds[FT_FORK_NFDS]);
+
 /* Splits an argument block into argv (argv[0] a fixed program name, as getopt skips it). argc. */
 int ft_fork_split_args(char *buf, size_t len, char **argv, int max);
 

@@ -38,6 +38,7 @@
 #include "fork_protocol.h"
 #include "fork_request.h"
 #include "server_daemon.h"
+#include "spare_worker.h"
 #include "worker.h"
 #include "worker_channel.h"
 #include "worker_python.h"
@@ -174,7 +175,7 @@ static int report_exits(ft_zygotes *zygotes)
     ft_fork_message m = {.type = FT_FORK_EXITED};
     pid_t pid;
     while ((pid = wait4(-1, &m.wstatus, WNOHANG, &m.usage)) > 0) {
-        if (ft_zygotes_owns(zygotes, pid)) /* not a worker: the command never heard of it */
+        if (ft_zygotes_owns(zygotes, pid) || ft_spare_ended(pid)) /* not a worker: the command never heard of it */
             continue;
         m.pid = (int)pid;
         if (send(FT_FD_SERVER, &m, sizeof m, MSG_NOSIGNAL) != (ssize_t)sizeof m)
@@ -250,6 +251,7 @@ static int serve(int detached, pid_t client)
         }
         w.cap = 16;
         w.p[w.n++] = (struct pollfd){.fd = FT_FD_SERVER, .events = POLLIN};
+        ft_spare_make(client); /* the command's first request finds its worker forked */
     }
     for (;;) {
         int fds[FT_FORK_NFDS];
@@ -280,7 +282,9 @@ static int serve(int detached, pid_t client)
                 pidfds &= w.n > before;
             }
         } else if (detached) {
-            pid_t pid = fork_detached_worker(fds, wargc, wargv, client);
+            pid_t pid = ft_spare_take(buf, (size_t)n, fds);
+            if (!pid)
+                pid = fork_detached_worker(fds, wargc, wargv, client);
             if (pid < 0)
                 reply.error = errno;
             else {
@@ -296,6 +300,8 @@ static int serve(int detached, pid_t client)
         /* Without a middle process the answer is ours; with one, only a request that forked nothing is. */
         if ((detached || reply.error || reply.pid > 0) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
             break;
+        if (detached) /* answered: the next request's worker is forked while this one starts */
+            ft_spare_make(client);
     }
     ft_zygotes_free(zygotes);
     for (size_t i = 1; i < w.n; i++)

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "crash_signal.h"
+#include "entry_cache.h"
 #include "exercise.h"
 #include "fork_server.h"
 #include "perturb.h"
@@ -49,6 +50,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"tsan-log", required_argument, 0, 'L'},   {"perturb", required_argument, 0, 'P'},
         {"zygote", no_argument, 0, 'z'},           {"hash-seed", required_argument, 0, 'H'},
         {"targets-known", no_argument, 0, 'K'}, /* for the fork server (zygote.h); a worker runs the same either way */
+        {"entry-cache", required_argument, 0, 'E'},
         {0, 0, 0, 0},
     };
     int c;
@@ -66,6 +68,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'c': a->compile_only = 1; break;
         case 'z': break;
         case 'K': a->targets_known = 1; break;
+        case 'E': ft_entry_cache_use(optarg); break;
         case 'H': a->hash_seed = strtoul(optarg, NULL, 10), a->hash_seed_given = 1; break;
         case 'T': a->spawned_ns = strtoll(optarg, NULL, 10); break;
         case 'L': a->tsan_log = optarg; break;

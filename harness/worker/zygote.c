@@ -272,25 +272,6 @@ static zygote *start_zygote(ft_zygotes *z, uint64_t key, const char *buf, size_t
     return slot;
 }
 
-/* Sends the request on to the zygote: the same argument block and descriptors. */
-static int forward(int sock, const char *buf, size_t len, const int fds[FT_FORK_NFDS])
-{
-    union {
-        char space[CMSG_SPACE(sizeof(int) * FT_FORK_NFDS)];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof control);
-    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                         .msg_controllen = sizeof control.space};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * FT_FORK_NFDS);
-    memcpy(CMSG_DATA(c), fds, sizeof(int) * FT_FORK_NFDS);
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
 /* The zygote's answer to a forwarded request, within ZYGOTE_ANSWER_MS. -1 when none came. */
 static int answer(int sock, ft_fork_message *m)
 {
@@ -320,7 +301,7 @@ pid_t ft_zygote_start_worker(ft_zygotes *z, const char *buf, size_t len, const i
     if (!zy && !(zy = start_zygote(z, key, buf, len, fds)))
         return 0;
     zy->used = ++z->clock;
-    if (forward(zy->sock, buf, len, fds) < 0 || answer(zy->sock, &m) < 0) {
+    if (ft_fork_forward(zy->sock, buf, len, fds) < 0 || answer(zy->sock, &m) < 0) {
         /* it could not prepare, took too long, or died: this scenario's workers fork as before */
         kill(zy->pid, SIGKILL);
         retire(zy);
