@@ -73,11 +73,12 @@ def tool_modules():
     return sorted(n for n in list(sys.modules) if n.split(".")[0] in tops)
 
 
-def run_alone(cfg, nodeids):
+def run_alone(cfg, nodeids, log):
     """pytest_alone.py's verdicts ({nodeid: verdict} of the tests that did not pass alone), from a fork of
     this process, so that no worker runs a test before its rounds and this process's pytest session
     stays as it was; {} when that pass failed (the tests' rounds still run: a test failing alone then
-    shows as its rounds' errors)."""
+    shows as its rounds' errors). pytest's output goes to `log`, shown only when the pass failed: the
+    collection above said it all, and its "no tests ran" would only mislead."""
     import time
     import pytest_alone
     started = time.monotonic()
@@ -86,6 +87,10 @@ def run_alone(cfg, nodeids):
     if pid == 0:
         os.close(r)
         try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.close(fd)
             data = json.dumps(pytest_alone.verdicts(cfg, nodeids)).encode()
             while data:
                 data = data[os.write(w, data):]
@@ -101,7 +106,14 @@ def run_alone(cfg, nodeids):
     os.close(r)
     _, status = os.waitpid(pid, 0)
     found = json.loads(b"".join(chunks)) if chunks else None
+    try:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            said = f.read().splitlines()[-40:]
+        os.unlink(log)
+    except OSError:
+        said = []
     if found is None:
+        print("\n".join(said), file=sys.stderr)
         print("ftstress: running the tests alone failed (%s): a test that fails alone will show as its "
               "rounds' errors" % ("pytest ran none" if chunks else "status %d" % status), file=sys.stderr)
         return {}
@@ -143,7 +155,7 @@ def main():
     gil = os.environ.get("FTSTRESS_PYTEST_GIL", "")
     env = {"PYTHON_GIL": gil} if gil else {}
     env["FTSTRESS_SERVER_IMPORTS"] = " ".join(tool_modules())
-    alone = run_alone(cfg, [item.nodeid for item in collector.items])
+    alone = run_alone(cfg, [item.nodeid for item in collector.items], out + ".alone.log")
     taken, docs = set(), []
     for item in collector.items:
         n, iters = counts(item, threads, iterations)
