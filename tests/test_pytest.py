@@ -1,6 +1,7 @@
 """`ftstress run --pytest` on tests/pytest_project: the racy tests' race named with their test ids and
-grouped across them, the crash recorded and the run going on, the thread_unsafe test run in one
-thread, a test failing alone reported as failing (not as a race), the clean test clean, JUnit per test id."""
+grouped across them, a race on first use only seen (no run of the test before its rounds), the crash
+recorded and the run going on, the thread_unsafe test run in one thread, a test failing alone reported
+as failing (not as a race), the clean test clean, JUnit per test id."""
 import json
 import os
 import re
@@ -33,7 +34,8 @@ def test_exit_code_and_every_test_a_scenario():
     rc, r, so, se, _ = results()
     check(rc == 1, "exit code %d, expected 1 (findings)" % rc, so, se[-3000:])
     names = sorted(s["name"] for s in r["scenarios"])
-    check(names == sorted(RACY + ("test_suite.py..test_marked_thread_unsafe", "test_suite.py..test_crashes",
+    check(names == sorted(RACY + ("test_suite.py..test_first_use", "test_suite.py..test_marked_thread_unsafe",
+                                  "test_suite.py..test_crashes",
                                   "test_suite.py..test_fails_alone", "test_suite.py..TestClean..test_clean")),
           "one scenario per test id: %s" % names)
     desc = scenario(r, RACY[0])
@@ -54,7 +56,21 @@ def test_race_named_with_the_test_ids_and_grouped():
     text = open(r["scenarios"][0]["file"]).read()
     check("test_suite.py::test_racy_counter[0]" in text, "the generated scenario file names the real test id")
     # a suite's slow test is not a hang at the 60 s default (rapidjson's test_doubles was)
-    check(text.count("\ntimeout: 300\n") == 6, "every test's round may take 300 s, as its run alone may")
+    check(text.count("\ntimeout: 300\n") == 7, "every test's round may take 300 s, as its run alone may")
+
+
+def test_first_use_race_seen():
+    # first_use's table is built by its first call: only the threads' first calls race, so no run of
+    # the test may come before the rounds in the worker (the verdict alone comes from another process)
+    rc, r, so, se, _ = results()
+    name = "test_suite.py..test_first_use"
+    s = scenario(r, name)
+    f = [x for x in findings(r, name) if x["kind"] == "race"]
+    check(s["outcome"] == "race" and any("fill_unsafe" in x["title"] for x in f),
+          "first-use race: %s %s" % (s, [x["title"] for x in f]), so)
+    check(all(x["rounds_hit"] == 1 and x["first_round"] == 0 for x in f),
+          "the first round races, and only it: %s" % [(x["first_round"], x["rounds_hit"]) for x in f])
+    check("7 tests run alone" in se, "the collector says the tests ran alone first", se[-3000:])
 
 
 def test_crash_recorded_and_the_run_goes_on():
@@ -97,7 +113,7 @@ def test_clean_test_is_clean_with_marker_threads():
 def test_junit_one_testcase_per_test():
     xml = results()[4]
     cases = re.findall(r'<testcase name="([^"]+)" classname="([^"]+)"', xml)
-    check(len(cases) == 6, "six testcases: %s" % cases)
+    check(len(cases) == 7, "seven testcases: %s" % cases)
     # pytest --junitxml's names: classname the module (and class), name the function with its parameters
     for case in (("test_racy_counter[0]", "test_suite"), ("test_racy_counter[50]", "test_suite"),
                  ("test_clean", "test_suite.TestClean"), ("test_crashes", "test_suite")):
@@ -113,6 +129,6 @@ def test_bad_pytest_arguments_are_a_usage_error():
 
 if __name__ == "__main__":
     main([test_exit_code_and_every_test_a_scenario, test_race_named_with_the_test_ids_and_grouped,
-          test_crash_recorded_and_the_run_goes_on, test_thread_unsafe_runs_single_threaded,
+          test_first_use_race_seen, test_crash_recorded_and_the_run_goes_on, test_thread_unsafe_runs_single_threaded,
           test_failing_alone_is_not_a_race, test_clean_test_is_clean_with_marker_threads,
           test_junit_one_testcase_per_test, test_bad_pytest_arguments_are_a_usage_error])

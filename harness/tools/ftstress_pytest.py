@@ -1,8 +1,11 @@
-"""`ftstress run --pytest`, inside a worker: one collected pytest item, run once single-threaded, then its
-fixtures set up every round on the main thread and its function called by the team's threads.
+"""`ftstress run --pytest`, inside a worker: one collected pytest item, its fixtures set up every round on
+the main thread and its function called by the team's threads. The worker never runs the test before
+its rounds, so the first round makes the module's and the test's first calls (a race on first use
+only, such as a lazily built cache, is there to be seen); whether the test fails alone was decided by
+pytest_alone.py's pass at collection, in a fork of another process, and is passed in.
 
 The scenario pytest_collect.py writes for a test does, in its blocks:
-  setup_once: test = ftstress_pytest.Test(NODEID, CONFIG)   # collect, check the GIL, run it once alone
+  setup_once: test = ftstress_pytest.Test(NODEID, CONFIG, THREADS[, ALONE])  # collect, check the GIL
   setup:      test.setup_round()                             # fixtures, as pytest's setup phase does
   body:       if iteration == 0: call = test.thread_call(thread)
               call(iteration)
@@ -17,7 +20,8 @@ import types
 
 
 class FailsSingleThreaded(Exception):
-    """The test fails when run alone, once, as pytest runs it: not a finding of the threads."""
+    """The test fails when run alone, once, as pytest runs it (pytest_alone.py's pass): not a finding of
+    the threads."""
 
 
 class GilReenabled(Exception):
@@ -64,9 +68,11 @@ def _has_run_parallel():
     return importlib.util.find_spec("pytest_run_parallel") is not None
 
 
-def pytest_args(nodeid, cfg):
-    """The command line that collects exactly this test, as the collector's run saw it."""
-    args = [os.path.join(cfg["rootdir"], nodeid), "--rootdir", cfg["rootdir"], "-q", "-s",
+def pytest_args(nodeids, cfg):
+    """The command line that collects exactly these tests (a test id or a list), as the collector's run saw them."""
+    if isinstance(nodeids, str):
+        nodeids = [nodeids]
+    args = [os.path.join(cfg["rootdir"], n) for n in nodeids] + ["--rootdir", cfg["rootdir"], "-q", "-s",
             "-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:xdist", "-o", "addopts="]
     args += cfg.get("options", [])
     if cfg.get("inifile"):
@@ -102,27 +108,22 @@ def _thread_copy(fn):
     return copy
 
 
-def _fails_alone_type(rep):
+def _fails_alone_type(alone):
     """A FailsSingleThreaded named after what the test raised alone and where, e.g.
     ftstress.FailsAlone(RecursionError, test_circular.py:40): ftstress groups errors by type and
     frame, so tests failing for one reason are one group, and two reasons are two, not one."""
-    crash = getattr(rep.longrepr, "reprcrash", None)
-    if crash is None:
+    if not alone.get("kind"):
         return FailsSingleThreaded
-    kind = crash.message.split(":")[0].strip()
-    if not kind.replace(".", "").replace("_", "").isalnum():
-        kind = "AssertionError" if crash.message.startswith("assert") else "failure"
     # short: a finding's title is cut at a width, and the test id after it must stay readable
-    name = "FailsAlone(%s, %s:%d)" % (kind, os.path.basename(str(crash.path)), crash.lineno + 1)
+    name = "FailsAlone(%s, %s)" % (alone["kind"], alone["where"])
     return type(name, (FailsSingleThreaded,), {"__module__": "ftstress"})
 
 
 class Test:
-    def __init__(self, nodeid, cfg, threads):
-        import pytest
+    def __init__(self, nodeid, cfg, threads, alone=None):
+        """`alone`: pytest_alone.py's verdict of the test run alone, None when it passed there."""
         from _pytest.config import _prepareconfig
         from _pytest.main import Session
-        from _pytest.runner import runtestprotocol
 
         self.nodeid, self.threads, self.skipped = nodeid, threads, None
         gil_before = sys._is_gil_enabled()
@@ -142,17 +143,15 @@ class Test:
         if not gil_before and sys._is_gil_enabled() and os.environ.get("PYTHON_GIL") != "1":
             raise GilReenabled("collecting %s turned the GIL back on (a module without Py_mod_gil); set "
                                "env PYTHON_GIL: \"1\" to run it anyway" % nodeid)
-        # Once alone, as pytest would: a test that fails here is reported as failing, not as a race.
-        for rep in runtestprotocol(item, log=False, nextitem=None):
-            if rep.failed:
-                # The title is the first line: the test and pytest's own "E ..." summary; the whole
-                # report follows in the traceback, as a note.
-                said = [ln[1:].strip() for ln in rep.longreprtext.splitlines() if ln.startswith("E ")]
-                err = _fails_alone_type(rep)("%s fails single-threaded (%s): %s" % (nodeid, rep.when, said[0] if said else "failed"))
-                err.add_note(rep.longreprtext)
-                raise err
-            if rep.skipped and self.skipped is None:
-                self.skipped = rep.longreprtext or "skipped"
+        outcome = (alone or {}).get("outcome")
+        if outcome == "failed":
+            # The title is the first line: the test and pytest's own "E ..." summary; the whole
+            # report follows in the traceback, as a note.
+            err = _fails_alone_type(alone)("%s fails single-threaded (%s): %s" % (nodeid, alone["when"], alone["said"]))
+            err.add_note(alone["report"])
+            raise err
+        if outcome == "skipped":
+            self.skipped = alone["report"]
         # Each thread's copy of the function, made here on the main thread: making a code object interns
         # its names, which would race with the other threads' reads of them (a CPython 3.13 race).
         self.copies = [_thread_copy(_unwrap(item.obj)) for _ in range(max(1, threads))]
@@ -163,9 +162,14 @@ class Test:
         """The test's fixtures for this round, on the main thread: pytest's setup phase."""
         if self.skipped:
             return
+        from _pytest.outcomes import Skipped, XFailed
         item = self.item
         item._initrequest()
-        item.ihook.pytest_runtest_setup(item=item)
+        try:
+            item.ihook.pytest_runtest_setup(item=item)
+        except (Skipped, XFailed) as e:  # a skip or xfail(run=False) marker the run alone did not report
+            self.skipped = str(e) or type(e).__name__
+            print("ftstress: %s is skipped (%s): no rounds run it" % (self.nodeid, self.skipped), file=sys.stderr)
 
     def teardown_round(self):
         if self.skipped:

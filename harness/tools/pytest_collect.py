@@ -1,6 +1,7 @@
 """`ftstress run --pytest`'s collector: collects the selected tests with pytest (and pytest-run-parallel
 when installed, so its markers and thread-unsafe detection decide each test's threads) in the TSan
-interpreter and writes one scenario per test id (ftstress_pytest.py runs it in the worker).
+interpreter, runs each once alone in a fork of its own (pytest_alone.py) and writes one scenario per
+test id (ftstress_pytest.py runs it in the worker), with the verdict of the tests that did not pass alone.
 
 usage: pytest_collect.py OUT.yaml RUNNER_DIR THREADS ITERATIONS ROUNDS [PYTEST ARGS...]
 Exit codes: 0 written; 2 pytest refused the arguments or collected nothing; 3 collection failed.
@@ -72,6 +73,57 @@ def tool_modules():
     return sorted(n for n in list(sys.modules) if n.split(".")[0] in tops)
 
 
+def run_alone(cfg, nodeids, log):
+    """pytest_alone.py's verdicts ({nodeid: verdict} of the tests that did not pass alone), from a fork of
+    this process, so that no worker runs a test before its rounds and this process's pytest session
+    stays as it was; {} when that pass failed (the tests' rounds still run: a test failing alone then
+    shows as its rounds' errors). pytest's output goes to `log`, shown only when the pass failed: the
+    collection above said it all, and its "no tests ran" would only mislead."""
+    import time
+    import pytest_alone
+    started = time.monotonic()
+    r, w = os.pipe()
+    pid = pytest_alone.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.close(fd)
+            data = json.dumps(pytest_alone.verdicts(cfg, nodeids)).encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    found = json.loads(b"".join(chunks)) if chunks else None
+    try:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            said = f.read().splitlines()[-40:]
+        os.unlink(log)
+    except OSError:
+        said = []
+    if found is None:
+        print("\n".join(said), file=sys.stderr)
+        print("ftstress: running the tests alone failed (%s): a test that fails alone will show as its "
+              "rounds' errors" % ("pytest ran none" if chunks else "status %d" % status), file=sys.stderr)
+        return {}
+    print("ftstress: %d test%s run alone in %.1f s: %d failed, %d skipped" % (
+        len(nodeids), "" if len(nodeids) == 1 else "s", time.monotonic() - started,
+        sum(v["outcome"] == "failed" for v in found.values()),
+        sum(v["outcome"] == "skipped" for v in found.values())), file=sys.stderr)
+    return found
+
+
 def main():
     out, runner_dir = sys.argv[1], sys.argv[2]
     threads, iterations, rounds = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -103,6 +155,7 @@ def main():
     gil = os.environ.get("FTSTRESS_PYTEST_GIL", "")
     env = {"PYTHON_GIL": gil} if gil else {}
     env["FTSTRESS_SERVER_IMPORTS"] = " ".join(tool_modules())
+    alone = run_alone(cfg, [item.nodeid for item in collector.items], out + ".alone.log")
     taken, docs = set(), []
     for item in collector.items:
         n, iters = counts(item, threads, iterations)
@@ -113,7 +166,11 @@ def main():
         desc = "pytest %s: %d thread%s" % (item.nodeid, n, "" if n == 1 else "s")
         if n == 1:
             desc += " (single-threaded: %s)" % (why or "parallel_threads(1)")
-        call = "ftstress_pytest.Test(%r, %r, %d)" % (item.nodeid, cfg, n)
+        verdict = alone.get(item.nodeid)
+        if verdict is not None and verdict["outcome"] in ("failed", "skipped"):
+            call = "ftstress_pytest.Test(%r, %r, %d, %r)" % (item.nodeid, cfg, n, verdict)
+        else:  # passed alone, or crashed or hung there: its rounds run and record how
+            call = "ftstress_pytest.Test(%r, %r, %d)" % (item.nodeid, cfg, n)
         docs.append(
             "name: %s\n" % scenario_name(item.nodeid, taken)
             + "description: %s\n" % json.dumps(desc)

@@ -1,6 +1,7 @@
-"""ftstress --pytest's fixture suite (tests/test_pytest.py): racy, thread-unsafe, crashing, failing and clean tests."""
+"""ftstress --pytest's fixture suite (tests/test_pytest.py): racy, first-use racy, thread-unsafe, crashing, failing and clean tests."""
 import ctypes
 
+import first_use
 import pytest
 import seeded_globals
 
@@ -15,6 +16,12 @@ def test_racy_counter(calls, extra):
     # seeded_globals' P2: ++ on a plain C global. Two test ids reach one bug: one group lists both.
     for _ in range(calls + extra):
         seeded_globals.next_version_unsafe()
+
+
+def test_first_use():
+    # first_use builds a table on its first call, in plain statics: only the first concurrent calls
+    # race, so the threads must make the module's first call (a run of the test before them hides it).
+    assert first_use.lookup_unsafe(7) == first_use.expected(7)
 
 
 @pytest.mark.thread_unsafe
