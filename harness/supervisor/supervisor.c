@@ -4,7 +4,8 @@
  * (scheduling.c), read what they write (event_intake.c), reap those whose pipes all closed
  * (worker_end.c) and police the rest (kill_policy.c: expectation met, interrupted, crashed, past a
  * deadline; the shared status page gives each phase's start, so a hung worker is noticed even when
- * it says nothing), and save results.json as it goes. */
+ * it says nothing), reap what workers leave behind (adopted_orphans.c), and save results.json as it
+ * goes. */
 #include "supervisor.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adopted_orphans.h"
 #include "clock.h"
 #include "job.h"
 #include "job_slots.h"
@@ -41,7 +43,8 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     int jobs = ft_job_slots(o->jobs);
     job *js = ft_xcalloc(nselected, sizeof *js);
     ft_schedule sched = {0};
-    int64_t t0 = ft_now_ns(), last_save = 0;
+    int64_t t0 = ft_now_ns(), last_save = 0, last_reap = 0;
+    pid_t *running = ft_xcalloc(nselected ? nselected : 1, sizeof *running);
     struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
     ft_progress progress;
 
@@ -80,6 +83,14 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
             else
                 ft_job_police(j, o, interrupted);
         }
+        if (ft_now_ns() - last_reap > 1000000000LL) { /* what ended workers left behind, once a second */
+            size_t n = 0;
+            for (size_t i = 0; i < nselected; i++)
+                if (js[i].active)
+                    running[n++] = js[i].proc.pid;
+            ft_reap_adopted_orphans(running, n);
+            last_reap = ft_now_ns();
+        }
         if (o->until_failure && results->changed && expectation_failed(results))
             ft_schedule_stop_starting(js, nselected, &sched);
         ft_progress_update(&progress, results, now);
@@ -98,6 +109,7 @@ int ft_supervise(const ft_supervise_opts *o, ft_results *results)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     free(js);
+    free(running);
     results->interrupted = interrupted;
     return interrupted ? -1 : 0;
 }
