@@ -61,21 +61,36 @@ static void signal_name(char *buf, size_t n, const char *word)
     snprintf(buf, n, "%s%s", strncmp(word, "SIG", 3) ? "SIG" : "", word);
 }
 
-/* TSan's deadly-signal report, when a worker runs with TSan's own signal handling (a user's
- * TSAN_OPTIONS can turn it back on):
- *   "==123==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc ... T456)"
- * followed by "#N" frame lines up to the first blank line. */
+/* TSan's own reports of a worker's death, in its log, followed by "#N" frame lines up to the first
+ * blank line:
+ * - its deadly-signal report, when a worker runs with TSan's own signal handling (a user's
+ *   TSAN_OPTIONS can turn it back on):
+ *     "==123==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc ... T456)"
+ * - a failed internal check, after which TSan exits (66): the program broke the runtime's own
+ *   state, e.g. freed memory its allocator never gave out (datrie's tail_set_suffix on a pool
+ *   another thread had moved: "sanitizer_allocator_secondary.h:297 ((IsAligned(p, page_size_)))"):
+ *     "ThreadSanitizer: CHECK failed: FILE:LINE "((COND)) != (0)" (0x0, 0x0) (tid=14668)"
+ *   The stack's top frames are the runtime's (CheckFailed, free), then the code that called it. */
 static void parse_tsan_log(ft_crash_info *c, const char *tsan_log)
 {
+    static const char deadly[] = "ERROR: ThreadSanitizer: ", check[] = "ThreadSanitizer: CHECK failed: ";
     const char *err = NULL, *p;
-    for (p = tsan_log; p && (p = strstr(p, "ERROR: ThreadSanitizer: ")); p++)
+    int is_check = 0;
+    for (p = tsan_log; p && (p = strstr(p, deadly)); p++)
         err = p;
+    for (p = tsan_log; p && (p = strstr(p, check)); p++)
+        if (p > err)
+            err = p, is_check = 1;
     if (!err)
         return;
-    char word[32] = "";
-    sscanf(err + strlen("ERROR: ThreadSanitizer: "), "%31[A-Za-z]", word);
-    if (*word)
-        signal_name(c->signal_name, sizeof c->signal_name, word);
+    if (is_check)
+        snprintf(c->signal_name, sizeof c->signal_name, "TSan-CHECK");
+    else {
+        char word[32] = "";
+        sscanf(err + strlen(deadly), "%31[A-Za-z]", word);
+        if (*word)
+            signal_name(c->signal_name, sizeof c->signal_name, word);
+    }
     for (p = strchr(err, '\n'); p && *p; p = strchr(p, '\n')) {
         p++;
         const char *end = strchr(p, '\n');
@@ -89,7 +104,7 @@ static void parse_tsan_log(ft_crash_info *c, const char *tsan_log)
             json_array_append_new(c->native, fr);
     }
     if (json_array_size(c->native))
-        c->native_source = "tsan";
+        c->native_source = is_check ? "tsan-check" : "tsan";
 }
 
 json_t *ft_frames_below_signal(const json_t *frames)
@@ -166,8 +181,11 @@ char *ft_render_crash(const ft_crash_info *c, const ft_crash_evidence *ev)
     fprintf(out, "The worker died with %s in round %ld.\n", c->signal_name, ev->round);
     if (json_array_size(c->native)) {
         fprintf(out, "Native stack of the crashing thread (%s):\n",
-                !strcmp(c->native_source, "ptrace") ? "taken with ptrace while its signal handler waited"
-                                                     : "from TSan's deadly-signal report");
+                !strcmp(c->native_source, "ptrace")       ? "taken with ptrace while its signal handler waited"
+                : !strcmp(c->native_source, "tsan-check") ? "from TSan's failed internal check: the code below its "
+                                                            "runtime frames broke the runtime's state, e.g. freed memory "
+                                                            "it was never given, and TSan exited"
+                                                          : "from TSan's deadly-signal report");
         ft_render_frames(out, c->native);
     }
     if (json_array_size(ev->native)) {

@@ -284,6 +284,29 @@ void test_crash_parsing(void)
     CHECK_STR(c.location, "/t/crashy.c:41");
     ft_crash_info_free(&c);
 
+    /* TSan's failed internal check (datrie freed a pointer of a pool another thread had moved): TSan
+     * exits 66 after printing it; the runtime's frames are skipped and the extension's name the crash. */
+    const char *check_log =
+        "==================\n"
+        "ThreadSanitizer: CHECK failed: sanitizer_allocator_secondary.h:297 \"((IsAligned(p, page_size_))) != (0)\" "
+        "(0x0, 0x0) (tid=14668)\n"
+        "    #0 __tsan::CheckUnwind() <null> (ftstress+0x1526fb) (BuildId: 4c93)\n"
+        "    #1 __sanitizer::CheckFailed(char const*, int, char const*, unsigned long long, unsigned long long) <null> "
+        "(ftstress+0xcd382) (BuildId: 4c93)\n"
+        "    #2 __tsan::user_free(__tsan::ThreadState*, unsigned long, void*, bool) <null> (ftstress+0x14a91d)\n"
+        "    #3 free <null> (ftstress+0xe8eb2) (BuildId: 4c93)\n"
+        "    #4 tail_set_suffix /s/libdatrie/datrie/tail.c:297:13 (datrie.cpython-313td-x86_64-linux-gnu.so+0x81a74)\n"
+        "    #5 tail_add_suffix /s/libdatrie/datrie/tail.c:325:5 (datrie.cpython-313td-x86_64-linux-gnu.so+0x81a74)\n"
+        "    #6 _PyEval_EvalFrameDefault /c/Python/generated_cases.c.h:5803:27 (ftstress+0x3f6c32)\n"
+        "\n";
+    ev = (ft_crash_evidence){.signal = 0, .exit_code = 66, .stacks = "", .tsan_log = check_log};
+    ft_parse_crash(&c, &ev);
+    CHECK_STR(c.signal_name, "TSan-CHECK");
+    CHECK_STR(c.top, "tail_set_suffix");
+    CHECK_STR(c.owner, "target");
+    CHECK_STR(c.location, "/s/libdatrie/datrie/tail.c:297");
+    ft_crash_info_free(&c);
+
     ev = (ft_crash_evidence){.signal = 6, .exit_code = -1,
                              .stacks = "Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte\n\n"
                                        "Current thread 0x00007f3baf1fd6c0 (most recent call first):\n"
