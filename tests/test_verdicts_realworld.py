@@ -1,7 +1,8 @@
 """The port report's verdicts on real Debian extensions, from results captured with hand-written
 scenarios (tests/data/verdicts/realworld-*.json: cymem and msgpack, Cython compiled as C++;
 python-rapidjson, C++; xxhash, whose races are inside the system's libxxhash on objects the
-extension allocated), without rebuilding them: one group per bug, its exceptions joined to it; every root-cause group of the target has a racy or crashed row for a
+extension allocated; datrie, Cython over its bundled libdatrie, whose shared trie races, hangs and
+crashes), without rebuilding them: one group per bug, its exceptions joined to it; every root-cause group of the target has a racy or crashed row for a
 callable its scenario really called whose C entry point is on the group's stacks; no callable that
 was never called is racy; no type whose instances raced reads clean; group names are the Python
 and C++ names a maintainer knows, not mangled symbols or signatures."""
