@@ -78,6 +78,44 @@ def test_rng_is_per_thread_and_repeats_with_the_seed():
     check(len(values) == 3 and all(len(set(v)) == 3 for v in values), "each thread and round draws its own: %s" % values)
 
 
+SITES = """\
+name: site-folders
+threads: 1
+body: |
+  pass
+imports: [plain_mod, pth_mod]
+check: |
+  import sys
+  assert plain_mod.WHERE == 'plain' and pth_mod.WHERE == 'behind-pth', (plain_mod.WHERE, pth_mod.WHERE)
+  assert sys.path.count(PLAIN) == 1 and 'plain' not in sys.path, sys.path
+  assert PTH_RAN, 'the .pth line that imports ran'
+setup_once: |
+  import builtins, os
+  PLAIN = os.path.realpath(os.path.dirname(plain_mod.__file__))
+  PTH_RAN = getattr(builtins, '_ftstress_test_pth_ran', False)
+rounds: 1
+"""
+
+
+def test_site_folders_with_and_without_pth_files():
+    """--site: a folder without .pth files is put on sys.path once, as an absolute path, however it
+    is written; one with them is processed as site.addsitedir does (its paths added, its import
+    lines run)."""
+    folder = tempfile.mkdtemp()
+    plain, with_pth, behind = (os.path.join(folder, d) for d in ("plain", "with-pth", "behind"))
+    for d in (plain, with_pth, behind):
+        os.mkdir(d)
+    open(os.path.join(plain, "plain_mod.py"), "w").write("WHERE = 'plain'\n")
+    open(os.path.join(behind, "pth_mod.py"), "w").write("WHERE = 'behind-pth'\n")
+    open(os.path.join(with_pth, "extra.pth"), "w").write(
+        "../behind\nimport builtins; builtins._ftstress_test_pth_ran = True\n")
+    path = os.path.join(folder, "sites.yaml")
+    open(path, "w").write(SITES)
+    rc, r, out, err = run_json(path, "--site", "plain", "--site", os.path.join(folder, "plain"), "--site", with_pth,
+                               expect_rc=0, cwd=folder)
+    check(scenario(r, "site-folders")["passed"], "both modules found, the plain folder once", out, err)
+
+
 def test_gil_env_forces_off_or_on():
     rc, r, out, err = run_json(os.path.join(CLI, "gil-control.yaml"), expect_rc=0)
     check(not scenario(r, "gil-forced-off")["gil_enabled"], "PYTHON_GIL=0 keeps it off")
@@ -291,7 +329,7 @@ def test_wrapper_builds_only_after_a_source_changed():
     check(builds_after_a_command() == 1, "nothing newer since: no second build")
 
 
-main([test_wrapper_builds_only_after_a_source_changed, test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
+main([test_site_folders_with_and_without_pth_files, test_wrapper_builds_only_after_a_source_changed, test_doctor_without_interpreter_says_what_to_run, test_malformed_scenarios_exit_2_with_position, test_body_syntax_error_names_file_and_line,
       test_usage_errors_exit_2, test_could_not_run_exits_3, test_gil_env_forces_off_or_on,
       test_rng_is_per_thread_and_repeats_with_the_seed,
       test_json_matches_documented_schema_and_junit_parses, test_failing_scenario_junit_failure_and_exit_1,

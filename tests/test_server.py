@@ -25,6 +25,43 @@ rounds: 1
 expect: clean
 """
 
+# Teams of other sizes one after another: a kept server's spare worker starts its team ahead with
+# the last request's size, and each scenario must still get exactly its own threads and roles.
+# The arbiter's value: (thread -> (role, index in the role), the process's team threads alive,
+# named fts:N; the watchdog is fts:watchdog).
+COUNT = """\
+setup_once: |
+  import os
+  def team_threads():
+      def name(t):
+          with open('/proc/self/task/%s/comm' % t) as f:
+              return f.read()
+      return sum(name(t).startswith('fts:') and name(t)[4:].strip().isdigit() for t in os.listdir('/proc/self/task'))
+arbiter: |
+  (sorted(result.items()), team_threads())
+rounds: 2
+"""
+BODY = "body: |\n  result[thread] = (role, role_thread)\n"
+
+
+def sizes_scenario(name, team, roles):
+    """`roles`: [(role name, threads)]; one role named `body` is the plain `threads:` form."""
+    expected = []
+    for role, n in roles:
+        expected += [(len(expected) + k, (role, k)) for k in range(n)]
+    value = re.escape(repr((expected, team))).replace("\\", "\\\\").replace('"', '\\"')
+    text = "name: %s\n" % name
+    if roles == [("body", team)]:
+        text += "threads: %d\n" % team + BODY
+    else:
+        text += "roles:\n" + "".join("  - name: %s\n    threads: %d\n    " % (r, n) + BODY.replace("\n  ", "\n      ")
+                                     for r, n in roles)
+    return text + COUNT + 'outcomes:\n  - match: "%s"\n    verdict: acceptable\n' % value
+
+
+SIZES = "---\n".join([sizes_scenario("two", 2, [("body", 2)]), sizes_scenario("roles", 6, [("a", 3), ("b", 3)]),
+                      sizes_scenario("one", 1, [("body", 1)])])
+
 state = {}
 
 
@@ -35,6 +72,8 @@ def folder():
         os.mkdir(runtime, 0o700)
         with open(os.path.join(d, "short.yaml"), "w") as f:
             f.write(SCENARIO)
+        with open(os.path.join(d, "sizes.yaml"), "w") as f:
+            f.write(SIZES)
         state["dir"], state["runtime"] = d, runtime
     return state["dir"]
 
@@ -70,6 +109,26 @@ def test_second_command_reuses_the_server():
     check(how1 == "started" and how2 == "reused" and key1 == key2, "started, then reused: %s %s" % (how1, how2), se2)
     check([k for _, k in servers()] == [key1], "one server kept: %s" % servers())
     state["key"] = key1
+
+
+def test_teams_of_other_sizes_from_a_kept_server():
+    """2, then 6 in two roles, then 1 thread, twice: the second command's workers are forked from the
+    server's spare workers, whose teams were started ahead for the size before (4, 2, 6). Every
+    thread has its own index, role and role index, and no thread started ahead outlives its need."""
+    for name in ("sizes-1", "sizes-2"):
+        out = os.path.join(folder(), name)
+        rc, so, se = ftstress("run", "sizes.yaml", "-v", "-j", "1", "--seed", "5", "-o", out)
+        check(rc == 0, "%s: every arbiter value acceptable, exit 0 (got %d)" % (name, rc), so, se)
+        with open(os.path.join(out, "results.json")) as f:
+            r = json.load(f)
+        outcomes = {s["name"]: [o["verdict"] for o in s.get("outcomes", [])] for s in r["scenarios"]}
+        check(outcomes == {"two": ["acceptable"], "roles": ["acceptable"], "one": ["acceptable"]},
+              "%s: each scenario's only value is its own team: %s" % (name, outcomes), so)
+        steps = [json.loads(l)["event"] for l in open(os.path.join(out, "events.jsonl"))]
+        steps = [e["startup_steps"] for e in steps if e and e.get("ev") == "ready"]
+        check(len(steps) == 3 and all("team" in s and "compile" in s for s in steps),
+              "%s: each worker's ready event says where its start-up went" % name, steps)
+    check("reused" in se, "the second command forked from the kept server", se)
 
 
 def test_run_without_seed_has_its_own_server():
@@ -116,5 +175,6 @@ def test_bad_subcommand():
     check(rc == 2 and "expected 'list' or 'stop'" in se, "exit 2 naming what is expected", se)
 
 
-main([test_second_command_reuses_the_server, test_run_without_seed_has_its_own_server,
+main([test_second_command_reuses_the_server, test_teams_of_other_sizes_from_a_kept_server,
+      test_run_without_seed_has_its_own_server,
       test_rebuilt_binary_or_other_environment_never_reuses, test_no_server_option_and_stop, test_bad_subcommand])

@@ -22,12 +22,13 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     const ft_scenario *s = j->s;
     long chunk = s->rounds_per_worker > 0 && s->rounds_per_worker < j->rounds_left ? s->rounds_per_worker
                                                                                  : j->rounds_left;
-    char first[32], rounds[32], seed[32], hash_seed[32], threads[32], iters[32], spawned[32], parent[48];
+    char first[32], rounds[32], seed[32], hash_seed[32], threads[32], iters[32], spawned[32], parent[48], team[32];
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
-    /* 11 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
-     * threads, iterations, entry-cache), --zygote, --targets-known, the sites, and the closing NULL */
-    char **args = ft_xcalloc(25 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+    /* 12 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
+     * threads, iterations, entry-cache, team-size), --zygote, --targets-known, the sites, and the
+     * closing NULL */
+    char **args = ft_xcalloc(27 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -55,6 +56,12 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
         snprintf(iters, sizeof iters, "%d", o->iterations);
         args[na++] = "--iterations", args[na++] = iters;
     }
+    /* For a kept server: the size of team its next spare worker starts ahead (spare_worker.h). */
+    int team_size = 0;
+    for (size_t i = 0; i < s->nroles; i++)
+        team_size += o->threads > 0 ? o->threads : s->roles[i].threads;
+    snprintf(team, sizeof team, "%d", team_size);
+    args[na++] = "--team-size", args[na++] = team;
     for (size_t i = 0; i < nsites; i++)
         args[na++] = "--site", args[na++] = o->sites->items[i];
     /* Fresh workers every few rounds: a fork server forks them from a zygote that has done the

@@ -240,6 +240,8 @@ static int serve(int detached, pid_t client)
     /* A handler is a fork child, and TSan gives a fork child its background thread again: the check
      * below is for threads started since, which would leave a forked worker unable to start its own. */
     int threads_at_start = ft_thread_count();
+    /* The team a spare worker starts ahead: the scenario format's default until a request says more. */
+    int team_size = 4;
 
     if (!buf)
         return FT_EXIT_CANNOT_RUN;
@@ -251,7 +253,7 @@ static int serve(int detached, pid_t client)
         }
         w.cap = 16;
         w.p[w.n++] = (struct pollfd){.fd = FT_FD_SERVER, .events = POLLIN};
-        ft_spare_make(client); /* the command's first request finds its worker forked */
+        ft_spare_make(client, team_size); /* the command's first request finds its worker forked */
     }
     for (;;) {
         int fds[FT_FORK_NFDS];
@@ -270,6 +272,9 @@ static int serve(int detached, pid_t client)
             break;
         }
         int wargc = ft_fork_split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
+        for (int i = 0; i + 1 < wargc; i++) /* the next spare starts the team this request wanted */
+            if (!strcmp(wargv[i], "--team-size"))
+                team_size = atoi(wargv[i + 1]);
         if (!detached)
             while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
                 ;
@@ -301,7 +306,7 @@ static int serve(int detached, pid_t client)
         if ((detached || reply.error || reply.pid > 0) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
             break;
         if (detached) /* answered: the next request's worker is forked while this one starts */
-            ft_spare_make(client);
+            ft_spare_make(client, team_size);
     }
     ft_zygotes_free(zygotes);
     for (size_t i = 1; i < w.n; i++)

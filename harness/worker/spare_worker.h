@@ -7,8 +7,10 @@
 #include "worker_channel.h"
 
 /* Forks the spare, which waits for its request (nothing after the fork depends on one). `client`:
- * the command's pid, allowed to trace it. Does nothing when there is one already. */
-void ft_spare_make(pid_t client);
+ * the command's pid, allowed to trace it. `team_size`: the threads it starts ahead (the last
+ * request's --team-size; another size costs only the difference). Does nothing when there is one
+ * already. */
+void ft_spare_make(pid_t client, int team_size);
 
 /* Hands the request (argument block and descriptors, still the caller's to close) to the spare:
  * its pid, or 0 when there is none or it cannot take it (the caller forks one as before). */

@@ -28,6 +28,7 @@
 #include "perturb.h"
 #include "pystack.h"
 #include "scenario.h"
+#include "startup_steps.h"
 #include "tsan_hook.h"
 #include "worker_channel.h"
 #include "worker_python.h"
@@ -51,6 +52,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"zygote", no_argument, 0, 'z'},           {"hash-seed", required_argument, 0, 'H'},
         {"targets-known", no_argument, 0, 'K'}, /* for the fork server (zygote.h); a worker runs the same either way */
         {"entry-cache", required_argument, 0, 'E'},
+        {"team-size", required_argument, 0, 'G'}, /* for the fork server (spare_worker.h); the scenario says it */
         {0, 0, 0, 0},
     };
     int c;
@@ -67,6 +69,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
         case 'z': break;
+        case 'G': break;
         case 'K': a->targets_known = 1; break;
         case 'E': ft_entry_cache_use(optarg); break;
         case 'H': a->hash_seed = strtoul(optarg, NULL, 10), a->hash_seed_given = 1; break;
@@ -286,19 +289,22 @@ static void __attribute__((noreturn)) run_prepared(const worker_args *a, int64_t
     ft_worker_set_phase(status, FT_PHASE_SETUP_ONCE);
     if (ft_prepare_report_gil(s, &p->gil, a->targets_known) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
+    ft_startup_mark("exercise_hook");
     pthread_create(&watchdog, NULL, watchdog_main, NULL);
     if (run_block(p->blocks[B_SETUP_ONCE], p->ns, "setup_once", -1) < 0) {
         /* The error finding is sent; no round can run without the shared state. */
         ft_event_send(FT_EV_STOPPED, json_pack("{s:s}", "why", "setup_once raised an exception"));
         worker_exit(0);
     }
+    ft_startup_mark("setup_once");
 
     if (a->forked && ft_fork_server_adopt() < 0)
         _exit(FT_EXIT_CANNOT_RUN); /* the supervisor is gone: nobody would read what the rounds find */
     ft_team *team = ft_team_start(s, p->bodies, p->ns, p->ignore, a->seed, a->perturb);
-    ft_event_send(FT_EV_READY, json_pack("{s:f, s:i, s:b}", "startup_seconds",
+    ft_startup_mark("team");
+    ft_event_send(FT_EV_READY, json_pack("{s:f, s:i, s:b, s:o}", "startup_seconds",
                             (double)(ft_now_ns() - (a->spawned_ns ? a->spawned_ns : t0)) / 1e9,
-                            "pid", (int)getpid(), "zygote", zygote));
+                            "pid", (int)getpid(), "zygote", zygote, "startup_steps", ft_startup_steps_json()));
     run_rounds(s, a, p->blocks, p->ns, team);
     worker_exit(0);
 }
@@ -332,6 +338,8 @@ static int start_forked(int argc, char **argv, worker_args *a, int64_t t0)
     if (parse_args(argc, argv, a) < 0)
         return -1;
     a->forked = 1;
+    ft_startup_begin(a->spawned_ns ? a->spawned_ns : t0);
+    ft_startup_mark("fork");
     if (a->tsan_log && ft_have_sanitizer_runtime())
         __sanitizer_set_report_path(a->tsan_log); /* the server's log path was fixed when it started */
     ft_worker_fds_lift();
@@ -392,7 +400,9 @@ int ft_worker_main(int argc, char **argv)
     }
     ft_worker_fds_lift();
     attach_channel(t0);
+    ft_startup_begin(a.spawned_ns ? a.spawned_ns : t0);
     if (ft_py_start(a.hash_seed_given ? a.hash_seed : a.seed) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
+    ft_startup_mark("interpreter");
     return worker_body(&a, t0);
 }

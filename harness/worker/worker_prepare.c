@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "exercise.h"
 #include "scenario_json.h"
+#include "startup_steps.h"
 #include "worker_fds.h"
 #include "worker_python.h"
 #include "xalloc.h"
@@ -189,14 +190,19 @@ int ft_prepare(const worker_args *a, int scenario_fd, ft_status *status, ft_work
     p->bodies = ft_xcalloc(p->s->nroles, sizeof *p->bodies);
     if (compile_scenario(p->s, p->blocks, p->bodies) < 0)
         return FT_EXIT_USAGE;
+    ft_startup_mark("compile");
     p->ignore = PyFrozenSet_New(NULL);
     for (size_t i = 0; i < p->s->ignore_exceptions.count; i++)
         PySet_Add(p->ignore, PyUnicode_FromString(p->s->ignore_exceptions.items[i]));
 
     ft_worker_set_phase(status, FT_PHASE_SETUP_ONCE);
-    if (ft_py_add_paths(&a->sites, &p->s->paths) < 0 || !(p->ns = make_namespace(p->s)) ||
-        import_modules(p->s, p->ns) < 0)
+    if (ft_py_add_paths(&a->sites, &p->s->paths) < 0)
         return FT_EXIT_CANNOT_RUN;
+    ft_startup_mark("site_paths");
+    if (!(p->ns = make_namespace(p->s)) || import_modules(p->s, p->ns) < 0)
+        return FT_EXIT_CANNOT_RUN;
+    ft_startup_mark("imports");
     check_gil(p->s, &p->gil);
+    ft_startup_mark("gil_check");
     return 0;
 }

@@ -41,4 +41,9 @@ void ft_event_send(ft_event kind, json_t *fields);
 /* Sends an event describing a Python exception (already taken with ft_py_take_exception). */
 void ft_event_exception(ft_event ev, const char *kind, long round, int thread, PyObject *info);
 
+/* Compiles a block as a scenario's would and drops it. In a fresh fork the compiler's first use
+ * writes pages shared with the parent, each copied at its first write: most of a 17 ms first
+ * compile (measured with the ready event's startup_steps); a spare worker pays it ahead. */
+void ft_py_warm_up_compile(void);
+
 #endif

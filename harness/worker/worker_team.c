@@ -2,7 +2,12 @@
  *
  * Every thread owns one PyThreadState for its whole life and is attached only while it runs
  * Python. Waiting at a barrier while attached would block the free-threaded GC's stop-the-world
- * pause and deadlock the process, so threads (and the main thread) always wait detached. */
+ * pause and deadlock the process, so threads (and the main thread) always wait detached.
+ *
+ * A thread starts in two steps: what needs no scenario (the OS thread, its thread state, its
+ * locals, its `rng`), then, once the main thread has given it a role, what does (its body's
+ * function, its schedule). A spare worker (spare_worker.c) takes the first step before its request
+ * comes, so that a kept server's command does not wait for it. */
 #include "worker_team.h"
 #include "exit_codes.h"
 
@@ -20,6 +25,7 @@
 typedef struct member {
     ft_team *team;
     int index;
+    int dismissed; /* set by the main thread before it assigns: this thread is not needed, it ends */
     int role_thread;
     const ft_role *role;
     PyObject *code;    /* borrowed from the caller */
@@ -43,7 +49,12 @@ struct ft_team {
     PyObject *globals;
     PyObject *ignore;
     int size;
-    member *members;
+    member **members;     /* each member apart: a thread keeps its own pointer when the team grows */
+    int nmembers;         /* members made, `size` of them used (more when started early for more) */
+    int started;          /* members whose thread was created */
+    pthread_mutex_t lock; /* with `assign`: the roles are given (assigned = 1) */
+    pthread_cond_t assign;
+    int assigned;
     pthread_barrier_t ready, start, end;
     long round; /* written by the main thread before the start barrier */
     unsigned long seed;
@@ -101,6 +112,34 @@ static void run_body(member *m, long round)
     }
 }
 
+/* The second step of a thread's start, attached: what its role and body decide. */
+static void take_role(member *m)
+{
+    ft_team *t = m->team;
+    PyObject *role = PyUnicode_FromString(m->role->name);
+    m->func = ft_py_thread_function(m->code, t->globals);
+    if (!m->func || !role || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
+        set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
+        fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);
+        _exit(FT_EXIT_CANNOT_RUN);
+    }
+    Py_DECREF(role);
+    ft_perturb_thread_init(&m->perturb, t->perturb, t->seed, m->index, t->size, m->role->iterations);
+    ft_exercise_thread_start(m->index, m->func);
+}
+
+/* A thread that was started ahead and is not needed: it leaves nothing behind in the interpreter. */
+static void *leave(member *m, PyThreadState *ts)
+{
+    PyEval_RestoreThread(ts);
+    Py_CLEAR(m->locals);
+    Py_CLEAR(m->ignored);
+    Py_CLEAR(m->rng);
+    PyThreadState_Clear(ts);
+    PyThreadState_DeleteCurrent();
+    return NULL;
+}
+
 static void *thread_main(void *arg)
 {
     member *m = arg;
@@ -119,20 +158,23 @@ static void *thread_main(void *arg)
     pthread_mutex_unlock(&tstate_creation);
     PyEval_RestoreThread(ts);
     m->locals = PyDict_New();
-    m->func = ft_py_thread_function(m->code, t->globals);
     m->ignored = PyDict_New();
     m->rng = PyObject_CallNoArgs(t->random_class); /* made here, so owned by this thread */
-    PyObject *role = PyUnicode_FromString(m->role->name);
-    if (!m->locals || !m->func || !m->ignored || !m->rng || !role ||
-        PyDict_SetItem(m->locals, t->keys[K_RNG], m->rng) < 0 || PyDict_SetItem(m->locals, t->keys[K_ROLE], role) < 0 ||
-        set_local(m->locals, t->keys[K_THREAD], m->index) < 0 ||
-        set_local(m->locals, t->keys[K_ROLE_THREAD], m->role_thread) < 0) {
+    if (!m->locals || !m->ignored || !m->rng || PyDict_SetItem(m->locals, t->keys[K_RNG], m->rng) < 0 ||
+        set_local(m->locals, t->keys[K_THREAD], m->index) < 0) {
         fprintf(stderr, "ftstress worker: out of memory setting up thread %d\n", m->index);
         _exit(FT_EXIT_CANNOT_RUN);
     }
-    Py_XDECREF(role);
-    ft_perturb_thread_init(&m->perturb, t->perturb, t->seed, m->index, t->size, m->role->iterations);
-    ft_exercise_thread_start(m->index, m->func);
+    PyEval_SaveThread();
+
+    pthread_mutex_lock(&t->lock);
+    while (!t->assigned)
+        pthread_cond_wait(&t->assign, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+    if (m->dismissed)
+        return leave(m, ts);
+    PyEval_RestoreThread(ts);
+    take_role(m);
     PyEval_SaveThread();
     pthread_barrier_wait(&t->ready);
 
@@ -165,28 +207,16 @@ static int code_names(PyObject *code, PyObject *name)
     return found;
 }
 
-ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
-                       unsigned long seed, int perturb)
+/* A team of no threads yet: the keys, the interpreter, random.Random. Call attached. */
+static ft_team *team_new(void)
 {
     ft_team *t = ft_xcalloc(1, sizeof *t);
-    pthread_attr_t attr;
-    int index = 0;
-
     t->interp = PyInterpreterState_Get();
     for (int k = 0; k < K_COUNT; k++)
         if (!(t->keys[k] = PyUnicode_InternFromString(key_names[k]))) {
             fprintf(stderr, "ftstress worker: out of memory\n");
             _exit(FT_EXIT_CANNOT_RUN);
         }
-    for (size_t r = 0; r < s->nroles; r++)
-        t->uses_rng |= codes[r] != Py_None && code_names(codes[r], t->keys[K_RNG]);
-    t->globals = globals;
-    t->ignore = ignore;
-    t->seed = seed;
-    t->perturb = perturb;
-    t->perturb_trace = getenv("FTSTRESS_PERTURB_TRACE") && *getenv("FTSTRESS_PERTURB_TRACE");
-    t->size = ft_scenario_threads(s);
-    t->members = ft_xcalloc((size_t)t->size, sizeof *t->members);
     PyObject *random = PyImport_ImportModule("random");
     t->random_class = random ? PyObject_GetAttrString(random, "Random") : NULL;
     /* random.Random.seed(n) for an int n is _random.Random.seed(n) plus gauss_next = None: calling
@@ -201,29 +231,105 @@ ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *g
         fprintf(stderr, "ftstress worker: cannot import random.Random for the threads' rng\n");
         _exit(FT_EXIT_CANNOT_RUN);
     }
+    if (pthread_mutex_init(&t->lock, NULL) != 0 || pthread_cond_init(&t->assign, NULL) != 0) {
+        fprintf(stderr, "ftstress worker: cannot set up the team's lock\n");
+        _exit(FT_EXIT_CANNOT_RUN);
+    }
+    return t;
+}
+
+/* Makes room for `size` members; those not there yet are made, without threads. */
+static void team_reserve(ft_team *t, int size)
+{
+    if (size <= t->nmembers)
+        return;
+    member **grown = realloc(t->members, (size_t)size * sizeof *grown);
+    if (!grown) {
+        fprintf(stderr, "ftstress worker: out of memory for %d threads\n", size);
+        _exit(FT_EXIT_CANNOT_RUN);
+    }
+    t->members = grown;
+    for (; t->nmembers < size; t->nmembers++) {
+        t->members[t->nmembers] = ft_xcalloc(1, sizeof *t->members[t->nmembers]);
+        *t->members[t->nmembers] = (member){.team = t, .index = t->nmembers};
+    }
+}
+
+/* Starts the threads of every member that has none yet. */
+static void team_launch(ft_team *t)
+{
+    pthread_attr_t attr;
+    if (t->started >= t->nmembers)
+        return;
+    if (pthread_attr_init(&attr) != 0) {
+        fprintf(stderr, "ftstress worker: cannot set up thread attributes\n");
+        _exit(FT_EXIT_CANNOT_RUN);
+    }
+    pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
+    for (; t->started < t->nmembers; t->started++) {
+        member *m = t->members[t->started];
+        if (pthread_create(&m->handle, &attr, thread_main, m) != 0) {
+            fprintf(stderr, "ftstress worker: cannot create thread %d\n", m->index);
+            _exit(FT_EXIT_CANNOT_RUN);
+        }
+    }
+    pthread_attr_destroy(&attr);
+}
+
+static ft_team *early; /* started by ft_team_start_early, waiting for ft_team_start */
+
+void ft_team_start_early(int size)
+{
+    if (early || size <= 0)
+        return;
+    early = team_new();
+    team_reserve(early, size);
+    team_launch(early);
+}
+
+ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
+                       unsigned long seed, int perturb)
+{
+    ft_team *t = early ? early : team_new();
+    int index = 0, early_threads = t->started;
+
+    early = NULL;
+    for (size_t r = 0; r < s->nroles; r++)
+        t->uses_rng |= codes[r] != Py_None && code_names(codes[r], t->keys[K_RNG]);
+    t->globals = globals;
+    t->ignore = ignore;
+    t->seed = seed;
+    t->perturb = perturb;
+    t->perturb_trace = getenv("FTSTRESS_PERTURB_TRACE") && *getenv("FTSTRESS_PERTURB_TRACE");
+    t->size = ft_scenario_threads(s);
     if (pthread_barrier_init(&t->ready, NULL, (unsigned)t->size + 1) != 0 ||
         pthread_barrier_init(&t->start, NULL, (unsigned)t->size + 1) != 0 ||
-        pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1) != 0 || pthread_attr_init(&attr) != 0) {
+        pthread_barrier_init(&t->end, NULL, (unsigned)t->size + 1) != 0) {
         fprintf(stderr, "ftstress worker: cannot set up the barriers of %d threads\n", t->size);
         _exit(FT_EXIT_CANNOT_RUN);
     }
-    /* Before any thread exists: setting sys.monitoring events stops the world and re-instruments code. */
+    /* Before any thread runs Python again: setting sys.monitoring events stops the world and
+     * re-instruments code (threads started early wait detached, which the pause does not wait for). */
     if (ft_perturb_install(perturb) < 0)
         _exit(FT_EXIT_CANNOT_RUN);
-    pthread_attr_setstacksize(&attr, 8u << 20); /* deep Python recursion in bodies needs real stacks */
 
+    team_reserve(t, t->size);
     for (size_t r = 0; r < s->nroles; r++)
         for (int k = 0; k < s->roles[r].threads; k++, index++) {
-            member *m = &t->members[index];
-            *m = (member){.team = t, .index = index, .role_thread = k, .role = &s->roles[r], .code = codes[r]};
-            if (pthread_create(&m->handle, &attr, thread_main, m) != 0) {
-                fprintf(stderr, "ftstress worker: cannot create thread %d\n", index);
-                _exit(FT_EXIT_CANNOT_RUN);
-            }
+            member *m = t->members[index];
+            m->role_thread = k, m->role = &s->roles[r], m->code = codes[r];
         }
-    pthread_attr_destroy(&attr);
-    /* Every thread has its locals and rng before the first round reseeds them; wait detached. */
+    for (int i = t->size; i < t->nmembers; i++)
+        t->members[i]->dismissed = 1; /* started early for a larger team */
     PyThreadState *main_ts = PyEval_SaveThread();
+    pthread_mutex_lock(&t->lock);
+    t->assigned = 1;
+    pthread_cond_broadcast(&t->assign);
+    pthread_mutex_unlock(&t->lock);
+    team_launch(t); /* the threads not started early find their roles given at once */
+    for (int i = t->size; i < early_threads; i++)
+        pthread_join(t->members[i]->handle, NULL);
+    /* Every thread has its locals and rng before the first round reseeds them; wait detached. */
     pthread_barrier_wait(&t->ready);
     PyEval_RestoreThread(main_ts);
     return t;
@@ -247,7 +353,7 @@ static void send_schedule(ft_team *t, long round)
     uint64_t digest = 0;
     json_t *threads = json_array();
     for (int i = 0; i < t->size; i++) {
-        const ft_perturb_thread *p = &t->members[i].perturb;
+        const ft_perturb_thread *p = &t->members[i]->perturb;
         json_t *changes = json_array();
         for (int k = 0; k < p->plan.nchanges; k++)
             json_array_append_new(changes, json_pack("[I, i]", (json_int_t)p->plan.change_at[k], p->plan.change_to[k]));
@@ -275,7 +381,7 @@ void ft_team_round(ft_team *t, long round)
      * Python call per thread, most of an empty round's cost under TSan: skipped when no body names
      * `rng` (a body that reaches it only through globals() or eval() gets an unseeded one). */
     for (int i = 0; t->uses_rng && i < t->size; i++) {
-        PyObject *rng = t->members[i].rng;
+        PyObject *rng = t->members[i]->rng;
         PyObject *r = t->c_seed ? PyObject_CallFunction(t->c_seed, "OK", rng, rng_seed(t->seed, i, round))
                                 : PyObject_CallMethod(rng, "seed", "K", rng_seed(t->seed, i, round));
         if (!r || (t->c_seed && PyObject_SetAttrString(rng, "gauss_next", Py_None) < 0))
@@ -293,13 +399,13 @@ void ft_team_round(ft_team *t, long round)
 
 int ft_team_size(const ft_team *t) { return t->size; }
 
-const ft_thread_result *ft_team_result(const ft_team *t, int thread) { return &t->members[thread].result; }
+const ft_thread_result *ft_team_result(const ft_team *t, int thread) { return &t->members[thread]->result; }
 
 PyObject *ft_team_results(ft_team *t)
 {
     PyObject *merged = PyDict_New();
     for (int i = 0; merged && i < t->size; i++) {
-        PyObject *mine = t->members[i].locals ? PyDict_GetItemWithError(t->members[i].locals, t->keys[K_RESULT]) : NULL;
+        PyObject *mine = t->members[i]->locals ? PyDict_GetItemWithError(t->members[i]->locals, t->keys[K_RESULT]) : NULL;
         if (mine && PyDict_Check(mine) && PyDict_Update(merged, mine) < 0)
             PyErr_Clear();
     }
@@ -311,7 +417,7 @@ PyObject *ft_team_results_list(ft_team *t)
 {
     PyObject *list = PyList_New(t->size);
     for (int i = 0; list && i < t->size; i++) {
-        PyObject *mine = t->members[i].locals ? PyDict_GetItemWithError(t->members[i].locals, t->keys[K_RESULT]) : NULL;
+        PyObject *mine = t->members[i]->locals ? PyDict_GetItemWithError(t->members[i]->locals, t->keys[K_RESULT]) : NULL;
         PyList_SET_ITEM(list, i, Py_NewRef(mine ? mine : Py_None));
     }
     PyErr_Clear();
@@ -324,9 +430,9 @@ PyObject *ft_team_ignored(ft_team *t)
     for (int i = 0; sum && i < t->size; i++) {
         PyObject *k, *v;
         Py_ssize_t pos = 0;
-        if (!t->members[i].ignored)
+        if (!t->members[i]->ignored)
             continue;
-        while (PyDict_Next(t->members[i].ignored, &pos, &k, &v)) {
+        while (PyDict_Next(t->members[i]->ignored, &pos, &k, &v)) {
             PyObject *old = PyDict_GetItemWithError(sum, k);
             PyObject *n = PyLong_FromLong((old ? PyLong_AsLong(old) : 0) + PyLong_AsLong(v));
             if (n)

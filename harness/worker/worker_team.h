@@ -25,6 +25,11 @@ typedef struct ft_thread_result {
 ft_team *ft_team_start(const ft_scenario *s, PyObject *const *codes, PyObject *globals, PyObject *ignore,
                        unsigned long seed, int perturb);
 
+/* Takes the scenario-free first step of a team of `size` threads ahead of ft_team_start, which then
+ * uses them (making more, or letting the extra ones end, when the scenario wants another size). For
+ * a spare worker waiting for its request; call attached. */
+void ft_team_start_early(int size);
+
 /* Runs one round: every thread runs its body `iterations` times. Call attached; it detaches while
  * the threads work so that the free-threaded GC can stop the world. */
 void ft_team_round(ft_team *t, long round);
