@@ -44,6 +44,7 @@ typedef struct job {
     ft_fork_servers *servers; /* NULL: every worker is spawned */
     int forked;           /* the current worker came from a fork server */
     int targets_known;    /* a worker sent the exercised targets with their entry points: the next need not */
+    int others_pending;   /* when its worker starts: another job, scenario or pass may still want one */
 } job;
 
 /* Starts the job's next worker with the next chunk of its rounds (rounds_per_worker, or all). */

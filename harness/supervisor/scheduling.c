@@ -26,6 +26,10 @@ int ft_schedule_fill(job *js, size_t n, ft_schedule *sched, const ft_supervise_o
         if (!j)
             break;
         j->now = now;
+        /* Whether any worker may follow this one (a kept server forks a spare for it only then). */
+        j->others_pending = sched->next < n || o->until_failure || o->duration > 0;
+        for (size_t i = 0; i < n && !j->others_pending; i++)
+            j->others_pending = &js[i] != j && js[i].rounds_left > 0;
         if (ft_job_start_worker(j, o) < 0) {
             j->rounds_left = 0;
             sched->spawn_failed = 1; /* no further pass: it would fail the same way, as fast as it can */

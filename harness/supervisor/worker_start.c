@@ -26,9 +26,9 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
     size_t nsites = o->sites ? o->sites->count : 0;
     /* sized for what this worker gets: no site folder or environment entry is ever left out */
     /* 12 option pairs at most (file, scenario, first-round, rounds, seed, hash-seed, perturb, spawned-ns,
-     * threads, iterations, entry-cache, team-size), --zygote, --targets-known, the sites, and the
-     * closing NULL */
-    char **args = ft_xcalloc(27 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
+     * threads, iterations, entry-cache, team-size), --zygote, --targets-known, --last-request, the
+     * sites, and the closing NULL */
+    char **args = ft_xcalloc(28 + 2 * nsites, sizeof *args), **env = ft_xcalloc(3 + s->env.count, sizeof *env);
     char *tsan = NULL, *log = NULL, *dir = ft_scenario_log_dir(o->out_dir, s->name);
     size_t na = 0, ne = 0;
 
@@ -56,7 +56,10 @@ int ft_job_start_worker(job *j, const ft_supervise_opts *o)
         snprintf(iters, sizeof iters, "%d", o->iterations);
         args[na++] = "--iterations", args[na++] = iters;
     }
-    /* For a kept server: the size of team its next spare worker starts ahead (spare_worker.h). */
+    /* For a kept server: no worker is expected after this one (unless it ends early), so no spare
+     * is forked for one; and the size of team its next spare worker starts ahead (spare_worker.h). */
+    if (!j->others_pending && chunk >= j->rounds_left)
+        args[na++] = "--last-request";
     int team_size = 0;
     for (size_t i = 0; i < s->nroles; i++)
         team_size += o->threads > 0 ? o->threads : s->roles[i].threads;

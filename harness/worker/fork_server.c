@@ -272,8 +272,11 @@ static int serve(int detached, pid_t client)
             break;
         }
         int wargc = ft_fork_split_args(buf, (size_t)n, wargv, (int)(sizeof wargv / sizeof *wargv));
-        for (int i = 0; i + 1 < wargc; i++) /* the next spare starts the team this request wanted */
-            if (!strcmp(wargv[i], "--team-size"))
+        int last = 0; /* the command expects no other worker: a spare would be forked for nothing */
+        for (int i = 0; i < wargc; i++)
+            if (!strcmp(wargv[i], "--last-request"))
+                last = 1;
+            else if (!strcmp(wargv[i], "--team-size") && i + 1 < wargc) /* the next spare's team */
                 team_size = atoi(wargv[i + 1]);
         if (!detached)
             while (waitpid(-1, NULL, WNOHANG) > 0) /* middle processes of earlier requests */
@@ -305,7 +308,7 @@ static int serve(int detached, pid_t client)
         /* Without a middle process the answer is ours; with one, only a request that forked nothing is. */
         if ((detached || reply.error || reply.pid > 0) && send(FT_FD_SERVER, &reply, sizeof reply, MSG_NOSIGNAL) != (ssize_t)sizeof reply)
             break;
-        if (detached) /* answered: the next request's worker is forked while this one starts */
+        if (detached && !last) /* answered: the next request's worker is forked while this one starts */
             ft_spare_make(client, team_size);
     }
     ft_zygotes_free(zygotes);

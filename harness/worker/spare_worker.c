@@ -12,6 +12,7 @@
  * worker would have been forked from, which never runs target code: it is exactly as fresh. */
 #include "spare_worker.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -42,7 +43,9 @@ static void __attribute__((noreturn)) wait_then_work(int sock, pid_t handler, pi
     /* What a worker's start needs whatever its scenario, done before the request comes (harness
      * code only): the compiler's first use and the team's threads, as many as the last request's. */
     ft_py_warm_up_compile();
-    ft_team_start_early(team_size);
+    struct pollfd request = {.fd = sock, .events = POLLIN};
+    if (poll(&request, 1, 0) == 0) /* a request already waiting is not kept waiting for threads */
+        ft_team_start_early(team_size);
     char *buf = malloc(FT_REQUEST_MAX);
     ssize_t n = buf ? ft_fork_receive(sock, buf, FT_REQUEST_MAX, fds) : -1;
     if (n <= 0)

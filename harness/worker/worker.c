@@ -53,6 +53,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         {"targets-known", no_argument, 0, 'K'}, /* for the fork server (zygote.h); a worker runs the same either way */
         {"entry-cache", required_argument, 0, 'E'},
         {"team-size", required_argument, 0, 'G'}, /* for the fork server (spare_worker.h); the scenario says it */
+        {"last-request", no_argument, 0, 'Z'},    /* for the fork server: no spare after this worker */
         {0, 0, 0, 0},
     };
     int c;
@@ -69,7 +70,7 @@ static int parse_args(int argc, char **argv, worker_args *a)
         case 'p': ft_strlist_push(&a->sites, optarg); break;
         case 'c': a->compile_only = 1; break;
         case 'z': break;
-        case 'G': break;
+        case 'G': case 'Z': break;
         case 'K': a->targets_known = 1; break;
         case 'E': ft_entry_cache_use(optarg); break;
         case 'H': a->hash_seed = strtoul(optarg, NULL, 10), a->hash_seed_given = 1; break;
