@@ -51,6 +51,11 @@ def bugs(sites):
     return found
 
 
+def plain_number(x):
+    """Two significant digits, written as a person would: 37, 2.4, 0.76, 120 (never 1.2e+02)."""
+    return "%.0f" % x if x >= 10 else "%.2g" % x
+
+
 def one_run(path, site, mode, seed, limit):
     """Returns (found, rounds to the first crash, hang or forbidden outcome, wall seconds to it or to the limit)."""
     out = tempfile.mkdtemp(prefix="ftstress-perturb-")
@@ -105,7 +110,7 @@ def table(results, modes, runs, limit, loads, elapsed, command):
         for mode in modes:
             med = median_rounds(by_mode[mode])
             found = sum(1 for r in by_mode[mode] if r[0])
-            ratio = " (%.2gx)" % (base / med) if base and med and mode != "none" and base != float("inf") else ""
+            ratio = " (%sx)" % plain_number(base / med) if base and med and mode != "none" and base != float("inf") else ""
             p = rank_sum_p(rounds_all(by_mode.get("none", [])), rounds_all(by_mode[mode])) if mode != "none" else None
             if p is not None:
                 ratio += ", p=%.2f%s" % (p, "" if p >= 0.05 else " better" if med < base else " worse")

@@ -27,6 +27,23 @@ rounds: 6
 expect: clean
 """
 
+# The same, through a module built with branch points (interleave: -fsanitize-coverage=trace-pc-guard):
+# use_once() passes the same branches every call, so the counts are exact too.
+BRANCHES = """
+name: perturb-branches
+description: one C function with branches, called the same way every round
+env: {FTSTRESS_PERTURB_TRACE: "1"}
+imports: [interleave]
+setup: |
+  slot = interleave.Slot()
+threads: 4
+body: |
+  slot.use_once()
+iterations: 30
+rounds: 6
+expect: clean
+"""
+
 FAILING = """
 name: perturb-fails
 description: every round raises, so the run prints how to repeat it
@@ -205,6 +222,33 @@ def test_same_seed_same_schedule():
         check(len({a[r]["digest"] for r in a}) > 1, "%s: every round had the same schedule" % mode)
 
 
+def test_change_points_at_branches():
+    """A module built with branch points: pct's first round counts its branches; from then on the
+    change points are branches (inside its C functions), each thread stops at every one its round
+    passes, auto is pct in every round, and one seed still gives one schedule."""
+    path = write(BRANCHES)
+    for mode in ("pct", "auto"):
+        r1, a = traced(path, "--perturb=" + mode, "--seed", "7")
+        r2, b = traced(path, "--perturb=" + mode, "--seed", "7")
+        check(sorted(a) == list(range(6)), "%s: one schedule event per round: %r" % (mode, sorted(a)))
+        first = [t["branches"] for t in a[0]["threads"]]
+        check(a[0]["round_mode"] == "pct" and all(t["changes_at"] == "calls" for t in a[0]["threads"]) and
+              len(set(first)) == 1 and first[0] >= 30, "%s, round 0: branches counted per thread %r" % (mode, first), a[0])
+        for r in range(1, 6):
+            ev = a[r]
+            check(ev["round_mode"] == "pct", "%s, round %d: %s, expected pct in every round" % (mode, r, ev["round_mode"]))
+            for t in ev["threads"]:
+                check(t["changes_at"] == "branches" and t["span"] == first[0] and t["branches"] == first[0],
+                      "%s, round %d: change points at %s, span %d, branches %d" % (mode, r, t["changes_at"], t["span"],
+                                                                                  t["branches"]), ev)
+                check(all(0 <= at < t["span"] for at, _ in t["changes"]) and
+                      t["branch_changes_passed"] == len(t["changes"]),
+                      "%s, round %d: passed %d of the change points %r" % (mode, r, t["branch_changes_passed"],
+                                                                             t["changes"]), ev)
+            check(sum(len(t["changes"]) for t in ev["threads"]) == 3, "%s, round %d: 3 change points" % (mode, r), ev)
+        check([a[r]["digest"] for r in a] == [b[r]["digest"] for r in a], "%s: seed 7 gave two schedules" % mode)
+
+
 def test_seeded_races_found_twins_silent():
     golden = json.load(open(os.path.join(SEEDED, "golden.json")))
     # both: the hook and the jitter in every round (auto, the default, has pct in a quarter of them)
@@ -240,4 +284,5 @@ def test_interleave_twins_stay_clean():
 
 
 main([test_interleave_twins_stay_clean, test_mode_and_seed_in_repeat_command_and_results, test_bad_mode_is_a_usage_error, test_same_seed_same_schedule,
+      test_change_points_at_branches,
       test_seeded_races_found_twins_silent])

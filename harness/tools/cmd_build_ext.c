@@ -14,6 +14,7 @@
 #include "build_import.h"
 #include "build_notes.h"
 #include "build_requires.h"
+#include "child_run.h"
 #include "commands.h"
 #include "elf_tsan.h"
 #include "exit_codes.h"
@@ -24,15 +25,19 @@
 #include "proc.h"
 #include "xalloc.h"
 
-enum { O_SITE, O_HELP };
+enum { O_SITE, O_NO_BRANCH_POINTS, O_HELP };
 static const ft_option build_options[] = {
     [O_SITE] = {"site", 0, "DIR", "install into DIR (default .ftstress/site, which `run` uses)"},
+    [O_NO_BRANCH_POINTS] = {"no-branch-points", 0, NULL,
+                            "build without -fsanitize-coverage=trace-pc-guard (--perturb then holds threads back "
+                            "only at calls into the module, never inside its functions)"},
     [O_HELP] = {"help", 'h', NULL, "this help"},
     {0},
 };
 
 typedef struct build_args {
     const char *site;
+    int no_branch_points;
 } build_args;
 
 static int on_option(void *ctx, int index, const char *arg)
@@ -40,8 +45,10 @@ static int on_option(void *ctx, int index, const char *arg)
     build_args *a = ctx;
     if (index == O_SITE)
         a->site = arg;
+    else if (index == O_NO_BRANCH_POINTS)
+        a->no_branch_points = 1;
     else {
-        ft_options_help(stdout, "ftstress build-ext SRC [--site DIR]", build_options,
+        ft_options_help(stdout, "ftstress build-ext SRC [--site DIR] [--no-branch-points]", build_options,
                         "SRC is a project folder or one .c file. Projects: setup.py or pyproject.toml with setuptools\n"
                         "(Cython's cythonize included), or pyproject.toml with build-backend = \"mesonpy\" (meson-\n"
                         "python) or \"scikit_build_core.build\" (CMake). The environment passes through (CC, CFLAGS,\n"
@@ -91,6 +98,51 @@ static char *module_name(const char *site, const char *path)
         if (*p == '/')
             *p = '.';
     return name;
+}
+
+/* Whether the compiler named by `var` (CC or CXX; unset: the interpreter's clang, which has it)
+ * takes -fsanitize-coverage=trace-pc-guard: GCC does not. Through the shell, as the build would
+ * run "$CC" (it may be "ccache clang"). */
+static int compiler_has_branch_points(const char *var, const char *language)
+{
+    const char *cc = getenv(var);
+    if (!cc || !*cc)
+        return 1;
+    char *script = ft_xasprintf("$%s -fsanitize-coverage=trace-pc-guard -x %s -c -o /dev/null /dev/null", var, language);
+    char *argv[] = {"/bin/sh", "-c", script, NULL};
+    int rc = ft_child_run(argv, "/dev/null", NULL, 60, NULL);
+    free(script);
+    return rc == 0;
+}
+
+/* Branch points (inside_tsan/branch_points.h): every branch of the module calls back into the
+ * driver, where --perturb's change points can then hold a thread inside a C function, the only
+ * place a window between two loads opens (bench/RESULTS.md, "Perturbation"). Ahead of the user's
+ * flags, which every backend passes on; the plain driver has no use for them. A compiler without
+ * them builds the module as before, and says so. */
+static int add_branch_points(void)
+{
+#ifdef FTSTRESS_NO_TSAN
+    return 0;
+#else
+    static const struct {
+        const char *flags, *compiler, *language;
+    } vars[] = {{"CFLAGS", "CC", "c"}, {"CXXFLAGS", "CXX", "c++"}};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        if (!compiler_has_branch_points(vars[i].compiler, vars[i].language)) {
+            ft_info("%s (%s) has no -fsanitize-coverage=trace-pc-guard: no branch points in what it compiles "
+                    "(--perturb holds threads back at calls only)", vars[i].compiler, getenv(vars[i].compiler));
+            continue;
+        }
+        const char *old = getenv(vars[i].flags);
+        char *flags = ft_xasprintf("-fsanitize-coverage=trace-pc-guard%s%s", old && *old ? " " : "", old ? old : "");
+        int rc = setenv(vars[i].flags, flags, 1);
+        free(flags);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+#endif
 }
 
 /* The backend's one-line note (see build_backend.h), malloc'd without its newline, or NULL. */
@@ -177,6 +229,12 @@ static int build_ext(int argc, char **argv)
         return FT_EXIT_CANNOT_RUN;
     }
     close(note_fd);
+    if (!a.no_branch_points && add_branch_points() != 0) {
+        ft_error("build-ext: cannot set CFLAGS: %s", strerror(errno));
+        unlink(note);
+        free(note);
+        return FT_EXIT_CANNOT_RUN;
+    }
     /* The backend names itself and its versions here: a build prints too much to parse. */
     rc = backend == FT_BUILD_MESON_PYTHON        ? ft_build_meson_python(src, site, note)
          : backend == FT_BUILD_SCIKIT_BUILD_CORE ? ft_build_scikit_build_core(src, site, note)

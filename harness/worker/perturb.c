@@ -36,14 +36,18 @@ const char *ft_perturb_name(int mode)
     return "none";
 }
 
-/* Why a share and not pct in every round (bench/RESULTS.md, "Perturbation"): pct's delays land at
- * C-call entries, so a window between two calls is widened by them and found in round one, but a
- * window inside one C function never contains one; there the delays only stretch the round and
- * shift which threads overlap. Three unperturbed rounds in four bound that cost by 4/3 in rounds. */
-int ft_perturb_round_mode(int mode, long round)
+/* Why a share and not pct in every round (bench/RESULTS.md, "Perturbation"): pct's delays at C-call
+ * entries widen a window between two calls, found in round one, but a window inside one C function
+ * never contains one; there the delays only stretch the round and shift which threads overlap.
+ * Three unperturbed rounds in four bound that cost by 4/3 in rounds. A thread whose target counts
+ * its branches (built with -fsanitize-coverage=trace-pc-guard, branch_points.h) has its change
+ * points inside the C functions too, and there pct pays in every round: auto is pct throughout. */
+int ft_perturb_round_mode(int mode, long round, int at_branches)
 {
     if (!(mode & FT_PERTURB_SHARE))
         return mode;
+    if (at_branches)
+        return mode & ~FT_PERTURB_SHARE;
     return round % FT_AUTO_PCT_EVERY == 0 ? (mode & ~FT_PERTURB_SHARE) : FT_PERTURB_NONE;
 }
 

@@ -22,8 +22,10 @@ int ft_perturb_parse(const char *text, int *mode);
 const char *ft_perturb_name(int mode);
 
 /* What `mode` does in round `round` (global, counted across passes): `auto` is pct in every
- * FT_AUTO_PCT_EVERY-th round (round 0 among them) and none in the rest; other modes are themselves. */
-int ft_perturb_round_mode(int mode, long round);
+ * FT_AUTO_PCT_EVERY-th round (round 0 among them) and none in the rest, or pct in every round for a
+ * thread whose change points are at the target's branches (`at_branches`); other modes are
+ * themselves. */
+int ft_perturb_round_mode(int mode, long round, int at_branches);
 
 /* One thread's schedule for one round, a pure function of (seed, round, thread, threads, span):
  * nothing in it is shared with another thread, so computing it adds no happens-before edge. */

@@ -36,7 +36,10 @@ static void spin_ns(int64_t ns)
 /* One C call from the body: PCT's scheduling step. */
 static void step(ft_perturb_thread *p)
 {
-    if (p->next_change < p->plan.nchanges && p->calls >= p->plan.change_at[p->next_change]) {
+    if (p->at_branches) /* the change points are inside the target (branch_points.c): follow them */
+        while (p->next_change < p->branch.passed)
+            p->priority = p->plan.change_to[p->next_change++];
+    else if (p->next_change < p->plan.nchanges && p->calls >= p->plan.change_at[p->next_change]) {
         p->priority = p->plan.change_to[p->next_change++];
         /* A real sleep: on an oversubscribed machine it hands the core over, so the threads that
          * now rank above this one really do run ahead of it. */
@@ -120,8 +123,12 @@ void ft_perturb_thread_init(ft_perturb_thread *p, int mode, unsigned long seed, 
 
 void ft_perturb_round_begin(ft_perturb_thread *p, long round)
 {
-    p->round_mode = ft_perturb_round_mode(p->mode, round);
-    ft_perturb_plan_make(&p->plan, p->round_mode, p->seed, round, p->thread, p->threads, p->span);
+    /* Where the target counts its branches, the change points go there: a window inside one C
+     * function has branches in it, never a call boundary. */
+    p->at_branches = p->branch_span > 0;
+    p->round_mode = ft_perturb_round_mode(p->mode, round, p->at_branches);
+    ft_perturb_plan_make(&p->plan, p->round_mode, p->seed, round, p->thread, p->threads,
+                         p->at_branches ? p->branch_span : p->span);
     p->calls = p->waits = 0;
     p->next_change = 0;
     p->priority = p->plan.priority;
@@ -132,6 +139,12 @@ void ft_perturb_round_begin(ft_perturb_thread *p, long round)
 void ft_perturb_body_begin(ft_perturb_thread *p)
 {
     p->active = (p->round_mode & FT_PERTURB_PCT) != 0;
+    if (p->active) { /* branches are counted in every pct round: the first one measures the span */
+        p->branch = (ft_branch_plan){.sleep_ns = FT_PCT_CHANGE_SLEEP_US * 1000L};
+        for (int k = 0; p->at_branches && k < p->plan.nchanges && k < FT_BRANCH_MAX_CHANGES; k++)
+            p->branch.change_at[p->branch.nchanges++] = p->plan.change_at[k];
+        ft_branch_current = &p->branch;
+    }
     p->body_ns[0] = ft_now_ns();
 }
 
@@ -139,11 +152,13 @@ void ft_perturb_body_end(ft_perturb_thread *p)
 {
     p->body_ns[1] = ft_now_ns();
     p->active = 0;
+    ft_branch_current = NULL;
     /* The span is measured once, in the thread's first pct round, and then fixed: the plan of a round
      * then depends on the seed and the body alone, not on how earlier rounds happened to go. */
     if (!p->span_measured && (p->round_mode & FT_PERTURB_PCT)) {
         p->span_measured = 1;
         if (p->calls > 0)
             p->span = p->calls;
+        p->branch_span = p->branch.branches;
     }
 }

@@ -4,6 +4,7 @@
 
 #include <Python.h>
 
+#include "branch_points.h"
 #include "perturb.h"
 
 /* One thread's perturbation state: owned and touched by that thread alone while a round runs; the
@@ -14,7 +15,10 @@ typedef struct ft_perturb_thread {
     unsigned long seed;
     int thread, threads;
     long span;        /* C calls a round is expected to make: iterations at first, then measured */
+    long branch_span; /* the target's branches a round passes (measured; 0: none built to be counted) */
     int span_measured;
+    int at_branches;  /* this round's change points are at branches (branch_span > 0), not at calls */
+    ft_branch_plan branch; /* this round's change points at branches, and the branches counted */
     long calls;       /* C calls the body made so far this round */
     long waits;       /* C calls at which this thread gave way (priority below the top) */
     int next_change;

@@ -358,17 +358,20 @@ static void send_schedule(ft_team *t, long round)
         for (int k = 0; k < p->plan.nchanges; k++)
             json_array_append_new(changes, json_pack("[I, i]", (json_int_t)p->plan.change_at[k], p->plan.change_to[k]));
         digest = ft_perturb_plan_digest(&p->plan, digest);
-        json_array_append_new(threads, json_pack("{s:i, s:i, s:o, s:I, s:I, s:I, s:[I, I]}", "jitter_us",
+        json_array_append_new(threads, json_pack("{s:i, s:i, s:o, s:s, s:i, s:I, s:I, s:I, s:I, s:[I, I]}", "jitter_us",
                                                  p->plan.jitter_us, "priority", p->plan.priority, "changes",
-                                                 changes, "span", (json_int_t)p->span, "calls",
-                                                 (json_int_t)p->calls, "waits", (json_int_t)p->waits, "body_ns",
+                                                 changes, "changes_at", p->at_branches ? "branches" : "calls",
+                                                 "branch_changes_passed", p->branch.passed,
+                                                 "span", (json_int_t)(p->at_branches ? p->branch_span : p->span),
+                                                 "calls", (json_int_t)p->calls, "branches", (json_int_t)p->branch.branches,
+                                                 "waits", (json_int_t)p->waits, "body_ns",
                                                  (json_int_t)p->body_ns[0], (json_int_t)p->body_ns[1]));
     }
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digest);
     ft_event_send(FT_EV_PERTURB, json_pack("{s:I, s:s, s:s, s:s, s:o}", "round", (json_int_t)round, "mode",
                                            ft_perturb_name(t->perturb), "round_mode",
-                                           ft_perturb_name(ft_perturb_round_mode(t->perturb, round)), "digest",
+                                           ft_perturb_name(t->members[0]->perturb.round_mode), "digest",
                                            hex, "threads", threads));
 }
 

@@ -4,7 +4,9 @@
  * extension nobody rebuilt: TSan sees none of these accesses, and only the crash or the hang says
  * anything. The shared fields are C11 relaxed atomics, so the code is well defined and the compiler
  * keeps every load and store where the source has them; what is wrong is the algorithm. Each bug
- * has a window of a few instructions (or one call boundary) that another thread must hit. */
+ * has a window of a few instructions (or one call boundary) that another thread must hit. It is
+ * built with branch points (-fsanitize-coverage=trace-pc-guard), as `build-ext` builds a module:
+ * --perturb=pct can hold a thread at the branch inside such a window (branch_points.h). */
 #include <Python.h>
 #include <stdatomic.h>
 

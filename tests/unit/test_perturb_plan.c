@@ -10,12 +10,15 @@ void test_perturb_modes(void)
     CHECK(ft_perturb_parse("both", &m) == 0 && m == FT_PERTURB_BOTH);
     CHECK_STR(ft_perturb_name(FT_PERTURB_AUTO), "auto");
     /* auto: pct in rounds 0, 4, 8, ... (counted across passes), nothing in the others */
-    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 0) == FT_PERTURB_PCT);
-    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 1) == FT_PERTURB_NONE);
-    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 3) == FT_PERTURB_NONE);
-    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 4 * 51) == FT_PERTURB_PCT);
-    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 4 * 51 + 2) == FT_PERTURB_NONE);
-    CHECK(ft_perturb_round_mode(FT_PERTURB_BOTH, 3) == FT_PERTURB_BOTH);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 0, 0) == FT_PERTURB_PCT);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 1, 0) == FT_PERTURB_NONE);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 3, 0) == FT_PERTURB_NONE);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 4 * 51, 0) == FT_PERTURB_PCT);
+    /* a thread whose change points are at the target's branches: pct in every round */
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 1, 1) == FT_PERTURB_PCT);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 3, 1) == FT_PERTURB_PCT);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_AUTO, 4 * 51 + 2, 0) == FT_PERTURB_NONE);
+    CHECK(ft_perturb_round_mode(FT_PERTURB_BOTH, 3, 1) == FT_PERTURB_BOTH);
     CHECK(ft_perturb_parse("jitter", &m) == 0 && m == FT_PERTURB_JITTER);
     CHECK(ft_perturb_parse("pct", &m) == 0 && m == FT_PERTURB_PCT);
     CHECK(ft_perturb_parse("none", &m) == 0 && m == FT_PERTURB_NONE);
