@@ -103,12 +103,26 @@ static void on_fatal_signal(int sig, siginfo_t *info, void *context)
  * (registered at start-up, so run last), which replaces the status with 66 once TSan has reported
  * a race: without this the supervisor saw only "exit-66", no stack. The calling thread's native
  * stack, taken while it waits here, shows exit() and who called it. The process then goes on
- * ending with the status it was given. */
+ * ending with the status it was given.
+ * Several threads can call exit() at once (two of pyahocorasick's assertions failed together), and
+ * glibc 2.36 lets each run the next handler: one that reached TSan's would end the process while
+ * its stacks are taken. So the handler is registered EXIT_ENTRIES times: the first thread to come
+ * is the one reported, its own later entries return, another thread's wait until the process ends. */
+#define EXIT_ENTRIES 16
+static _Atomic int exit_tid;
+
 static void on_exit_called(int exit_status, void *arg)
 {
     (void)arg;
     if (syscall(SYS_getpid) != installed_pid)
         return;
+    int me = (int)syscall(SYS_gettid), first = 0;
+    if (!atomic_compare_exchange_strong(&exit_tid, &first, me)) {
+        if (first == me)
+            return; /* this thread's own further entries: it has been reported */
+        for (;;)    /* another thread's exit() is being reported and ends the process */
+            sleep_ms(1000);
+    }
     if (atomic_exchange(&crashing, 1)) {
         for (;;) /* a thread is crashing with a signal: it ends the process, with its stacks */
             sleep_ms(1000);
@@ -128,7 +142,8 @@ void ft_crash_signal_install(ft_status *status, int stacks_fd, PyInterpreterStat
     char *p = (char *)&sa;
     if (installed_pid != syscall(SYS_getpid)) {
         installed_pid = syscall(SYS_getpid);
-        on_exit(on_exit_called, NULL);
+        for (int i = 0; i < EXIT_ENTRIES; i++)
+            on_exit(on_exit_called, NULL);
     }
     status_page = status;
     dump_fd = stacks_fd;
