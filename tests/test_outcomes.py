@@ -63,6 +63,24 @@ def test_ignored_exceptions_are_counted():
     check(s["ignored_exceptions"] == {"KeyError": 2 * 5 * 2}, "counted: %s" % s["ignored_exceptions"])
 
 
+def test_exit_called_is_a_crash_with_its_caller():
+    rc, r, out, err = results()
+    f = findings(r, "outcome-exit-called")
+    check(len(f) == 1 and f[0]["kind"] == "crash", "one crash finding: %s" % [x["title"] for x in f], err[-2000:])
+    # named by the code exit() was given and the C frames that called it, not "exit-3 in ?"
+    check(f[0]["title"].startswith("crash: exit(3) in ") and "_ctypes_callproc" in f[0]["title"], f[0]["title"])
+    check(f[0]["first_round"] == 2, "exit seen in round %s, expected 2" % f[0]["first_round"])
+    check("code called exit(3)" in f[0]["report"] and "below exit()" in f[0]["report"], f[0]["report"][:1500])
+
+
+def test_exit_called_by_two_threads_at_once():
+    rc, r, out, err = results()
+    f = findings(r, "outcome-exit-called-twice")
+    check(len(f) == 1 and f[0]["title"].startswith("crash: exit(5) in ") and "_ctypes_callproc" in f[0]["title"],
+          "one crash with its caller: %s" % [x["title"] for x in f], err[-2000:])
+    check("cannot take native stacks" not in err and "cannot wait for worker" not in err, err[-2000:])
+
+
 def test_exit_code_when_all_expectations_are_met():
     rc, r, out, err = results()
     check(rc == 0 and r["exit_code"] == 0, "exit code %d" % rc, err[-2000:])
@@ -70,4 +88,5 @@ def test_exit_code_when_all_expectations_are_met():
 
 main([test_crash_in_round_3_and_the_next_scenario_runs, test_hang_within_timeout_with_stacks,
       test_exception_and_check_are_errors, test_ignored_exceptions_are_counted,
+      test_exit_called_is_a_crash_with_its_caller, test_exit_called_by_two_threads_at_once,
       test_exit_code_when_all_expectations_are_met])

@@ -76,6 +76,24 @@ def test_at_lines_and_closing_counts():
     check("2 findings in 2 root causes (1 new, 1 suppressed)" in out, "the closing line's root causes", out)
 
 
+def test_group_of_expected_findings_is_not_new():
+    # a scenario written to race, which raced: its findings are `expect`, and so is their group's line
+    # (it said NEW above findings all marked `expect`, in a run that exited 0)
+    doc = document()
+    doc["scenarios"][0].update(expect="race", passed=True)
+    doc["findings"] = [doc["findings"][0], dict(doc["findings"][0], signature="race:e|f", title="data race: e vs f")]
+    doc["groups"] = doc["groups"][:1]
+    doc["groups"][0]["members"] = ["race:a|b", "race:e|f"]
+    doc["exit_code"] = 0
+    folder = tempfile.mkdtemp(prefix="ftstress-text-")
+    json.dump(doc, open(folder + "/r.json", "w"))
+    rc, out, err = run("report", folder + "/r.json", env={"GITHUB_ACTIONS": ""})
+    lines = out.splitlines()
+    group = [x for x in lines if "msgpack: int unpack_execute" in x]
+    check(rc == 0 and group and group[0].startswith("expect ") and not any(x.startswith("NEW") for x in lines),
+          "the group of expected findings is marked expect (exit %d)" % rc, out, err)
+
+
 if __name__ == "__main__":
     main([test_long_group_names_wrap_in_their_column, test_long_titles_wrap_and_keep_the_count_column,
-          test_at_lines_and_closing_counts])
+          test_at_lines_and_closing_counts, test_group_of_expected_findings_is_not_new])

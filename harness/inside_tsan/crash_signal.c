@@ -1,4 +1,4 @@
-/* The worker's fatal-signal handler: lets the supervisor take native stacks, then dumps Python stacks.
+/* The worker's fatal-signal and exit() handlers: let the supervisor take native stacks, then dump Python stacks.
  *
  * Compiled without TSan instrumentation (harness/inside_tsan/CMakeLists.txt) and installed with glibc's
  * __sigaction, past TSan's sigaction interceptor, so that no TSan code runs between the fault and
@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ static ft_status *status_page;
 static PyInterpreterState *interp_state;
 static int dump_fd = -1;
 static _Atomic int crashing;
+static long installed_pid; /* on_exit handlers are inherited by a fork: only this process's count */
 
 static void sleep_ms(long ms)
 {
@@ -62,6 +64,20 @@ static void die_with(int sig)
     syscall(SYS_exit_group, 128 + sig); /* not reached unless the signal was somehow ignored */
 }
 
+/* Marks the status page and waits (a bounded time) for the supervisor to take the native stacks. */
+static void let_supervisor_look(int sig, int exit_status)
+{
+    if (!status_page)
+        return;
+    atomic_store(&status_page->crash_tid, (int)syscall(SYS_gettid));
+    if (exit_status >= 0)
+        atomic_store(&status_page->exit_called, (exit_status & 0xff) + 1);
+    else
+        atomic_store(&status_page->crash_signal, sig);
+    for (long waited = 0; waited < SUPERVISOR_WAIT_MS && !atomic_load(&status_page->crash_ack); waited += 5)
+        sleep_ms(5);
+}
+
 static void on_fatal_signal(int sig, siginfo_t *info, void *context)
 {
     (void)info, (void)context;
@@ -69,12 +85,7 @@ static void on_fatal_signal(int sig, siginfo_t *info, void *context)
         for (;;) /* another thread crashed first and ends the process: stay where the stacks show us */
             sleep_ms(1000);
     }
-    if (status_page) {
-        atomic_store(&status_page->crash_tid, (int)syscall(SYS_gettid));
-        atomic_store(&status_page->crash_signal, sig);
-        for (long waited = 0; waited < SUPERVISOR_WAIT_MS && !atomic_load(&status_page->crash_ack); waited += 5)
-            sleep_ms(5);
-    }
+    let_supervisor_look(sig, -1);
     if (dump_fd >= 0) {
         ft_out o;
         ft_out_init(&o, dump_fd);
@@ -87,10 +98,53 @@ static void on_fatal_signal(int sig, siginfo_t *info, void *context)
     die_with(sig);
 }
 
+/* The extension (or the interpreter) called exit(): pyahocorasick's failed assertions print a line
+ * and exit(1) from the thread that failed. glibc runs this before TSan's own exit handler
+ * (registered at start-up, so run last), which replaces the status with 66 once TSan has reported
+ * a race: without this the supervisor saw only "exit-66", no stack. The calling thread's native
+ * stack, taken while it waits here, shows exit() and who called it. The process then goes on
+ * ending with the status it was given.
+ * Several threads can call exit() at once (two of pyahocorasick's assertions failed together), and
+ * glibc 2.36 lets each run the next handler: one that reached TSan's would end the process while
+ * its stacks are taken. So the handler is registered EXIT_ENTRIES times: the first thread to come
+ * is the one reported, its own later entries return, another thread's wait until the process ends. */
+#define EXIT_ENTRIES 16
+static _Atomic int exit_tid;
+
+static void on_exit_called(int exit_status, void *arg)
+{
+    (void)arg;
+    if (syscall(SYS_getpid) != installed_pid)
+        return;
+    int me = (int)syscall(SYS_gettid), first = 0;
+    if (!atomic_compare_exchange_strong(&exit_tid, &first, me)) {
+        if (first == me)
+            return; /* this thread's own further entries: it has been reported */
+        for (;;)    /* another thread's exit() is being reported and ends the process */
+            sleep_ms(1000);
+    }
+    if (atomic_exchange(&crashing, 1)) {
+        for (;;) /* a thread is crashing with a signal: it ends the process, with its stacks */
+            sleep_ms(1000);
+    }
+    let_supervisor_look(0, exit_status);
+    if (dump_fd >= 0) {
+        ft_out o;
+        ft_out_init(&o, dump_fd);
+        ft_pystack_write_all(&o, interp_state, ft_pystack_current_tstate());
+        ft_out_flush(&o);
+    }
+}
+
 void ft_crash_signal_install(ft_status *status, int stacks_fd, PyInterpreterState *interp)
 {
     struct sigaction sa;
     char *p = (char *)&sa;
+    if (installed_pid != syscall(SYS_getpid)) {
+        installed_pid = syscall(SYS_getpid);
+        for (int i = 0; i < EXIT_ENTRIES; i++)
+            on_exit(on_exit_called, NULL);
+    }
     status_page = status;
     dump_fd = stacks_fd;
     interp_state = interp;

@@ -53,6 +53,9 @@ typedef struct ft_status {
     _Atomic int crash_signal;
     _Atomic int crash_tid;
     _Atomic int crash_ack;
+    /* The worker's code called exit() (the worker itself ends only with _exit): its status + 1, so
+     * that 0 means it did not. Set with crash_tid, before the same wait for crash_ack. */
+    _Atomic int exit_called;
     _Atomic int dump_done; /* the hang watchdog has written every Python stack */
 } ft_status;
 

@@ -26,6 +26,30 @@ static const char *group_suppressed_by(const json_t *findings, const json_t *g)
     return by;
 }
 
+/* A finding's mark in the tables: supp, known, expect (its scenario passed on the race or crash it
+ * was written to produce) or NEW. */
+static const char *finding_mark(const json_t *f, const json_t *expected_by)
+{
+    return json_is_true(json_object_get(f, "suppressed"))                                          ? "supp"
+           : json_is_true(json_object_get(f, "baselined"))                                         ? "known"
+           : json_object_get(expected_by, json_string_value(json_object_get(f, "scenario")) ?: "") ? "expect"
+                                                                                                   : "NEW";
+}
+
+/* A group not in the baseline is NEW when one of its findings is; when its scenarios expected every
+ * one of them it is `expect`, like its findings: a passing run (exit 0) is not shown a NEW bug. */
+static const char *new_group_mark(const json_t *findings, const json_t *g, const json_t *expected_by)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach((json_t *)findings, i, f) {
+        if (json_integer_value(json_object_get(f, "group")) == json_integer_value(json_object_get(g, "id")) &&
+            !strcmp(finding_mark(f, expected_by), "NEW"))
+            return "NEW";
+    }
+    return "expect";
+}
+
 /* `text` in a column `width` wide that starts `indent` columns into the line: a longer text (a C++
  * signature, a Cython name) is broken after a space, comma or parenthesis (or, with none, at the
  * width) onto lines that start at the column, and its last line is padded to the width, so the
@@ -234,7 +258,9 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
         if (!shown_groups++)
             fprintf(out, "\n%-6s %-7s %-44s %s\n", "", "owner", "group (one root cause)", "findings");
         const char *by = group_suppressed_by(findings, g);
-        fprintf(out, "%-6s %-7s ", json_is_true(json_object_get(g, "new")) ? "NEW" : by ? "supp" : "",
+        fprintf(out, "%-6s %-7s ", json_is_true(json_object_get(g, "new")) ? new_group_mark(findings, g, expected_by)
+                                   : by                                 ? "supp"
+                                                                        : "",
                 json_string_value(json_object_get(g, "owner")));
         put_cell(out, json_string_value(json_object_get(g, "name")) ?: "?", 44, 15);
         fprintf(out, " %s\n", json_string_value(json_object_get(g, "summary")));
@@ -250,11 +276,7 @@ void ft_report_text(const json_t *doc, FILE *out, int verbose)
     if (json_array_size(findings)) {
         fprintf(out, "\n%-6s %-8s %-7s %-58s %6s %7s %s\n", "", "kind", "owner", "finding", "count", "hit", "scenario");
         json_array_foreach(findings, i, f) {
-            const char *mark = json_is_true(json_object_get(f, "suppressed")) ? "supp"
-                               : json_is_true(json_object_get(f, "baselined")) ? "known"
-                               : json_object_get(expected_by, json_string_value(json_object_get(f, "scenario")) ?: "")
-                                   ? "expect"
-                                   : "NEW";
+            const char *mark = finding_mark(f, expected_by);
             if (!verbose && !strcmp(mark, "supp") && !json_is_true(json_object_get(f, "suppressed_target")) &&
                 json_array_size(findings) > 30)
                 continue; /* long runs: suppressed findings only with -v, unless they hide the extension's */

@@ -124,6 +124,24 @@ json_t *ft_frames_below_signal(const json_t *frames)
     return out;
 }
 
+/* The frames of the thread that called exit() below exit itself: who called it. The whole stack
+ * when exit is not on it. New reference. */
+static json_t *frames_below_exit(const json_t *frames)
+{
+    size_t n = json_array_size(frames), start = 0;
+    for (size_t i = 0; i < n; i++) {
+        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
+        if (!strcmp(f.function, "exit") || !strcmp(f.function, "__GI_exit")) {
+            start = i + 1;
+            break;
+        }
+    }
+    json_t *out = json_array();
+    for (size_t i = start; out && i < n; i++)
+        json_array_append(out, json_array_get(frames, i));
+    return out;
+}
+
 static const json_t *thread_of(const json_t *native, int tid)
 {
     size_t i;
@@ -139,9 +157,14 @@ void ft_parse_crash(ft_crash_info *c, const ft_crash_evidence *ev)
 
     if (ev->signal)
         signal_name(c->signal_name, sizeof c->signal_name, sigabbrev_np(ev->signal) ?: "UNKNOWN");
+    else if (ev->exit_called) /* the status TSan exits with (66 after a report) is not the code's */
+        snprintf(c->signal_name, sizeof c->signal_name, "exit(%d)", ev->exit_called - 1);
     else
         snprintf(c->signal_name, sizeof c->signal_name, "exit-%d", ev->exit_code);
-    if (crashing) {
+    if (crashing && ev->exit_called) {
+        c->native = frames_below_exit(json_object_get(crashing, "frames"));
+        c->native_source = "exit";
+    } else if (crashing) {
         c->native = ft_frames_below_signal(json_object_get(crashing, "frames"));
         c->native_source = "ptrace";
     } else {
@@ -178,10 +201,17 @@ char *ft_render_crash(const ft_crash_info *c, const ft_crash_evidence *ev)
     FILE *out = open_memstream(&text, &len);
     if (!out)
         return ft_xstrdup("(out of memory rendering the crash)");
-    fprintf(out, "The worker died with %s in round %ld.\n", c->signal_name, ev->round);
+    if (ev->exit_called)
+        fprintf(out, "The worker's code called %s in round %ld: the process ended (exit status %d%s).\n",
+                c->signal_name, ev->round, ev->exit_code,
+                ev->exit_code == 66 && ev->exit_called != 67 ? ", TSan's: it had reported races" : "");
+    else
+        fprintf(out, "The worker died with %s in round %ld.\n", c->signal_name, ev->round);
     if (json_array_size(c->native)) {
         fprintf(out, "Native stack of the crashing thread (%s):\n",
                 !strcmp(c->native_source, "ptrace")       ? "taken with ptrace while its signal handler waited"
+                : !strcmp(c->native_source, "exit")       ? "taken with ptrace while its exit handler waited; "
+                                                            "below exit(), the code that called it"
                 : !strcmp(c->native_source, "tsan-check") ? "from TSan's failed internal check: the code below its "
                                                             "runtime frames broke the runtime's state, e.g. freed memory "
                                                             "it was never given, and TSan exited"
@@ -193,6 +223,9 @@ char *ft_render_crash(const ft_crash_info *c, const ft_crash_evidence *ev)
         fprintf(out, "\nNative stacks of every thread:\n%s", all ? all : "");
         free(all);
     }
+    if (ev->output && *ev->output) /* what the code printed before exit(): often why */
+        fprintf(out, "\nThe worker's last output:\n%s",
+                strlen(ev->output) > 2000 ? ev->output + strlen(ev->output) - 2000 : ev->output);
     if (ev->stacks && *ev->stacks)
         fprintf(out, "\nPython stacks of every thread:\n%s", ev->stacks);
     else if (ev->tsan_log && !json_array_size(c->native))

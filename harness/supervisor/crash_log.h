@@ -14,14 +14,16 @@ typedef struct ft_crash_evidence {
     const char *stacks;   /* Python stacks: the worker's crash dump, or CPython's fatal-error output */
     const char *tsan_log; /* tail of TSan's text log, or NULL */
     const json_t *native; /* every thread's native stack taken with ptrace ([] or NULL if none) */
-    int crash_tid;        /* the thread that took the fatal signal, 0 if unknown */
+    int crash_tid;        /* the thread that took the fatal signal or called exit(), 0 if unknown */
+    int exit_called;      /* the worker's code called exit(): its status + 1 (exit_code may be TSan's 66); 0 if not */
+    const char *output;   /* tail of the worker's own output (stderr), or NULL */
 } ft_crash_evidence;
 
 /* The crash, parsed. */
 typedef struct ft_crash_info {
-    char signal_name[32]; /* SIGSEGV, SIGABRT, exit-3, ... */
+    char signal_name[32]; /* SIGSEGV, SIGABRT, exit-3 (the status), exit(1) (the code called exit), ... */
     json_t *native;       /* the crashing thread's frames [[fn, file, line, module]], fault first */
-    const char *native_source; /* "ptrace" or "tsan" (TSan's deadly-signal report), or NULL */
+    const char *native_source; /* "ptrace", "exit" (ptrace, below exit()), "tsan" (TSan's deadly-signal report), or NULL */
     ft_strlist functions; /* the frames used in the signature */
     char *frames_joined;
     const char *top;

@@ -32,10 +32,11 @@ void ft_job_take_native_stacks(job *j)
     free(error);
 }
 
-/* A worker thread took a fatal signal: its handler waits while the native stacks are taken. */
+/* A worker thread took a fatal signal or called exit(): its handler waits while the native stacks
+ * are taken. */
 static void check_crash(job *j)
 {
-    if (j->crash_tid || !atomic_load(&j->proc.status->crash_signal))
+    if (j->crash_tid || !(atomic_load(&j->proc.status->crash_signal) || atomic_load(&j->proc.status->exit_called)))
         return;
     j->crash_tid = atomic_load(&j->proc.status->crash_tid);
     ft_job_take_native_stacks(j);

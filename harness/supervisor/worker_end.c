@@ -61,12 +61,14 @@ void ft_job_finish_worker(job *j, const ft_supervise_opts *o, int interrupted)
         /* A crash report sits at the end of this worker's own logs, after any number of race reports;
          * CPython's fatal errors (debug allocator checks, assertions) print their stacks on stderr. */
         char *tsan_log = ft_read_tail(tsan_path, 262144);
-        char *worker_log = j->stacks.len ? NULL : ft_read_tail(j->worker_log, 262144);
+        int exit_called = atomic_load(&j->proc.status->exit_called);
+        char *worker_log = j->stacks.len && !exit_called ? NULL : ft_read_tail(j->worker_log, 262144);
         int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
         int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
         ft_crash_evidence ev = {.signal = sig, .exit_code = code, .round = round,
                                 .stacks = j->stacks.len ? j->stacks.data : worker_log ? worker_log : "",
-                                .tsan_log = tsan_log, .native = j->native, .crash_tid = j->crash_tid};
+                                .tsan_log = tsan_log, .native = j->native, .crash_tid = j->crash_tid,
+                                .exit_called = sig ? 0 : exit_called, .output = exit_called && j->stacks.len ? worker_log : NULL};
         ft_results_crash(j->results, j->sc, &ev, elapsed);
         free(tsan_log);
         free(worker_log);
