@@ -107,40 +107,31 @@ static void parse_tsan_log(ft_crash_info *c, const char *tsan_log)
         c->native_source = is_check ? "tsan-check" : "tsan";
 }
 
-json_t *ft_frames_below_signal(const json_t *frames)
+/* The frames below the first one `is_boundary` accepts (all of them when none is). New reference. */
+static json_t *frames_below(const json_t *frames, int (*is_boundary)(const char *function))
 {
     size_t n = json_array_size(frames), start = 0;
-    for (size_t i = 0; i < n; i++) {
-        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        /* glibc's signal trampoline: everything above it is the handler, below it the fault */
-        if (!strcmp(f.function, "__restore_rt")) {
+    for (size_t i = 0; i < n; i++)
+        if (is_boundary(ft_frame_from_json(json_array_get(frames, i)).function)) {
             start = i + 1;
             break;
         }
-    }
     json_t *out = json_array();
     for (size_t i = start; out && i < n; i++)
         json_array_append(out, json_array_get(frames, i));
     return out;
 }
 
+/* glibc's signal trampoline: everything above it is the handler, below it the fault */
+static int is_signal_trampoline(const char *function) { return !strcmp(function, "__restore_rt"); }
+
+static int is_exit(const char *function) { return !strcmp(function, "exit") || !strcmp(function, "__GI_exit"); }
+
+json_t *ft_frames_below_signal(const json_t *frames) { return frames_below(frames, is_signal_trampoline); }
+
 /* The frames of the thread that called exit() below exit itself: who called it. The whole stack
  * when exit is not on it. New reference. */
-static json_t *frames_below_exit(const json_t *frames)
-{
-    size_t n = json_array_size(frames), start = 0;
-    for (size_t i = 0; i < n; i++) {
-        ft_frame f = ft_frame_from_json(json_array_get(frames, i));
-        if (!strcmp(f.function, "exit") || !strcmp(f.function, "__GI_exit")) {
-            start = i + 1;
-            break;
-        }
-    }
-    json_t *out = json_array();
-    for (size_t i = start; out && i < n; i++)
-        json_array_append(out, json_array_get(frames, i));
-    return out;
-}
+static json_t *frames_below_exit(const json_t *frames) { return frames_below(frames, is_exit); }
 
 static const json_t *thread_of(const json_t *native, int tid)
 {
