@@ -111,6 +111,45 @@ def test_fresh_rounds_come_from_a_zygote_and_stay_fresh():
               "every worker %s a zygote (%s): %s" % ("from" if want else "not from", what, ready))
 
 
+# A module that remembers the process that imported it: in workers forked from a zygote, the
+# zygote's (worker/zygote.c says so), one process for every worker of the scenario.
+PID_AT_IMPORT = "import os\nPID = os.getpid()\n"
+
+ONE_ZYGOTE = """name: one-zygote
+description: every fresh worker of one scenario is forked from the same zygote
+threads: 2
+imports: [ftstress_pid_at_import]
+body: |
+  pass
+arbiter: |
+  ftstress_pid_at_import.PID
+outcomes:
+  - match: "[0-9]+"
+    verdict: acceptable
+rounds: 6
+rounds_per_worker: 1
+expect: clean
+"""
+
+
+def test_every_fresh_worker_of_a_scenario_comes_from_one_zygote():
+    """The zygote is chosen by the request's arguments: one that changes from worker to worker
+    (the first worker has no --targets-known, the last a --last-request) must not start another
+    one, which would import the modules again in the middle of the run."""
+    path = write(ONE_ZYGOTE)
+    site = os.path.dirname(path)
+    with open(os.path.join(site, "ftstress_pid_at_import.py"), "w") as f:
+        f.write(PID_AT_IMPORT)
+    for extra in ([], ["--seed", "7"]):
+        rc, r, so, se = run_json(path, "--site", site, "-j", "1", *extra)
+        s = scenario(r, "one-zygote")
+        pids = {o["value"]: o["count"] for o in s["outcomes"]}
+        check(rc == 0 and s["workers"] == 6 and sum(pids.values()) == 6,
+              "six rounds in six workers (%s)" % extra, so, se)
+        check(len(pids) == 1, "the modules were imported by %d processes, one zygote expected (%s): %s"
+              % (len(pids), extra, pids), so, se)
+
+
 def test_imports_that_start_a_thread_get_no_zygote():
     path = write(STARTS_A_THREAD)
     site = os.path.dirname(path)
@@ -156,5 +195,6 @@ def test_first_use_race_found_with_and_without_fork_server():
 
 
 main([test_fresh_process_rounds_are_forked_and_start_clean, test_forked_workers_are_distinct_processes,
-      test_fresh_rounds_come_from_a_zygote_and_stay_fresh, test_imports_that_start_a_thread_get_no_zygote,
+      test_fresh_rounds_come_from_a_zygote_and_stay_fresh, test_every_fresh_worker_of_a_scenario_comes_from_one_zygote,
+      test_imports_that_start_a_thread_get_no_zygote,
       test_crash_in_forked_worker_keeps_native_frame, test_first_use_race_found_with_and_without_fork_server])

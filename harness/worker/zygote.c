@@ -79,16 +79,21 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-/* Whether the argument block asks for a zygote, and its key: the arguments without the values
- * that differ from worker to worker of one scenario, then the resolved scenario's text. */
+/* Whether the argument block asks for a zygote, and its key: the arguments without those that
+ * differ from worker to worker of one scenario (options' values, and flags that a zygote's
+ * preparation never reads: whether an earlier worker sent the targets, whether this is the
+ * command's last worker), then the resolved scenario's text. */
 static int request_key(const char *buf, size_t len, int scenario_fd, uint64_t *key)
 {
     static const char *const per_worker[] = {"--first-round", "--rounds", "--spawned-ns"};
+    static const char *const per_worker_flags[] = {"--targets-known", "--last-request"};
     uint64_t h = 14695981039346656037ULL;
     int asks = 0, skip = 0;
     for (size_t off = 0; off < len; off += strlen(buf + off) + 1) {
         const char *arg = buf + off;
         asks |= !strcmp(arg, "--zygote");
+        for (size_t i = 0; i < sizeof per_worker_flags / sizeof *per_worker_flags; i++)
+            skip |= !strcmp(arg, per_worker_flags[i]);
         if (!skip)
             h = fnv(h, arg, strlen(arg) + 1);
         skip = 0;
